@@ -1,0 +1,160 @@
+"""What a deployment says: organization, languages, profile questions and polls.
+
+These are immutable value objects. `config.deployment` reads them from YAML and validates them
+(with every deployment language required on every user-facing text); the engine only reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+Identifier = Annotated[
+    str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+]
+
+
+def _require_languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+    languages = (info.context or {}).get("languages", ())
+    for language in languages:
+        if not value.get(language, "").strip():
+            raise PydanticCustomError(
+                "missing_language", "no '{language}' text", {"language": language}
+            )
+    return value
+
+
+Text = Annotated[dict[str, str], AfterValidator(_require_languages)]
+"""A user-facing text in every language of the deployment: ``{en: ..., fr: ..., ar: ...}``."""
+
+
+def localized(text: Mapping[str, str], language: str, fallback: str) -> str:
+    """The text in ``language``, else in ``fallback``, else any text there is."""
+    return text.get(language) or text.get(fallback) or next(iter(text.values()), "")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Choice(_Frozen):
+    id: Identifier
+    label: Text
+
+
+class Region(_Frozen):
+    id: Identifier
+    name: Text
+
+
+class ShowIf(_Frozen):
+    """Ask a question only when an earlier answer is one of ``any_of``."""
+
+    question: Identifier
+    any_of: tuple[str, ...] = Field(min_length=1)
+
+
+class _Question(_Frozen):
+    id: Identifier
+    prompt: Text
+    optional: bool = False
+    show_if: ShowIf | None = None
+
+
+class SingleChoice(_Question):
+    type: Literal["single_choice"]
+    choices: tuple[Choice, ...] = Field(min_length=2, max_length=20)
+
+
+class MultipleChoice(_Question):
+    type: Literal["multiple_choice"]
+    choices: tuple[Choice, ...] = Field(min_length=2, max_length=20)
+    max_choices: int | None = Field(default=None, ge=1)
+
+
+class Scale(_Question):
+    type: Literal["scale"]
+    min: int = 1
+    max: int = 5
+    min_label: Text
+    max_label: Text
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Scale:
+        if not 2 <= self.max - self.min + 1 <= 11:
+            raise ValueError("a scale has between 2 and 11 points (min..max)")
+        return self
+
+
+class Number(_Question):
+    type: Literal["number"]
+    min: float
+    max: float
+    integer: bool = True
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Number:
+        if self.min > self.max:
+            raise ValueError("min is larger than max")
+        return self
+
+
+class FreeText(_Question):
+    type: Literal["free_text"]
+    max_length: int = Field(default=500, ge=1, le=3000)
+
+
+class RegionQuestion(_Question):
+    type: Literal["region"]
+
+
+Question = Annotated[
+    SingleChoice | MultipleChoice | Scale | Number | FreeText | RegionQuestion,
+    Field(discriminator="type"),
+]
+
+ProfileQuestion = Annotated[SingleChoice | RegionQuestion, Field(discriminator="type")]
+"""Profile questions are single choice or region; each can always be skipped."""
+
+
+class Poll(_Frozen):
+    id: Identifier
+    title: Text
+    intro: Text
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+class Deployment(_Frozen):
+    organization: Text
+    contact: str = Field(min_length=1)
+    purpose: Text
+    privacy_notice: Text
+    languages: tuple[str, ...] = Field(min_length=1)
+    default_language: str
+    timezone: str = "UTC"
+    regions: tuple[Region, ...] = ()
+    profile: tuple[ProfileQuestion, ...] = ()
+    suppression_k: int = Field(default=5, ge=1)
+    polls: tuple[Poll, ...] = ()
+
+    def poll(self, poll_id: str) -> Poll | None:
+        return next((p for p in self.polls if p.id == poll_id), None)
+
+    def region(self, region_id: str) -> Region | None:
+        return next((r for r in self.regions if r.id == region_id), None)
+
+    def text(self, text: Mapping[str, str], language: str) -> str:
+        return localized(text, language, self.default_language)

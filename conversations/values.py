@@ -1,0 +1,225 @@
+"""Transport-neutral value objects: what comes in from a person, what goes back out.
+
+Telegram, the terminal and SMS all speak in these; nothing here knows any platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantKey:
+    """Who wrote, as the channel knows them: ``("telegram", "123456")``.
+
+    This key is pseudonymized before anything is stored next to answers.
+    """
+
+    channel: str
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """The person typed text (or a /command)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """The person pressed a button; ``data`` is the button's data as the engine made it."""
+
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    """A sticker, photo, voice note or anything else that is neither text nor a button."""
+
+    kind: str
+
+
+Event = Text | Press | Unsupported
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One update from one person on one channel.
+
+    ``update_id`` identifies the update on its channel so that a redelivery is not processed
+    twice; ``address`` is where replies go (a chat id, a phone number) and is kept apart from
+    everything else; ``locale`` is the client's language hint, if the platform gives one.
+    """
+
+    key: ParticipantKey
+    event: Event
+    address: str
+    update_id: int | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A message for the person.
+
+    ``buttons`` are rows of buttons. ``replace`` asks the channel to replace the message whose
+    button was pressed (used when toggling options of a multiple-choice question) rather than
+    send a new one; channels that cannot edit simply send it.
+    """
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    replace: bool = False
+
+    @property
+    def flat_buttons(self) -> tuple[Button, ...]:
+        return tuple(b for row in self.buttons for b in row)
+
+
+# --- Records: what the engine asks the store to keep -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerGiven:
+    """An answer to one poll question; replaces any earlier answer to the same question.
+
+    ``choices`` holds choice ids (single and multiple choice, region, scale as "3");
+    ``number`` a number answer; ``text`` a free-text answer with its detected language.
+    An answer with nothing in it records a skipped optional question.
+    """
+
+    poll_id: str
+    question_id: str
+    choices: tuple[str, ...] = ()
+    number: float | None = None
+    text: str | None = None
+    language: str | None = None
+    language_probability: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileGiven:
+    """A profile answer; ``value`` None means "prefer not to say"."""
+
+    field: str
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentGiven:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class OptOut:
+    """The person paused (``stopped=True``) or resumed contact."""
+
+    stopped: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Forget:
+    """Erase the person: profile, chat address, free text and conversation state."""
+
+
+Record = AnswerGiven | ProfileGiven | ConsentGiven | OptOut | Forget
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """The engine's answer to one event. ``state`` None means: keep no state for this person."""
+
+    state: ConversationState | None
+    replies: tuple[Reply, ...]
+    records: tuple[Record, ...] = ()
+
+
+Stage = Literal["language", "profile", "menu", "poll", "stopped"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """Where one consenting person stands in the conversation.
+
+    Persisted as versioned JSON (see `to_json` / `from_json`). ``seq`` numbers the prompts:
+    a button carries the ``seq`` of the prompt it belongs to, so a press on an old message is
+    recognised as expired. ``answers`` maps poll id → question id → answer, the conversation's
+    own copy used for skip logic and /mydata.
+    """
+
+    VERSION = 1
+
+    stage: Stage
+    language: str
+    seq: int = 0
+    profile_index: int = 0
+    poll_id: str | None = None
+    question_id: str | None = None
+    selected: tuple[str, ...] = ()
+    confirm_forget: bool = False
+    return_to: str | None = None
+    profile: dict[str, str | None] = field(default_factory=dict)
+    answers: dict[str, dict[str, AnswerValue]] = field(default_factory=dict)
+    completed: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "v": self.VERSION,
+            "stage": self.stage,
+            "language": self.language,
+            "seq": self.seq,
+            "profile_index": self.profile_index,
+            "poll_id": self.poll_id,
+            "question_id": self.question_id,
+            "selected": list(self.selected),
+            "confirm_forget": self.confirm_forget,
+            "return_to": self.return_to,
+            "profile": dict(self.profile),
+            "answers": {p: dict(a) for p, a in self.answers.items()},
+            "completed": list(self.completed),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ConversationState:
+        version = data.get("v")
+        if version != cls.VERSION:
+            raise StateVersionError(version)
+        return cls(
+            stage=data["stage"],  # type: ignore[arg-type]
+            language=str(data["language"]),
+            seq=int(data["seq"]),  # type: ignore[call-overload]
+            profile_index=int(data["profile_index"]),  # type: ignore[call-overload]
+            poll_id=data.get("poll_id"),  # type: ignore[arg-type]
+            question_id=data.get("question_id"),  # type: ignore[arg-type]
+            selected=tuple(data.get("selected") or ()),  # type: ignore[arg-type]
+            confirm_forget=bool(data.get("confirm_forget")),
+            return_to=data.get("return_to"),  # type: ignore[arg-type]
+            profile=dict(data.get("profile") or {}),  # type: ignore[call-overload]
+            answers={
+                p: dict(a)
+                for p, a in (data.get("answers") or {}).items()  # type: ignore[attr-defined]
+            },
+            completed=tuple(data.get("completed") or ()),  # type: ignore[arg-type]
+        )
+
+
+AnswerValue = str | float | list[str] | None
+"""How the conversation remembers an answer: choice id(s), a number, a text, or skipped."""
+
+
+class ConversationError(Exception):
+    """Root of the errors raised by the conversations package."""
+
+
+class StateVersionError(ConversationError):
+    def __init__(self, version: object) -> None:
+        super().__init__(f"conversation state has version {version!r}, expected 1")
+        self.version = version
