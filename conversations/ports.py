@@ -58,9 +58,7 @@ class UnitOfWork(abc.ABC):
         """
 
     @abc.abstractmethod
-    async def save_state(
-        self, participant: str, state: ConversationState, now: datetime
-    ) -> None:
+    async def save_state(self, participant: str, state: ConversationState, now: datetime) -> None:
         """Create or update the participant with this state."""
 
     @abc.abstractmethod

@@ -164,7 +164,6 @@ class ConversationState:
     poll_id: str | None = None
     question_id: str | None = None
     selected: tuple[str, ...] = ()
-    confirm_forget: bool = False
     return_to: str | None = None
     profile: dict[str, str | None] = field(default_factory=dict)
     answers: dict[str, dict[str, AnswerValue]] = field(default_factory=dict)
@@ -180,7 +179,6 @@ class ConversationState:
             "poll_id": self.poll_id,
             "question_id": self.question_id,
             "selected": list(self.selected),
-            "confirm_forget": self.confirm_forget,
             "return_to": self.return_to,
             "profile": dict(self.profile),
             "answers": {p: dict(a) for p, a in self.answers.items()},
@@ -200,7 +198,6 @@ class ConversationState:
             poll_id=data.get("poll_id"),  # type: ignore[arg-type]
             question_id=data.get("question_id"),  # type: ignore[arg-type]
             selected=tuple(data.get("selected") or ()),  # type: ignore[arg-type]
-            confirm_forget=bool(data.get("confirm_forget")),
             return_to=data.get("return_to"),  # type: ignore[arg-type]
             profile=dict(data.get("profile") or {}),  # type: ignore[call-overload]
             answers={

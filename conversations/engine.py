@@ -1,0 +1,657 @@
+"""The conversation engine: one pure step from (state, event, time) to a transition.
+
+No I/O and no platform here. The caller loads the state, calls `Engine.step`, stores the
+transition's state and records in one transaction, commits, and only then sends the replies.
+
+Button data is made and checked here: ``"<seq>:<action>:<arg>"``. ``seq`` numbers the prompt a
+button belongs to, so a press on an older message is recognised and answered with "this button
+has expired" and the current prompt; anything that does not parse is treated the same way.
+Before consent nothing is stored, so those buttons carry ``-`` and no sequence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import cast, get_args
+
+from conversations.definitions import (
+    Deployment,
+    FreeText,
+    MultipleChoice,
+    Number,
+    Poll,
+    ProfileQuestion,
+    Question,
+    RegionQuestion,
+    Scale,
+    SingleChoice,
+)
+from conversations.i18n import language_name, translate
+from conversations.values import (
+    AnswerGiven,
+    AnswerValue,
+    Button,
+    ConsentGiven,
+    ConversationState,
+    Event,
+    Forget,
+    OptOut,
+    Press,
+    ProfileGiven,
+    Record,
+    Reply,
+    Stage,
+    Text,
+    Transition,
+    Unsupported,
+)
+
+DetectLanguage = Callable[[str], tuple[str | None, float | None]]
+"""Free text → (ISO 639-1 code, probability), or (None, None) when nothing can be told."""
+
+COMMANDS = ("start", "help", "polls", "language", "mydata", "forget", "stop")
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_UNCHECKED, _CHECKED = "☐ ", "☑ "
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Data:
+    seq: int | None
+    action: str
+    arg: str
+
+
+def _parse_data(data: str) -> _Data | None:
+    parts = data.split(":", 2)
+    if len(parts) != 3:
+        return None
+    seq_text, action, arg = parts
+    if seq_text == "-":
+        return _Data(None, action, arg)
+    if not seq_text.isdigit():
+        return None
+    return _Data(int(seq_text), action, arg)
+
+
+def _command(text: str) -> str | None:
+    """``/polls@PeaceBot extra`` → ``"polls"``; None when the text is not a command."""
+    stripped = text.strip()
+    if not stripped.startswith("/") or len(stripped) < 2:
+        return None
+    word = stripped[1:].split(maxsplit=1)[0] if stripped[1:].strip() else ""
+    return word.split("@", 1)[0].lower()
+
+
+def _format_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+class Engine:
+    """Runs the conversation of one deployment."""
+
+    def __init__(self, deployment: Deployment, detect_language: DetectLanguage) -> None:
+        self._d = deployment
+        self._detect = detect_language
+
+    # --- entry point ---------------------------------------------------------------------
+
+    def step(
+        self,
+        state: ConversationState | None,
+        event: Event,
+        now: datetime,
+        locale: str | None = None,
+    ) -> Transition:
+        """Answer one event of one person. ``state`` None: the person has not consented."""
+        del now  # no rule depends on time yet; waves and closing dates will
+        if state is None:
+            return self._stranger(event, locale)
+        if isinstance(event, Text) and (command := _command(event.text)) is not None:
+            return self._command(state, command)
+        if isinstance(event, Press):
+            return self._press(state, event.data)
+        if state.stage == "stopped":
+            return Transition(state, (Reply(self._t("paused", state)),))
+        if isinstance(event, Unsupported):
+            return self._again(state, self._t("unsupported", state))
+        return self._typed(state, event.text)
+
+    # --- before consent ------------------------------------------------------------------
+
+    def _suggest_language(self, locale: str | None) -> str:
+        if locale:
+            code = locale.replace("_", "-").split("-", 1)[0].lower()
+            if code in self._d.languages:
+                return code
+        return self._d.default_language
+
+    def notice(self, language: str) -> Reply:
+        """Who asks, why, how data is used; agree or decline, or read it in another language."""
+        d = self._d
+        text = "\n\n".join(
+            (
+                d.text(d.organization, language),
+                d.text(d.purpose, language),
+                d.text(d.privacy_notice, language),
+                f"✉ {d.contact}",
+                translate("notice_footer", language),
+            )
+        )
+        rows: list[tuple[Button, ...]] = [
+            (
+                Button(translate("agree", language), f"-:c:{language}"),
+                Button(translate("decline", language), "-:d:"),
+            )
+        ]
+        others = [code for code in d.languages if code != language]
+        if others:
+            rows.append(tuple(Button(language_name(c), f"-:n:{c}") for c in others))
+        return Reply(text, tuple(rows))
+
+    def _stranger(self, event: Event, locale: str | None) -> Transition:
+        language = self._suggest_language(locale)
+        if isinstance(event, Press) and (data := _parse_data(event.data)) and data.seq is None:
+            if data.action == "c" and data.arg in self._d.languages:
+                state = ConversationState(stage="language", language=data.arg, seq=1)
+                return Transition(state, (self._prompt(state),), (ConsentGiven(),))
+            if data.action == "d":
+                return Transition(None, (Reply(translate("declined", language)),))
+            if data.action == "n" and data.arg in self._d.languages:
+                return Transition(None, (self.notice(data.arg),))
+        if isinstance(event, Text) and _command(event.text) in ("mydata", "forget"):
+            notice = self.notice(language)
+            text = f"{translate('nothing_held', language)}\n\n{notice.text}"
+            return Transition(None, (dataclasses.replace(notice, text=text),))
+        return Transition(None, (self.notice(language),))
+
+    # --- commands ------------------------------------------------------------------------
+
+    def _command(self, state: ConversationState, command: str) -> Transition:
+        t = self._t
+        if command == "forget":
+            buttons = (
+                (
+                    Button(t("forget_yes", state), self._data(state, "f", "y")),
+                    Button(t("forget_no", state), self._data(state, "f", "n")),
+                ),
+            )
+            return Transition(state, (Reply(t("forget_confirm", state), buttons),))
+        if command == "mydata":
+            return Transition(state, (Reply(self._mydata(state)),))
+        if state.stage == "stopped":
+            if command == "start":
+                resumed = dataclasses.replace(
+                    state, stage=_stage(state.return_to, "menu"), return_to=None
+                )
+                return self._again(resumed, t("welcome_back", state), (OptOut(False),))
+            return Transition(state, (Reply(t("paused", state)),))
+        if command == "start":
+            return self._again(state, t("welcome_back", state))
+        if command == "help":
+            help_text = t(
+                "help",
+                state,
+                organization=self._d.text(self._d.organization, state.language),
+                contact=self._d.contact,
+            )
+            return self._again(state, help_text)
+        if command == "polls":
+            note = t("left_poll", state) if state.stage == "poll" else ""
+            menu = self._enter_menu(state)
+            return self._again(menu, note)
+        if command == "language":
+            return_to = state.return_to if state.stage == "language" else state.stage
+            chooser = dataclasses.replace(
+                state, stage="language", return_to=return_to, seq=state.seq + 1
+            )
+            return Transition(chooser, (self._prompt(chooser),))
+        if command == "stop":
+            stopped = dataclasses.replace(state, stage="stopped", return_to=state.stage)
+            return Transition(stopped, (Reply(t("stopped", state)),), (OptOut(True),))
+        return self._again(state, t("unknown_command", state))
+
+    def _mydata(self, state: ConversationState) -> str:
+        d, t = self._d, self._t
+        lines = [
+            t("mydata_title", state),
+            t("mydata_language", state, value=language_name(state.language)),
+        ]
+        if d.profile:
+            lines.append(t("mydata_profile", state))
+            for profile_question in d.profile:
+                value = self._show_profile(profile_question, state)
+                prompt = _shorten(d.text(profile_question.prompt, state.language))
+                lines.append(f"• {prompt} → {value}")
+        answered = [(p, state.answers[p.id]) for p in d.polls if state.answers.get(p.id)]
+        if not answered:
+            lines.append(t("mydata_no_answers", state))
+        for poll, answers in answered:
+            lines.append("")
+            lines.append(d.text(poll.title, state.language) + ":")
+            for question in poll.questions:
+                if question.id in answers:
+                    prompt = _shorten(d.text(question.prompt, state.language))
+                    shown = self._show_answer(question, answers[question.id], state)
+                    lines.append(f"• {prompt} → {shown}")
+        lines.append("")
+        lines.append(t("mydata_footer", state))
+        return "\n".join(lines)
+
+    def _show_profile(self, question: ProfileQuestion, state: ConversationState) -> str:
+        if question.id not in state.profile:
+            return self._t("not_answered", state)
+        value = state.profile[question.id]
+        if value is None:
+            return self._t("prefer_not", state)
+        return self._label(question, value, state.language)
+
+    def _show_answer(self, question: Question, value: AnswerValue, state: ConversationState) -> str:
+        if value is None:
+            return self._t("skipped", state)
+        if isinstance(value, list):
+            return ", ".join(self._label(question, v, state.language) for v in value)
+        if isinstance(value, float):
+            return _format_number(value)
+        return self._label(question, value, state.language)
+
+    def _label(self, question: Question | ProfileQuestion, value: str, language: str) -> str:
+        if isinstance(question, SingleChoice | MultipleChoice):
+            for choice in question.choices:
+                if choice.id == value:
+                    return self._d.text(choice.label, language)
+        if isinstance(question, RegionQuestion) and (region := self._d.region(value)):
+            return self._d.text(region.name, language)
+        return value
+
+    # --- button presses --------------------------------------------------------------------
+
+    def _press(self, state: ConversationState, raw: str) -> Transition:
+        data = _parse_data(raw)
+        if data is None or data.seq != state.seq:
+            return self._again(state, self._t("expired", state))
+        if data.action == "f":
+            if data.arg == "y":
+                return Transition(None, (Reply(self._t("forgotten", state)),), (Forget(),))
+            return self._again(state, self._t("forget_cancelled", state))
+        handler = {
+            "language": self._press_language,
+            "profile": self._press_profile,
+            "menu": self._press_menu,
+            "poll": self._press_poll,
+        }.get(state.stage)
+        transition = handler(state, data) if handler else None
+        return transition or self._again(state, self._t("expired", state))
+
+    def _press_language(self, state: ConversationState, data: _Data) -> Transition | None:
+        if data.action != "l" or data.arg not in self._d.languages:
+            return None
+        chosen = dataclasses.replace(state, language=data.arg, seq=state.seq + 1)
+        if state.return_to is not None:
+            back = dataclasses.replace(
+                chosen, stage=_stage(state.return_to, "menu"), return_to=None
+            )
+            return Transition(back, (self._prompt(back),))
+        if self._d.profile:
+            profile = dataclasses.replace(chosen, stage="profile", profile_index=0)
+            prompt = self._prompt(profile)
+            intro = self._t("profile_intro", profile)
+            return Transition(
+                profile, (dataclasses.replace(prompt, text=f"{intro}\n\n{prompt.text}"),)
+            )
+        return self._onboarded(chosen, ())
+
+    def _press_profile(self, state: ConversationState, data: _Data) -> Transition | None:
+        if data.action != "p" or state.profile_index >= len(self._d.profile):
+            return None
+        question = self._d.profile[state.profile_index]
+        value: str | None = None if data.arg == "-" else data.arg
+        if value is not None and value not in self._choice_ids(question):
+            return None
+        profile = {**state.profile, question.id: value}
+        advanced = dataclasses.replace(
+            state, profile=profile, profile_index=state.profile_index + 1, seq=state.seq + 1
+        )
+        records = (ProfileGiven(question.id, value),)
+        if advanced.profile_index < len(self._d.profile):
+            return Transition(advanced, (self._prompt(advanced),), records)
+        return self._onboarded(advanced, records)
+
+    def _onboarded(self, state: ConversationState, records: tuple[Record, ...]) -> Transition:
+        menu = self._enter_menu(state)
+        return self._again(menu, self._t("onboarded", state), records)
+
+    def _press_menu(self, state: ConversationState, data: _Data) -> Transition | None:
+        if data.action != "o" or (poll := self._d.poll(data.arg)) is None:
+            return None
+        title = self._d.text(poll.title, state.language)
+        if poll.id in state.completed:
+            return self._again(state, self._t("already_done", state, title=title))
+        answers = state.answers.get(poll.id, {})
+        question = _next_question(poll, answers)
+        if question is None:  # every question answered, completion not yet noted
+            return self._complete(state, poll)
+        started = dataclasses.replace(
+            state,
+            stage="poll",
+            poll_id=poll.id,
+            question_id=question.id,
+            selected=(),
+            seq=state.seq + 1,
+        )
+        prompt = self._prompt(started)
+        intro = self._d.text(poll.intro, state.language) if not answers else ""
+        return Transition(started, (_prefixed(prompt, f"{title}\n{intro}".strip()),))
+
+    def _press_poll(self, state: ConversationState, data: _Data) -> Transition | None:
+        poll, question = self._current_question(state)
+        if poll is None or question is None:
+            return None
+        if data.action == "s" and question.optional:
+            return self._answer(state, poll, question, None, AnswerGiven(poll.id, question.id))
+        if isinstance(question, MultipleChoice):
+            return self._press_multiple(state, poll, question, data)
+        if data.action != "a" or data.arg not in self._choice_ids(question):
+            return None
+        record = AnswerGiven(poll.id, question.id, choices=(data.arg,))
+        return self._answer(state, poll, question, data.arg, record)
+
+    def _press_multiple(
+        self, state: ConversationState, poll: Poll, question: MultipleChoice, data: _Data
+    ) -> Transition | None:
+        if data.action == "t" and data.arg in self._choice_ids(question):
+            if data.arg in state.selected:
+                selected = tuple(c for c in state.selected if c != data.arg)
+            elif question.max_choices and len(state.selected) >= question.max_choices:
+                note = self._t("multi_max", state, max=question.max_choices)
+                return self._again(state, note)
+            else:
+                selected = (*state.selected, data.arg)
+            toggled = dataclasses.replace(state, selected=selected, seq=state.seq + 1)
+            return Transition(toggled, (dataclasses.replace(self._prompt(toggled), replace=True),))
+        if data.action == "k":
+            if not state.selected:
+                return self._again(state, self._t("multi_none", state))
+            ordered = [c.id for c in question.choices if c.id in state.selected]
+            record = AnswerGiven(poll.id, question.id, choices=tuple(ordered))
+            return self._answer(state, poll, question, ordered, record)
+        return None
+
+    # --- typed text -------------------------------------------------------------------------
+
+    def _typed(self, state: ConversationState, text: str) -> Transition:
+        poll, question = self._current_question(state)
+        if state.stage == "poll" and poll is not None and question is not None:
+            if isinstance(question, Number):
+                return self._typed_number(state, poll, question, text)
+            if isinstance(question, FreeText):
+                return self._typed_text(state, poll, question, text)
+        prompt = self._prompt(state)
+        button = _match_button(prompt.flat_buttons, text)
+        if button is not None:
+            return self._press(state, button.data)
+        return self._again(state, self._t("use_buttons", state))
+
+    def _typed_number(
+        self, state: ConversationState, poll: Poll, question: Number, text: str
+    ) -> Transition:
+        bounds = {"min": _format_number(question.min), "max": _format_number(question.max)}
+        cleaned = text.strip().translate(_DIGITS).replace(" ", "")
+        if "," in cleaned and "." not in cleaned:
+            cleaned = cleaned.replace(",", ".")
+        try:
+            value = float(cleaned)
+        except ValueError:
+            skip = _match_button(self._prompt(state).flat_buttons, text)
+            if skip is not None:
+                return self._press(state, skip.data)
+            note = self._t("number_invalid", state, text=_shorten(text.strip(), 30), **bounds)
+            return self._again(state, note)
+        if not math.isfinite(value):
+            return self._again(state, self._t("number_invalid", state, text=text, **bounds))
+        if question.integer and not value.is_integer():
+            return self._again(state, self._t("number_whole", state, **bounds))
+        if not question.min <= value <= question.max:
+            note = self._t("number_range", state, value=_format_number(value), **bounds)
+            return self._again(state, note)
+        record = AnswerGiven(poll.id, question.id, number=value)
+        return self._answer(state, poll, question, value, record)
+
+    def _typed_text(
+        self, state: ConversationState, poll: Poll, question: FreeText, text: str
+    ) -> Transition:
+        answer = text.strip()
+        if not answer:
+            return self._again(state, self._t("text_empty", state))
+        if len(answer) > question.max_length:
+            note = self._t("text_too_long", state, length=len(answer), max=question.max_length)
+            return self._again(state, note)
+        language, probability = self._detect(answer)
+        record = AnswerGiven(
+            poll.id,
+            question.id,
+            text=answer,
+            language=language,
+            language_probability=probability,
+        )
+        return self._answer(state, poll, question, answer, record)
+
+    # --- moving through a poll ------------------------------------------------------------
+
+    def _answer(
+        self,
+        state: ConversationState,
+        poll: Poll,
+        question: Question,
+        value: AnswerValue,
+        record: AnswerGiven,
+    ) -> Transition:
+        poll_answers = {**state.answers.get(poll.id, {}), question.id: value}
+        answered = dataclasses.replace(
+            state,
+            answers={**state.answers, poll.id: poll_answers},
+            selected=(),
+            seq=state.seq + 1,
+        )
+        following = _next_question(poll, poll_answers)
+        if following is None:
+            return self._complete(answered, poll, (record,))
+        moved = dataclasses.replace(answered, question_id=following.id)
+        return Transition(moved, (self._prompt(moved),), (record,))
+
+    def _complete(
+        self, state: ConversationState, poll: Poll, records: tuple[Record, ...] = ()
+    ) -> Transition:
+        done = dataclasses.replace(state, completed=(*state.completed, poll.id))
+        menu = self._enter_menu(done)
+        title = self._d.text(poll.title, state.language)
+        return self._again(menu, self._t("poll_done", state, title=title), records)
+
+    def _enter_menu(self, state: ConversationState) -> ConversationState:
+        return dataclasses.replace(
+            state, stage="menu", poll_id=None, question_id=None, selected=(), seq=state.seq + 1
+        )
+
+    def _current_question(self, state: ConversationState) -> tuple[Poll | None, Question | None]:
+        poll = self._d.poll(state.poll_id) if state.poll_id else None
+        question = poll.question(state.question_id) if poll and state.question_id else None
+        return poll, question
+
+    # --- prompts ---------------------------------------------------------------------------
+
+    def _again(
+        self, state: ConversationState, note: str, records: Iterable[Record] = ()
+    ) -> Transition:
+        """``note``, then the current prompt again, in one message."""
+        return Transition(state, (_prefixed(self._prompt(state), note),), tuple(records))
+
+    def _prompt(self, state: ConversationState) -> Reply:
+        """What the person is being asked now, with its buttons."""
+        d, lang = self._d, state.language
+        if state.stage == "stopped":
+            return Reply(self._t("paused", state))
+        if state.stage == "language":
+            ordered = sorted(d.languages, key=lambda code: code != lang)
+            buttons = tuple((Button(language_name(c), self._data(state, "l", c)),) for c in ordered)
+            return Reply(self._t("choose_language", state), buttons)
+        if state.stage == "profile" and state.profile_index < len(d.profile):
+            asked = d.profile[state.profile_index]
+            options = [
+                Button(label, self._data(state, "p", value))
+                for value, label in self._options(asked, lang)
+            ]
+            options.append(Button(self._t("prefer_not", state), self._data(state, "p", "-")))
+            return Reply(d.text(asked.prompt, lang), _rows(options))
+        poll, question = self._current_question(state)
+        if state.stage == "poll" and poll is not None and question is not None:
+            return self._question_prompt(state, poll, question)
+        if not d.polls:
+            return Reply(self._t("no_polls", state))
+        polls = [
+            Button(
+                d.text(p.title, lang) + (" ✓" if p.id in state.completed else ""),
+                self._data(state, "o", p.id),
+            )
+            for p in d.polls
+        ]
+        return Reply(self._t("menu", state), _rows(polls))
+
+    def _question_prompt(self, state: ConversationState, poll: Poll, question: Question) -> Reply:
+        d, lang = self._d, state.language
+        number = next(i for i, q in enumerate(poll.questions, 1) if q.id == question.id)
+        header = self._t("progress", state, n=number, total=len(poll.questions))
+        lines = [header, d.text(question.prompt, lang)]
+        buttons: list[Button] = []
+        if isinstance(question, MultipleChoice):
+            hint = (
+                self._t("multi_hint_max", state, max=question.max_choices)
+                if question.max_choices
+                else self._t("multi_hint", state)
+            )
+            lines.append(hint)
+            for choice_id, label in self._options(question, lang):
+                mark = _CHECKED if choice_id in state.selected else _UNCHECKED
+                buttons.append(Button(mark + label, self._data(state, "t", choice_id)))
+            buttons.append(Button(self._t("done", state), self._data(state, "k", "")))
+        elif isinstance(question, Scale):
+            lines.append(
+                self._t(
+                    "scale_hint",
+                    state,
+                    min=question.min,
+                    max=question.max,
+                    min_label=d.text(question.min_label, lang),
+                    max_label=d.text(question.max_label, lang),
+                )
+            )
+            scale = [
+                Button(str(v), self._data(state, "a", str(v)))
+                for v in range(question.min, question.max + 1)
+            ]
+            rows = _rows(scale, width=6)
+            if question.optional:
+                rows += ((Button(self._t("skip", state), self._data(state, "s", "")),),)
+            return Reply("\n".join(lines), rows)
+        elif isinstance(question, Number):
+            lines.append(
+                self._t(
+                    "number_hint",
+                    state,
+                    min=_format_number(question.min),
+                    max=_format_number(question.max),
+                )
+            )
+        elif isinstance(question, FreeText):
+            lines.append(self._t("text_hint", state, max=question.max_length))
+        else:
+            buttons = [
+                Button(label, self._data(state, "a", value))
+                for value, label in self._options(question, lang)
+            ]
+        if question.optional:
+            buttons.append(Button(self._t("skip", state), self._data(state, "s", "")))
+        return Reply("\n".join(lines), _rows(buttons))
+
+    def _options(
+        self, question: Question | ProfileQuestion, language: str
+    ) -> list[tuple[str, str]]:
+        """(value, label) pairs of a choice-like question."""
+        if isinstance(question, SingleChoice | MultipleChoice):
+            return [(c.id, self._d.text(c.label, language)) for c in question.choices]
+        if isinstance(question, RegionQuestion):
+            return [(r.id, self._d.text(r.name, language)) for r in self._d.regions]
+        if isinstance(question, Scale):
+            return [(str(v), str(v)) for v in range(question.min, question.max + 1)]
+        return []
+
+    def _choice_ids(self, question: Question | ProfileQuestion) -> set[str]:
+        return {value for value, _ in self._options(question, self._d.default_language)}
+
+    def _data(self, state: ConversationState, action: str, arg: str) -> str:
+        return f"{state.seq}:{action}:{arg}"
+
+    def _t(self, key: str, state: ConversationState, **values: object) -> str:
+        return translate(key, state.language, **values)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _stage(name: str | None, default: Stage) -> Stage:
+    for stage in get_args(Stage):
+        if stage == name:
+            return cast(Stage, stage)
+    return default
+
+
+def _visible(question: Question, answers: dict[str, AnswerValue]) -> bool:
+    condition = question.show_if
+    if condition is None:
+        return True
+    given = answers.get(condition.question)
+    if isinstance(given, list):
+        return any(v in condition.any_of for v in given)
+    if isinstance(given, float):
+        return _format_number(given) in condition.any_of
+    return given is not None and given in condition.any_of
+
+
+def _next_question(poll: Poll, answers: dict[str, AnswerValue]) -> Question | None:
+    """The first question not yet answered whose skip logic lets it be asked."""
+    for question in poll.questions:
+        if question.id not in answers and _visible(question, answers):
+            return question
+    return None
+
+
+def _rows(buttons: Sequence[Button], width: int = 1) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(buttons[i : i + width]) for i in range(0, len(buttons), width))
+
+
+def _prefixed(reply: Reply, note: str) -> Reply:
+    if not note:
+        return reply
+    return dataclasses.replace(reply, text=f"{note}\n\n{reply.text}")
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _match_button(buttons: Sequence[Button], typed: str) -> Button | None:
+    """A button named by typed text: its label (any case, without tick marks) or its number."""
+    wanted = " ".join(typed.split()).casefold()
+    if not wanted:
+        return None
+    for button in buttons:
+        label = button.label.removeprefix(_CHECKED).removeprefix(_UNCHECKED)
+        if label.casefold() == wanted:
+            return button
+    digits = wanted.translate(_DIGITS)
+    if digits.isdigit() and 1 <= int(digits) <= len(buttons):
+        return buttons[int(digits) - 1]
+    return None

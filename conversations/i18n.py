@@ -1,0 +1,291 @@
+"""The bot's own words in every supported language.
+
+Deployment content (polls, notices) carries its own translations; these are the texts around
+it. A language the catalogue lacks falls back to English, so a deployment can add a language
+for its content before the interface is translated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGE_NAMES: dict[str, str] = {
+    "en": "English",
+    "fr": "Français",
+    "ar": "العربية",
+    "sw": "Kiswahili",
+    "es": "Español",
+    "pt": "Português",
+    "ru": "Русский",
+    "uk": "Українська",
+    "so": "Soomaali",
+    "am": "አማርኛ",
+    "ha": "Hausa",
+    "ps": "پښتو",
+    "fa": "فارسی",
+    "ku": "Kurdî",
+    "tr": "Türkçe",
+    "my": "မြန်မာ",
+}
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "agree": {"en": "I agree", "fr": "J'accepte", "ar": "أوافق"},
+    "decline": {"en": "No, thanks", "fr": "Non, merci", "ar": "لا، شكراً"},
+    "notice_footer": {
+        "en": "Do you agree to take part?",
+        "fr": "Acceptez-vous de participer ?",
+        "ar": "هل توافق على المشاركة؟",
+    },
+    "declined": {
+        "en": "Understood. We have stored nothing about you. Send /start if you change your mind.",
+        "fr": "C'est noté. Nous n'avons rien enregistré à votre sujet. "
+        "Envoyez /start si vous changez d'avis.",
+        "ar": "حسناً. لم نحفظ أي شيء عنك. أرسل /start إذا غيّرت رأيك.",
+    },
+    "choose_language": {
+        "en": "Which language would you like to use?",
+        "fr": "Dans quelle langue souhaitez-vous continuer ?",
+        "ar": "ما اللغة التي تفضّل استخدامها؟",
+    },
+    "profile_intro": {
+        "en": "A few optional questions help show whether every group is heard. "
+        "You can skip any of them.",
+        "fr": "Quelques questions facultatives permettent de vérifier que tous les groupes "
+        "sont entendus. Vous pouvez passer chacune d'elles.",
+        "ar": "بعض الأسئلة الاختيارية تساعدنا على التأكد من أن صوت كل الفئات مسموع. "
+        "يمكنك تخطي أي منها.",
+    },
+    "prefer_not": {
+        "en": "Prefer not to say",
+        "fr": "Je préfère ne pas répondre",
+        "ar": "أفضّل عدم الإجابة",
+    },
+    "onboarded": {
+        "en": "Thank you! You can now take part in the polls below.",
+        "fr": "Merci ! Vous pouvez maintenant répondre aux sondages ci-dessous.",
+        "ar": "شكراً لك! يمكنك الآن المشاركة في الاستطلاعات أدناه.",
+    },
+    "menu": {
+        "en": "Choose a poll to answer:",
+        "fr": "Choisissez un sondage :",
+        "ar": "اختر استطلاعاً للإجابة عليه:",
+    },
+    "no_polls": {
+        "en": "There is no poll open right now. We will let you know when there is one.",
+        "fr": "Aucun sondage n'est ouvert pour le moment. Nous vous préviendrons.",
+        "ar": "لا يوجد استطلاع مفتوح حالياً. سنخبرك عندما يتوفر استطلاع.",
+    },
+    "already_done": {
+        "en": "You have already answered “{title}”. Thank you!",
+        "fr": "Vous avez déjà répondu à « {title} ». Merci !",
+        "ar": "لقد أجبت بالفعل على «{title}». شكراً لك!",
+    },
+    "poll_done": {
+        "en": "Thank you! Your answers to “{title}” are saved.",
+        "fr": "Merci ! Vos réponses à « {title} » sont enregistrées.",
+        "ar": "شكراً لك! تم حفظ إجاباتك على «{title}».",
+    },
+    "progress": {
+        "en": "Question {n} of {total}",
+        "fr": "Question {n} sur {total}",
+        "ar": "السؤال {n} من {total}",
+    },
+    "skip": {"en": "Skip", "fr": "Passer", "ar": "تخطي"},
+    "done": {"en": "Done ✔", "fr": "Terminé ✔", "ar": "تم ✔"},
+    "multi_hint": {
+        "en": "Tap all that apply, then Done.",
+        "fr": "Touchez toutes les réponses qui s'appliquent, puis Terminé.",
+        "ar": "اختر كل ما ينطبق، ثم اضغط تم.",
+    },
+    "multi_hint_max": {
+        "en": "Tap up to {max}, then Done.",
+        "fr": "Choisissez jusqu'à {max} réponses, puis Terminé.",
+        "ar": "اختر حتى {max}، ثم اضغط تم.",
+    },
+    "multi_none": {
+        "en": "Please choose at least one option, then tap Done.",
+        "fr": "Veuillez choisir au moins une réponse, puis touchez Terminé.",
+        "ar": "يرجى اختيار خيار واحد على الأقل، ثم اضغط تم.",
+    },
+    "multi_max": {
+        "en": "You can choose up to {max}. Untick one first.",
+        "fr": "Vous pouvez en choisir {max} au maximum. Décochez-en une d'abord.",
+        "ar": "يمكنك اختيار {max} كحد أقصى. ألغِ اختيار أحدها أولاً.",
+    },
+    "scale_hint": {
+        "en": "{min} = {min_label} … {max} = {max_label}",
+        "fr": "{min} = {min_label} … {max} = {max_label}",
+        "ar": "{min} = {min_label} … {max} = {max_label}",
+    },
+    "number_hint": {
+        "en": "Please type a number from {min} to {max}.",
+        "fr": "Veuillez écrire un nombre entre {min} et {max}.",
+        "ar": "يرجى كتابة رقم من {min} إلى {max}.",
+    },
+    "number_invalid": {
+        "en": "“{text}” is not a number I can read. Please type a number from {min} to {max}.",
+        "fr": "Je ne peux pas lire « {text} » comme un nombre. "
+        "Veuillez écrire un nombre entre {min} et {max}.",
+        "ar": "لا أستطيع قراءة «{text}» كرقم. يرجى كتابة رقم من {min} إلى {max}.",
+    },
+    "number_whole": {
+        "en": "Please type a whole number (no decimals) from {min} to {max}.",
+        "fr": "Veuillez écrire un nombre entier (sans décimales) entre {min} et {max}.",
+        "ar": "يرجى كتابة عدد صحيح (بدون كسور) من {min} إلى {max}.",
+    },
+    "number_range": {
+        "en": "{value} is outside the range. Please type a number from {min} to {max}.",
+        "fr": "{value} est hors limites. Veuillez écrire un nombre entre {min} et {max}.",
+        "ar": "{value} خارج النطاق. يرجى كتابة رقم من {min} إلى {max}.",
+    },
+    "text_hint": {
+        "en": "Please type your answer (up to {max} characters).",
+        "fr": "Écrivez votre réponse ({max} caractères au maximum).",
+        "ar": "اكتب إجابتك (حتى {max} حرفاً).",
+    },
+    "text_too_long": {
+        "en": "Your answer has {length} characters; the limit is {max}. "
+        "Please shorten it and send it again.",
+        "fr": "Votre réponse compte {length} caractères ; la limite est de {max}. "
+        "Veuillez la raccourcir et la renvoyer.",
+        "ar": "إجابتك تحتوي على {length} حرفاً، والحد الأقصى {max}. يرجى اختصارها وإرسالها مجدداً.",
+    },
+    "text_empty": {
+        "en": "Your answer is empty. Please type a few words.",
+        "fr": "Votre réponse est vide. Veuillez écrire quelques mots.",
+        "ar": "إجابتك فارغة. يرجى كتابة بضع كلمات.",
+    },
+    "use_buttons": {
+        "en": "Please choose one of the options below.",
+        "fr": "Veuillez choisir l'une des réponses ci-dessous.",
+        "ar": "يرجى اختيار أحد الخيارات أدناه.",
+    },
+    "unsupported": {
+        "en": "Sorry, I can only read text messages and button presses.",
+        "fr": "Désolé, je ne peux lire que des messages texte et des boutons.",
+        "ar": "عذراً، لا أستطيع قراءة سوى الرسائل النصية والأزرار.",
+    },
+    "expired": {
+        "en": "This button has expired. Here is where we are now:",
+        "fr": "Ce bouton n'est plus valable. Voici où nous en sommes :",
+        "ar": "انتهت صلاحية هذا الزر. إليك أين وصلنا الآن:",
+    },
+    "unknown_command": {
+        "en": "I don't know that command. /help lists what I understand.",
+        "fr": "Je ne connais pas cette commande. /help liste celles que je comprends.",
+        "ar": "لا أعرف هذا الأمر. يعرض /help الأوامر التي أفهمها.",
+    },
+    "welcome_back": {
+        "en": "Welcome back! Let's continue where you stopped.",
+        "fr": "Bon retour ! Reprenons là où vous vous étiez arrêté.",
+        "ar": "مرحباً بعودتك! لنكمل من حيث توقفت.",
+    },
+    "help": {
+        "en": "{organization} uses this chat to hear people's views on the peace process.\n"
+        "/polls – the polls you can answer\n"
+        "/language – change language\n"
+        "/mydata – see what we hold about you\n"
+        "/forget – erase your data\n"
+        "/stop – pause all messages from us\n"
+        "/start – start or continue\n"
+        "Contact: {contact}",
+        "fr": "{organization} utilise cette discussion pour entendre l'avis de la population "
+        "sur le processus de paix.\n"
+        "/polls – les sondages disponibles\n"
+        "/language – changer de langue\n"
+        "/mydata – voir ce que nous conservons sur vous\n"
+        "/forget – effacer vos données\n"
+        "/stop – suspendre tous nos messages\n"
+        "/start – commencer ou reprendre\n"
+        "Contact : {contact}",
+        "ar": "تستخدم {organization} هذه المحادثة للاستماع إلى آراء الناس حول عملية السلام.\n"
+        "/polls – الاستطلاعات المتاحة\n"
+        "/language – تغيير اللغة\n"
+        "/mydata – عرض البيانات المحفوظة عنك\n"
+        "/forget – محو بياناتك\n"
+        "/stop – إيقاف جميع رسائلنا مؤقتاً\n"
+        "/start – البدء أو المتابعة\n"
+        "للتواصل: {contact}",
+    },
+    "left_poll": {
+        "en": "Your answers so far are saved; you can come back to this poll at any time.",
+        "fr": "Vos réponses sont enregistrées ; vous pourrez reprendre ce sondage à tout moment.",
+        "ar": "تم حفظ إجاباتك حتى الآن؛ يمكنك العودة إلى هذا الاستطلاع في أي وقت.",
+    },
+    "stopped": {
+        "en": "You will get no more messages from us. Your answers stay saved. "
+        "Send /start whenever you want to continue.",
+        "fr": "Vous ne recevrez plus de messages de notre part. Vos réponses restent "
+        "enregistrées. Envoyez /start pour reprendre.",
+        "ar": "لن تصلك رسائل منا بعد الآن. تبقى إجاباتك محفوظة. أرسل /start متى أردت المتابعة.",
+    },
+    "paused": {
+        "en": "Messages are paused. Send /start to continue.",
+        "fr": "Les messages sont suspendus. Envoyez /start pour reprendre.",
+        "ar": "الرسائل متوقفة مؤقتاً. أرسل /start للمتابعة.",
+    },
+    "forget_confirm": {
+        "en": "This erases your profile, your written answers and your chat address. "
+        "Your choices in polls stay in the totals, with nothing that links them to you. "
+        "Erase your data?",
+        "fr": "Cela efface votre profil, vos réponses écrites et votre adresse de discussion. "
+        "Vos choix restent dans les totaux, sans rien qui les relie à vous. "
+        "Effacer vos données ?",
+        "ar": "سيؤدي هذا إلى محو ملفك الشخصي وإجاباتك المكتوبة وعنوان محادثتك. "
+        "تبقى اختياراتك في المجاميع دون أي شيء يربطها بك. هل تريد محو بياناتك؟",
+    },
+    "forget_yes": {"en": "Yes, erase", "fr": "Oui, effacer", "ar": "نعم، امحُ"},
+    "forget_no": {"en": "Cancel", "fr": "Annuler", "ar": "إلغاء"},
+    "forgotten": {
+        "en": "Your data has been erased. Thank you for taking part. "
+        "Send /start if you want to join again.",
+        "fr": "Vos données ont été effacées. Merci d'avoir participé. "
+        "Envoyez /start si vous souhaitez revenir.",
+        "ar": "تم محو بياناتك. شكراً لمشاركتك. أرسل /start إذا أردت الانضمام مجدداً.",
+    },
+    "forget_cancelled": {
+        "en": "Nothing was erased.",
+        "fr": "Rien n'a été effacé.",
+        "ar": "لم يُمحَ أي شيء.",
+    },
+    "nothing_held": {
+        "en": "We hold no data about you.",
+        "fr": "Nous ne conservons aucune donnée vous concernant.",
+        "ar": "لا نحتفظ بأي بيانات عنك.",
+    },
+    "mydata_title": {
+        "en": "What we hold about you (under a pseudonym, never your name or number):",
+        "fr": "Ce que nous conservons sur vous (sous un pseudonyme, jamais votre nom "
+        "ni votre numéro) :",
+        "ar": "ما نحتفظ به عنك (باسم مستعار، وليس باسمك أو رقمك أبداً):",
+    },
+    "mydata_language": {
+        "en": "Language: {value}",
+        "fr": "Langue : {value}",
+        "ar": "اللغة: {value}",
+    },
+    "mydata_profile": {"en": "Profile:", "fr": "Profil :", "ar": "الملف الشخصي:"},
+    "mydata_no_answers": {
+        "en": "No poll answers yet.",
+        "fr": "Aucune réponse à un sondage pour l'instant.",
+        "ar": "لا توجد إجابات على استطلاعات بعد.",
+    },
+    "mydata_footer": {
+        "en": "/forget erases this.",
+        "fr": "/forget efface ces données.",
+        "ar": "يمحو /forget هذه البيانات.",
+    },
+    "not_answered": {"en": "not answered", "fr": "sans réponse", "ar": "لم تتم الإجابة"},
+    "skipped": {"en": "skipped", "fr": "passée", "ar": "تم التخطي"},
+}
+
+
+def translate(key: str, language: str, **values: Any) -> str:
+    """The catalogue text ``key`` in ``language`` (English if missing), formatted."""
+    texts = CATALOGUE[key]
+    template = texts.get(language) or texts["en"]
+    return template.format(**values) if values else template
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
