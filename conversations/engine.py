@@ -573,7 +573,8 @@ class Engine:
             ]
         if question.optional:
             buttons.append(Button(self._t("skip", state), self._data(state, "s", "")))
-        return Reply("\n".join(lines), _rows(buttons))
+        typed = isinstance(question, Number | FreeText)
+        return Reply("\n".join(lines), _rows(buttons), expects_text=typed)
 
     def _options(
         self, question: Question | ProfileQuestion, language: str

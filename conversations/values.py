@@ -72,12 +72,15 @@ class Reply:
 
     ``buttons`` are rows of buttons. ``replace`` asks the channel to replace the message whose
     button was pressed (used when toggling options of a multiple-choice question) rather than
-    send a new one; channels that cannot edit simply send it.
+    send a new one; channels that cannot edit simply send it. ``expects_text`` says the person
+    should type the answer (a number, free text): buttons are then extras such as "Skip", and a
+    channel that numbers its options must not number these.
     """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     replace: bool = False
+    expects_text: bool = False
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:

@@ -386,3 +386,13 @@ def test_state_json_carries_a_version() -> None:
     assert ConversationState.from_json(data) == state
     with pytest.raises(StateVersionError, match="version 99"):
         ConversationState.from_json({**data, "v": 99})
+
+
+def test_typed_questions_say_so_and_a_typed_number_is_never_a_button_index(
+    engine: Engine,
+) -> None:
+    chat = _at_free_text(engine)
+    assert chat.last.expects_text
+    assert chat.labels() == ["Skip"]
+    chat.say("1")  # one character of free text, not "press button 1"
+    assert answers(chat)[-1].text == "1"

@@ -1,0 +1,134 @@
+"""The one composition root: settings in, a wired application out. Nothing is built at import."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bots.telegram.runtime import TelegramRuntime, Webhook
+from config.deployment import demo_folder, load_deployment
+from config.settings import ConfigError, Settings
+from conversations.definitions import Deployment
+from conversations.engine import Engine
+from conversations.language import detect_language
+from conversations.ports import Clock
+from conversations.service import ConversationService
+from storage.database import create_engine, upgrade
+from storage.unit_of_work import unit_of_work_factory
+
+log = logging.getLogger(__name__)
+
+
+class SystemClock(Clock):
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    settings: Settings
+    deployment: Deployment
+    database: AsyncEngine
+    service: ConversationService
+
+
+def deployment_for(settings: Settings) -> Deployment:
+    return load_deployment(settings.deployment or demo_folder())
+
+
+def demo_secret(data_dir: Path) -> bytes:
+    """The terminal demo's pseudonym key: generated once, kept in the data folder (0600)."""
+    path = data_dir / "secret.key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip().encode()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value.encode()
+
+
+def required_secret(settings: Settings) -> bytes:
+    if settings.secret_key is None:
+        raise ConfigError(
+            "PEACEPULSE_SECRET_KEY: required for `peacepulse run` (a long random value, e.g. "
+            "from: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return settings.secret_key.get_secret_value().encode()
+
+
+@contextlib.asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The database engine, migrated to the latest schema, disposed on exit."""
+    database = create_engine(settings.effective_database_url)
+    try:
+        await upgrade(database)
+        yield database
+    finally:
+        await database.dispose()
+
+
+@contextlib.asynccontextmanager
+async def open_app(settings: Settings, secret: bytes) -> AsyncIterator[App]:
+    deployment = deployment_for(settings)
+    async with open_database(settings) as database:
+        engine = Engine(deployment, detect_language)
+        service = ConversationService(engine, unit_of_work_factory(database), secret, SystemClock())
+        yield App(settings, deployment, database, service)
+
+
+def telegram_runtime(settings: Settings) -> TelegramRuntime:
+    if settings.telegram_token is None:
+        raise ConfigError(
+            "PEACEPULSE_TELEGRAM_TOKEN: required for `peacepulse run` (the token @BotFather "
+            "gave you); to try PeacePulse without Telegram, use `peacepulse chat`"
+        )
+    token = settings.telegram_token.get_secret_value()
+    left, _, right = token.partition(":")
+    if not left.isdigit() or not right:
+        raise ConfigError("PEACEPULSE_TELEGRAM_TOKEN: does not look like a bot token (123:ABC…)")
+    webhook = None
+    if settings.webhook_url:
+        if settings.webhook_secret is None:
+            raise ConfigError(
+                "PEACEPULSE_WEBHOOK_SECRET: required with PEACEPULSE_WEBHOOK_URL "
+                "(1-256 characters of A-Z, a-z, 0-9, _ and -)"
+            )
+        secret = settings.webhook_secret.get_secret_value()
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ConfigError(
+                "PEACEPULSE_WEBHOOK_SECRET: only A-Z, a-z, 0-9, _ and - (1-256 characters)"
+            )
+        webhook = Webhook(
+            url=settings.webhook_url,
+            secret=secret,
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            path=settings.webhook_path,
+        )
+    return TelegramRuntime(token=token, api_url=settings.telegram_api_url, webhook=webhook)
+
+
+async def run_telegram(settings: Settings, stop: asyncio.Event) -> None:
+    """`peacepulse run`: serve the deployment on Telegram until ``stop`` is set."""
+    runtime = telegram_runtime(settings)
+    secret = required_secret(settings)
+    async with open_app(settings, secret) as app:
+        languages = app.deployment.languages
+        if settings.bot_framework == "aiogram":
+            from bots.telegram import aiogram_bot
+
+            await aiogram_bot.serve(runtime, app.service, languages, stop)
+        else:
+            raise ConfigError("PEACEPULSE_BOT_FRAMEWORK: 'ptb' is not available yet; use aiogram")

@@ -1,0 +1,153 @@
+"""The `peacepulse` command line. Each command reads settings once and calls the root."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from bots import app as root
+from bots import logs
+from config.deployment import DeploymentError
+from config.settings import ConfigError, Settings, load_settings
+from storage.database import StorageError
+
+T = TypeVar("T")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"peacepulse: {message}", err=True)
+    sys.exit(2)
+
+
+def friendly(command: Callable[..., T]) -> Callable[..., T]:
+    """Turn expected failures into one clear line on stderr instead of a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as error:
+            _fail(str(error))
+        except DeploymentError as error:
+            _fail("the deployment has errors:\n  " + "\n  ".join(error.errors))
+        except StorageError as error:
+            _fail(str(error))
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    secrets = [
+        s.get_secret_value()
+        for s in (settings.telegram_token, settings.secret_key, settings.webhook_secret)
+        if s is not None
+    ]
+    logs.configure(settings.log_level, secrets)
+    return settings
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """PeacePulse: hear the population in a peace process, over messaging apps.
+
+    Settings come from PEACEPULSE_* environment variables or a .env file; see the README.
+    """
+
+
+@main.command()
+@friendly
+def run() -> None:
+    """Serve the deployment on Telegram (polling, or webhook when PEACEPULSE_WEBHOOK_URL is set)."""
+    settings = _settings()
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await root.run_telegram(settings, stop)
+
+    _run(serve())
+
+
+@main.command()
+@click.option("--user", default=None, help="Who you are in this chat (default: your login).")
+@click.option("--locale", default=None, help="Your client language hint, e.g. fr or ar.")
+@friendly
+def chat(user: str | None, locale: str | None) -> None:
+    """Talk to the deployment in this terminal: no token, no network."""
+    settings = _settings()
+    secret = (
+        settings.secret_key.get_secret_value().encode()
+        if settings.secret_key
+        else root.demo_secret(settings.data_dir)
+    )
+    hint = locale or (os.environ.get("LANG") or "").split(".")[0] or None
+
+    async def talk() -> None:
+        from bots.terminal import chat as terminal_chat
+
+        async with root.open_app(settings, secret) as app:
+            await terminal_chat(app.service, user=user, locale=hint, write=_write)
+
+    _run(talk())
+
+
+def _write(text: str) -> None:
+    click.echo(text, nl=False)
+
+
+@main.command()
+@friendly
+def polls() -> None:
+    """List the deployment's polls: id and title."""
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+    language = deployment.default_language
+    for poll in deployment.polls:
+        title = deployment.text(poll.title, language)
+        click.echo(f"{poll.id}\t{title}\t({len(poll.questions)} questions)")
+
+
+@main.command()
+@friendly
+def check() -> None:
+    """Validate the deployment folder and report every problem."""
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+    click.echo(
+        f"deployment OK: {len(deployment.polls)} polls, {len(deployment.languages)} languages, "
+        f"{len(deployment.regions)} regions"
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@friendly
+def db_upgrade() -> None:
+    """Apply the database migrations (also done on every start)."""
+    settings = _settings()
+
+    async def migrate() -> None:
+        async with root.open_database(settings):
+            pass
+
+    _run(migrate())
+    click.echo("database is up to date")

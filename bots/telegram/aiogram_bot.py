@@ -1,0 +1,229 @@
+"""Telegram through aiogram 3: translate updates to `Incoming`, calls to aiogram methods."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ChatType
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
+from aiogram.types import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bots.telegram.common import (
+    COMMAND_DESCRIPTIONS,
+    BotApiError,
+    Incoming,
+    Keyboard,
+    NetworkFailure,
+    NotModified,
+    Refused,
+    RetryLater,
+    Unreachable,
+    handle_update,
+)
+from bots.telegram.runtime import TelegramRuntime
+from conversations.service import ConversationService
+
+log = logging.getLogger(__name__)
+
+
+def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if keyboard is None:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
+            for row in keyboard
+        ]
+    )
+
+
+async def _guard(method: str, call: Awaitable[object]) -> None:
+    """Run an aiogram call, mapping its exceptions to the shared `BotApiError` family."""
+    try:
+        await call
+    except TelegramRetryAfter as error:
+        raise RetryLater(method, error.message, error.retry_after) from error
+    except TelegramForbiddenError as error:
+        raise Unreachable(method, error.message) from error
+    except TelegramBadRequest as error:
+        if "message is not modified" in error.message:
+            raise NotModified(method, error.message) from error
+        raise Refused(method, error.message) from error
+    except TelegramNetworkError as error:
+        raise NetworkFailure(method, error.message) from error
+    except TelegramAPIError as error:
+        raise Refused(method, error.message) from error
+    except TimeoutError as error:
+        raise NetworkFailure(method, "timed out") from error
+
+
+class AiogramClient:
+    """`TelegramClient` over an aiogram `Bot`."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None:
+        await _guard(
+            "sendMessage", self._bot.send_message(chat_id, text, reply_markup=_markup(keyboard))
+        )
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: Keyboard | None
+    ) -> None:
+        await _guard(
+            "editMessageText",
+            self._bot.edit_message_text(
+                text=text, chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)
+            ),
+        )
+
+    async def answer_callback(self, callback_id: str) -> None:
+        await _guard("answerCallbackQuery", self._bot.answer_callback_query(callback_id))
+
+
+def build_bot(runtime: TelegramRuntime) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(runtime.api_url))
+    return Bot(runtime.token, session=session)
+
+
+def build_dispatcher(service: ConversationService) -> Dispatcher:
+    """A dispatcher whose handlers only translate; the service is handed in, not global."""
+    router = Router(name="peacepulse")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+
+    @router.message()
+    async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
+        if message.from_user is None:
+            return
+        incoming = Incoming(
+            update_id=event_update.update_id,
+            user_id=message.from_user.id,
+            chat_id=message.chat.id,
+            language_code=message.from_user.language_code,
+            text=message.text,
+            content=str(message.content_type),
+        )
+        await handle_update(service, AiogramClient(bot), incoming)
+
+    @router.callback_query()
+    async def on_callback(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
+        message = query.message
+        if message is not None and message.chat.type != ChatType.PRIVATE:
+            await _answer_quietly(bot, query.id)
+            return
+        incoming = Incoming(
+            update_id=event_update.update_id,
+            user_id=query.from_user.id,
+            chat_id=message.chat.id if message is not None else query.from_user.id,
+            language_code=query.from_user.language_code,
+            callback_id=query.id,
+            callback_data=query.data,
+            message_id=message.message_id if message is not None else None,
+        )
+        await handle_update(service, AiogramClient(bot), incoming)
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+async def _answer_quietly(bot: Bot, callback_id: str) -> None:
+    try:
+        await bot.answer_callback_query(callback_id)
+    except TelegramAPIError as error:
+        log.info("answerCallbackQuery refused: %s", error.message)
+
+
+async def set_commands(bot: Bot, languages: tuple[str, ...]) -> None:
+    """Register the command menu per language; a server without setMyCommands is tolerated."""
+    for language in (None, *languages):
+        commands = [
+            BotCommand(command=name, description=texts.get(language or "en") or texts["en"])
+            for name, texts in COMMAND_DESCRIPTIONS.items()
+        ]
+        try:
+            await _guard("setMyCommands", bot.set_my_commands(commands, language_code=language))
+        except BotApiError as error:
+            log.warning("could not set the command menu: %s; going on without it", error)
+            return
+
+
+async def serve(
+    runtime: TelegramRuntime,
+    service: ConversationService,
+    languages: tuple[str, ...],
+    stop: asyncio.Event,
+) -> None:
+    """Run the bot until ``stop`` is set: long polling, or a webhook server when configured."""
+    bot = build_bot(runtime)
+    dispatcher = build_dispatcher(service)
+    try:
+        me = await bot.get_me()
+        log.info("connected to Telegram as @%s", me.username)
+        await set_commands(bot, languages)
+        if runtime.webhook is None:
+            await _poll(bot, dispatcher, stop)
+        else:
+            await _webhook(bot, dispatcher, runtime, stop)
+    finally:
+        await bot.session.close()
+
+
+async def _poll(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event) -> None:
+    await bot.delete_webhook(drop_pending_updates=False)
+    polling = asyncio.create_task(
+        dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
+    )
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if not polling.done():
+        await dispatcher.stop_polling()
+    stopping.cancel()
+    await polling
+
+
+async def _webhook(
+    bot: Bot, dispatcher: Dispatcher, runtime: TelegramRuntime, stop: asyncio.Event
+) -> None:
+    webhook = runtime.webhook
+    assert webhook is not None
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=webhook.secret).register(
+        app, path=webhook.path
+    )
+    setup_application(app, dispatcher, bot=bot)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, webhook.listen, webhook.port)
+    await site.start()
+    try:
+        await bot.set_webhook(
+            webhook.url,
+            secret_token=webhook.secret,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+        )
+        log.info("webhook listening on %s:%d%s", webhook.listen, webhook.port, webhook.path)
+        await stop.wait()
+    finally:
+        await runner.cleanup()

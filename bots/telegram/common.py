@@ -1,0 +1,224 @@
+"""What every Telegram adapter needs, written once: updates → engine events, replies → calls.
+
+An adapter (aiogram, python-telegram-bot) implements `TelegramClient` with its own framework
+and maps its framework's exceptions to `BotApiError` subclasses; everything else — splitting
+long texts, building keyboards, checking callback data, choosing edit or send, retrying after
+429, logging refusals — lives here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from conversations.service import ConversationService
+from conversations.values import Inbound, ParticipantKey, Press, Reply, Text, Unsupported
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+MAX_RETRIES = 3
+
+Keyboard = tuple[tuple[tuple[str, str], ...], ...]
+"""Rows of (label, callback_data)."""
+
+COMMAND_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "start": {"en": "Start or continue", "fr": "Commencer ou reprendre", "ar": "البدء أو المتابعة"},
+    "polls": {
+        "en": "Polls you can answer",
+        "fr": "Sondages disponibles",
+        "ar": "الاستطلاعات المتاحة",
+    },
+    "language": {"en": "Change language", "fr": "Changer de langue", "ar": "تغيير اللغة"},
+    "mydata": {"en": "See your data", "fr": "Voir vos données", "ar": "عرض بياناتك"},
+    "forget": {"en": "Erase your data", "fr": "Effacer vos données", "ar": "محو بياناتك"},
+    "stop": {"en": "Pause messages", "fr": "Suspendre les messages", "ar": "إيقاف الرسائل مؤقتاً"},
+    "help": {"en": "Help", "fr": "Aide", "ar": "مساعدة"},
+}
+
+
+class BotApiError(Exception):
+    """Root of Bot API failures as the adapters report them."""
+
+    def __init__(self, method: str, description: str) -> None:
+        super().__init__(f"{method}: {description}")
+        self.method = method
+        self.description = description
+
+
+class NotModified(BotApiError):
+    """An edit that would change nothing (Telegram refuses it; harmless)."""
+
+
+class RetryLater(BotApiError):
+    """429: flood control; wait ``retry_after`` seconds."""
+
+    def __init__(self, method: str, description: str, retry_after: float) -> None:
+        super().__init__(method, description)
+        self.retry_after = retry_after
+
+
+class Unreachable(BotApiError):
+    """403: the person blocked the bot or deleted their account."""
+
+
+class Refused(BotApiError):
+    """400 and other refusals: the request itself was wrong."""
+
+
+class NetworkFailure(BotApiError):
+    """Timeouts and connection errors."""
+
+
+class TelegramClient(Protocol):
+    """The few Bot API calls the conversation needs, implemented by each framework adapter."""
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None: ...
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: Keyboard | None
+    ) -> None: ...
+
+    async def answer_callback(self, callback_id: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """The parts of a Telegram update the conversation uses, whatever framework parsed it."""
+
+    update_id: int
+    user_id: int
+    chat_id: int
+    language_code: str | None
+    text: str | None = None
+    callback_id: str | None = None
+    callback_data: str | None = None
+    message_id: int | None = None
+    content: str = "text"
+
+    def to_inbound(self) -> Inbound:
+        if self.callback_id is not None:
+            event: Text | Press | Unsupported = Press(self.callback_data or "")
+        elif self.text is not None:
+            event = Text(self.text)
+        else:
+            event = Unsupported(self.content)
+        return Inbound(
+            key=ParticipantKey(CHANNEL, str(self.user_id)),
+            event=event,
+            address=str(self.chat_id),
+            update_id=self.update_id,
+            locale=self.language_code,
+        )
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Cut a text into messages of at most ``limit`` characters, at line or word breaks."""
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest.strip() or not chunks:
+        chunks.append(rest)
+    return [c for c in chunks if c.strip()] or ["…"]
+
+
+def keyboard(reply: Reply) -> Keyboard | None:
+    """The reply's buttons as rows of (label, data); data over 64 bytes is a programming error."""
+    if not reply.buttons:
+        return None
+    for button in reply.flat_buttons:
+        if len(button.data.encode()) > MAX_CALLBACK_DATA:
+            raise ValueError(f"callback data over {MAX_CALLBACK_DATA} bytes: {button.data!r}")
+    return tuple(tuple((b.label, b.data) for b in row) for row in reply.buttons)
+
+
+async def call_api(
+    method: str, call: Callable[[], Awaitable[None]], *, retries: int = MAX_RETRIES
+) -> bool:
+    """Run one Bot API call, honouring 429 ``retry_after``; False if it finally failed.
+
+    Refusals are logged with the method and never raised, so one bad message cannot put the
+    bot into a crash loop.
+    """
+    for attempt in range(retries + 1):
+        try:
+            await call()
+        except RetryLater as error:
+            if attempt == retries:
+                log.warning("%s: still rate limited after %d retries", method, retries)
+                return False
+            await asyncio.sleep(error.retry_after)
+        except NetworkFailure as error:
+            if attempt == retries:
+                log.warning("%s failed after %d retries: %s", method, retries, error.description)
+                return False
+            await asyncio.sleep(min(2**attempt, 30))
+        except Unreachable as error:
+            log.info("%s: participant unreachable (%s)", method, error.description)
+            return False
+        except BotApiError as error:
+            log.warning("%s refused: %s", method, error.description)
+            return False
+        else:
+            return True
+    return False
+
+
+async def deliver(
+    client: TelegramClient,
+    chat_id: int,
+    replies: Sequence[Reply],
+    pressed_message_id: int | None = None,
+) -> None:
+    """Send the engine's replies: long texts split, keyboards on the last part."""
+    for reply in replies:
+        markup = keyboard(reply)
+        if reply.replace and pressed_message_id is not None and len(reply.text) <= MAX_TEXT:
+            try:
+                await client.edit_message(chat_id, pressed_message_id, reply.text, markup)
+            except NotModified:
+                pass
+            except BotApiError:
+                await _send(client, chat_id, reply.text, markup)
+            continue
+        await _send(client, chat_id, reply.text, markup)
+
+
+async def _send(client: TelegramClient, chat_id: int, text: str, markup: Keyboard | None) -> None:
+    chunks = split_text(text)
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+
+        async def send(chunk: str = chunk, last: bool = last) -> None:
+            await client.send_message(chat_id, chunk, markup if last else None)
+
+        await call_api("sendMessage", send)
+
+
+async def handle_update(
+    service: ConversationService, client: TelegramClient, incoming: Incoming
+) -> None:
+    """One Telegram update end to end: engine and store first, then the Bot API calls.
+
+    The callback query is always answered (even when processing failed), so the person's
+    button never spins forever.
+    """
+    try:
+        replies = await service.handle(incoming.to_inbound())
+    finally:
+        if incoming.callback_id is not None:
+            callback_id = incoming.callback_id
+            await call_api("answerCallbackQuery", lambda: client.answer_callback(callback_id))
+    await deliver(client, incoming.chat_id, replies, incoming.message_id)

@@ -1,0 +1,83 @@
+"""Typed settings from environment variables (prefix ``PEACEPULSE_``) and a ``.env`` file.
+
+Read once, in the composition root. A missing or malformed setting is reported as one line
+naming the variable; secrets are `SecretStr` so they never reach a log or a repr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PREFIX = "PEACEPULSE_"
+
+
+class ConfigError(Exception):
+    """Root of configuration errors; the message is one line a person can act on."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default=Path(".peacepulse"),
+        description="Where the embedded SQLite database and the generated demo secret live.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: SQLite in the data folder. "
+        "PostgreSQL: postgresql+asyncpg://user:password@host/db",
+    )
+    deployment: Path | None = Field(
+        default=None, description="Folder with deployment.yaml and polls/; default: the demo."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Key for pseudonyms (HMAC). Required for `peacepulse run`."
+    )
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    bot_framework: Literal["aiogram", "ptb"] = "aiogram"
+    webhook_url: str | None = Field(
+        default=None, description="Public HTTPS URL Telegram posts to; unset: long polling."
+    )
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = "/telegram"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("telegram_api_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if value else value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters (use a long random value)")
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'peacepulse.db').as_posix()}"
+
+
+def load_settings() -> Settings:
+    """Read the settings once; raise `ConfigError` with one line naming the bad variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = PREFIX + str(first["loc"][0]).upper() if first["loc"] else PREFIX
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None
