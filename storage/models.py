@@ -1,0 +1,142 @@
+"""Tables, as SQLAlchemy declarative models that work on SQLite and PostgreSQL alike.
+
+Answers are kept apart from the people who gave them: ``answers.respondent`` is a pseudonym
+(or, after /forget, a random tombstone) and deliberately not a foreign key, while chat
+addresses live in their own table, read only to send messages.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    false,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Constraint names are fixed here so that migrations name the same thing on every backend."""
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime, stored in UTC and always read back aware in UTC.
+
+    PostgreSQL keeps the offset (``timestamptz``); SQLite stores a naive text, so values are
+    converted to UTC on the way in and marked as UTC on the way out. Naive values are refused.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: only aware datetimes are stored")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Participant(Base):
+    """A person who has talked to the bot, named by their pseudonym."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[dict[str, object]] = mapped_column(JSON)
+    consented_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    """When the conversation state was last saved."""
+
+
+class ChatAddress(Base):
+    """Where to reach a participant on one channel; read only to send messages."""
+
+    __tablename__ = "chat_addresses"
+
+    participant_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    address: Mapped[str] = mapped_column(String(128))
+
+
+class ProfileValue(Base):
+    """One profile answer (region, age group, ...) of a participant."""
+
+    __tablename__ = "profile_values"
+
+    participant_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))
+
+
+class Answer(Base):
+    """One row of an answer to a poll question.
+
+    A multiple-choice answer is one row per selected choice; a scale value is stored as its
+    text ("3") and a region as its id, all in ``choice``. A skipped optional question is one
+    row whose ``choice``, ``number`` and ``text`` are all NULL.
+    """
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        Index("ix_answers_poll_id_question_id", "poll_id", "question_id"),
+        Index("ix_answers_respondent", "respondent"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    respondent: Mapped[str] = mapped_column(String(64))
+    poll_id: Mapped[str] = mapped_column(String(32))
+    question_id: Mapped[str] = mapped_column(String(32))
+    wave: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    choice: Mapped[str | None] = mapped_column(String(64))
+    number: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str | None] = mapped_column(Text)
+    text_language: Mapped[str | None] = mapped_column(String(8))
+    text_language_probability: Mapped[float | None] = mapped_column(Float)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ProcessedUpdate(Base):
+    """An update (a channel's message or button press) that has been processed once."""
+
+    __tablename__ = "processed_updates"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,240 @@
+"""`SqlUnitOfWork`: the conversation core's `UnitOfWork` port over one SQLAlchemy session."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from conversations.ports import ConcurrentUpdate, UnitOfWork
+from conversations.values import AnswerGiven, ConversationState
+from storage.database import StorageError, UnsupportedDatabase, for_writing
+from storage.models import Answer, ChatAddress, Participant, ProcessedUpdate, ProfileValue
+
+_Upsert = postgresql.Insert | sqlite.Insert
+
+
+class NotInTransaction(StorageError):
+    def __init__(self) -> None:
+        super().__init__("the unit of work is used outside its `async with` block")
+
+
+class AlreadyInTransaction(StorageError):
+    def __init__(self) -> None:
+        super().__init__("the unit of work is already open; make a new one per event")
+
+
+class UnknownParticipant(StorageError):
+    def __init__(self, action: str) -> None:
+        super().__init__(f"cannot {action}: the participant has no saved state yet")
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """One session and one transaction per ``async with`` block.
+
+    Build it through `unit_of_work_factory`, whose sessions begin SQLite transactions with
+    ``BEGIN IMMEDIATE`` (see `storage.database.for_writing`).
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise AlreadyInTransaction()
+        self._session = self._sessions()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+
+    @property
+    def _active(self) -> AsyncSession:
+        if self._session is None:
+            raise NotInTransaction()
+        return self._session
+
+    def _upsert(self, entity: type[Any]) -> _Upsert:
+        bind = self._active.get_bind()
+        if bind.dialect.name == "postgresql":
+            return postgresql.insert(entity)
+        if bind.dialect.name == "sqlite":
+            return sqlite.insert(entity)
+        raise UnsupportedDatabase(bind.engine.url)
+
+    async def commit(self) -> None:
+        await self._active.commit()
+
+    async def rollback(self) -> None:
+        await self._active.rollback()
+
+    async def claim_update(self, channel: str, update_id: int, now: datetime) -> bool:
+        statement = (
+            self._upsert(ProcessedUpdate)
+            .values(channel=channel, update_id=update_id, processed_at=now)
+            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+            .returning(ProcessedUpdate.update_id)
+        )
+        result = await self._active.execute(statement)
+        return result.first() is not None
+
+    async def load_state_for_update(self, participant: str) -> ConversationState | None:
+        statement = select(Participant.state).where(Participant.id == participant).with_for_update()
+        data = (await self._active.execute(statement)).scalar_one_or_none()
+        return None if data is None else ConversationState.from_json(data)
+
+    async def save_state(self, participant: str, state: ConversationState, now: datetime) -> None:
+        """Update the participant's row, or insert it.
+
+        Raises `ConcurrentUpdate` when another transaction inserted the same participant
+        after this one found none; the whole event should then be retried.
+        """
+        data = state.to_json()
+        if await self._update_participant(participant, state=data, updated_at=now):
+            return
+        row = {"id": participant, "state": data, "created_at": now, "updated_at": now}
+        try:
+            await self._active.execute(insert(Participant).values(row))
+        except IntegrityError as exc:
+            raise ConcurrentUpdate("another event created the same participant first") from exc
+
+    async def save_address(self, participant: str, channel: str, address: str) -> None:
+        statement = self._upsert(ChatAddress).values(
+            participant_id=participant, channel=channel, address=address
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["participant_id", "channel"],
+            set_={"address": statement.excluded.address},
+        )
+        await self._execute_for_participant(statement, "save an address")
+
+    async def record_consent(self, participant: str, now: datetime) -> None:
+        if not await self._update_participant(participant, consented_at=now):
+            raise UnknownParticipant("record consent")
+
+    async def record_answer(self, participant: str, answer: AnswerGiven, now: datetime) -> None:
+        """Replace the participant's rows for this question (wave 0) with the new answer."""
+        await self._active.execute(
+            delete(Answer).where(
+                Answer.respondent == participant,
+                Answer.poll_id == answer.poll_id,
+                Answer.question_id == answer.question_id,
+                Answer.wave == 0,
+            )
+        )
+        await self._active.execute(insert(Answer), _answer_rows(participant, answer, now))
+
+    async def record_profile(self, participant: str, field: str, value: str | None) -> None:
+        if value is None:
+            await self._active.execute(
+                delete(ProfileValue).where(
+                    ProfileValue.participant_id == participant, ProfileValue.field == field
+                )
+            )
+            return
+        statement = self._upsert(ProfileValue).values(
+            participant_id=participant, field=field, value=value
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["participant_id", "field"],
+            set_={"value": statement.excluded.value},
+        )
+        await self._execute_for_participant(statement, "record a profile value")
+
+    async def set_opted_out(self, participant: str, stopped: bool) -> None:
+        if not await self._update_participant(participant, opted_out=stopped):
+            raise UnknownParticipant("record an opt-out")
+
+    async def forget(self, participant: str) -> None:
+        """Delete the person's rows; their answers lose free text and get a random respondent."""
+        session = self._active
+        await session.execute(
+            update(Answer)
+            .where(Answer.respondent == participant)
+            .values(
+                respondent=secrets.token_hex(32),
+                text=None,
+                text_language=None,
+                text_language_probability=None,
+            )
+        )
+        await session.execute(
+            delete(ProfileValue).where(ProfileValue.participant_id == participant)
+        )
+        await session.execute(delete(ChatAddress).where(ChatAddress.participant_id == participant))
+        await session.execute(delete(Participant).where(Participant.id == participant))
+
+    async def _update_participant(self, participant: str, **values: object) -> bool:
+        statement = (
+            update(Participant)
+            .where(Participant.id == participant)
+            .values(**values)
+            .returning(Participant.id)
+        )
+        result = await self._active.execute(statement)
+        return result.first() is not None
+
+    async def _execute_for_participant(self, statement: _Upsert, action: str) -> None:
+        # Upserts conflict only on the primary key, which they handle, so an integrity error
+        # here is the foreign key: the participant's row does not exist.
+        try:
+            await self._active.execute(statement)
+        except IntegrityError as exc:
+            raise UnknownParticipant(action) from exc
+
+
+def _answer_rows(participant: str, answer: AnswerGiven, now: datetime) -> list[dict[str, Any]]:
+    blank: dict[str, Any] = {
+        "respondent": participant,
+        "poll_id": answer.poll_id,
+        "question_id": answer.question_id,
+        "wave": 0,
+        "choice": None,
+        "number": None,
+        "text": None,
+        "text_language": None,
+        "text_language_probability": None,
+        "answered_at": now,
+    }
+    rows = [blank | {"choice": choice} for choice in dict.fromkeys(answer.choices)]
+    if answer.number is not None:
+        rows.append(blank | {"number": answer.number})
+    if answer.text is not None:
+        rows.append(
+            blank
+            | {
+                "text": answer.text,
+                "text_language": answer.language,
+                "text_language_probability": answer.language_probability,
+            }
+        )
+    return rows or [blank]
+
+
+def unit_of_work_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
+    """A factory of units of work sharing one session maker (and the engine's pool)."""
+    sessions = async_sessionmaker(for_writing(engine), expire_on_commit=False)
+
+    def new_unit_of_work() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions)
+
+    return new_unit_of_work

@@ -1,0 +1,123 @@
+"""Engine creation, SQLite settings and connection errors."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, inspect
+
+from storage.database import (
+    DatabaseUnavailable,
+    InvalidDatabaseUrl,
+    UnsupportedDatabase,
+    create_engine,
+    for_writing,
+    upgrade,
+    upgrade_url,
+)
+
+TABLES = ["alembic_version", "answers", "chat_addresses", "participants", "processed_updates"]
+TABLES += ["profile_values"]
+
+
+async def test_sqlite_file_gets_its_directory_and_settings(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "nested" / "peacepulse.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with engine.connect() as connection:
+            pragmas = [
+                await connection.exec_driver_sql(f"PRAGMA {name}")
+                for name in ("foreign_keys", "journal_mode", "busy_timeout")
+            ]
+            assert [result.scalar() for result in pragmas] == [1, "wal", 30_000]
+    finally:
+        await engine.dispose()
+    assert path.exists()
+
+
+async def test_sqlite_writers_begin_immediately_and_readers_do_not_wait(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    statements: list[str] = []
+
+    def remember(connection: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", remember)
+    try:
+        await upgrade(engine)
+        statements.clear()
+        async with for_writing(engine).begin() as writer:
+            await writer.exec_driver_sql(
+                "INSERT INTO processed_updates VALUES ('telegram', 1, '2025-01-01 00:00:00')"
+            )
+            async with asyncio.timeout(5), engine.connect() as reader:
+                rows = await reader.exec_driver_sql("SELECT count(*) FROM processed_updates")
+                assert rows.scalar() == 0
+    finally:
+        await engine.dispose()
+    assert statements[0] == "BEGIN IMMEDIATE"
+    assert "BEGIN" in statements[1:]
+
+
+def test_upgrade_url_runs_outside_an_event_loop(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    upgrade_url(url)
+    upgrade_url(url)
+
+    with closing(sqlite3.connect(tmp_path / "cli.db")) as connection:
+        query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        names = [row[0] for row in connection.execute(query)]
+    assert sorted(names) == TABLES
+
+
+async def test_unreachable_server_is_one_clear_error_without_the_password() -> None:
+    engine = create_engine("postgresql+asyncpg://pp:s3cret-pw@127.0.0.1:1/peacepulse")
+    try:
+        with pytest.raises(DatabaseUnavailable) as caught:
+            await upgrade(engine)
+    finally:
+        await engine.dispose()
+    message = str(caught.value)
+    assert "s3cret-pw" not in message
+    assert message.startswith(
+        "cannot connect to the database postgresql+asyncpg://pp:***@127.0.0.1:1/peacepulse: "
+    )
+    assert "\n" not in message
+
+
+async def test_sqlite_path_that_cannot_be_created_is_unavailable(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a directory")
+    with pytest.raises(DatabaseUnavailable, match="cannot connect to the database sqlite"):
+        create_engine(f"sqlite+aiosqlite:///{tmp_path / 'file' / 'sub' / 'db.sqlite'}")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql+aiomysql://u:s3cret-pw@host/db", "postgresql://u:s3cret-pw@host/db", "sqlite:///x.db"],
+)
+def test_unsupported_urls_are_refused_without_the_password(url: str) -> None:
+    with pytest.raises(UnsupportedDatabase) as caught:
+        create_engine(url)
+    assert "s3cret-pw" not in str(caught.value)
+    assert "postgresql+asyncpg://" in str(caught.value)
+
+
+def test_unparsable_url_is_not_repeated() -> None:
+    with pytest.raises(InvalidDatabaseUrl) as caught:
+        create_engine("not a url s3cret-pw")
+    assert "s3cret-pw" not in str(caught.value)
+
+
+async def test_inspect_tables_after_upgrade(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    try:
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: inspect(c).get_table_names())
+    finally:
+        await engine.dispose()
+    assert sorted(names) == TABLES
