@@ -151,3 +151,7 @@ def db_upgrade() -> None:
 
     _run(migrate())
     click.echo("database is up to date")
+
+
+if __name__ == "__main__":
+    main()

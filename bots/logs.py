@@ -37,3 +37,4 @@ def configure(level: str, secrets: Iterable[str]) -> None:
     # httpx logs every request URL at INFO, and Bot API URLs contain the token
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
