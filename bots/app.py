@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.telegram.runtime import TelegramRuntime, Webhook
 from config.deployment import demo_folder, load_deployment
-from config.settings import ConfigError, Settings
+from config.errors import ConfigError
+from config.settings import Settings
 from conversations.definitions import Deployment
 from conversations.engine import Engine
 from conversations.language import detect_language

@@ -15,7 +15,8 @@ import click
 from bots import app as root
 from bots import logs
 from config.deployment import DeploymentError
-from config.settings import ConfigError, Settings, load_settings
+from config.errors import ConfigError
+from config.settings import Settings, load_settings
 from storage.database import StorageError
 
 T = TypeVar("T")
@@ -33,10 +34,10 @@ def friendly(command: Callable[..., T]) -> Callable[..., T]:
     def wrapper(*args: Any, **kwargs: Any) -> T:
         try:
             return command(*args, **kwargs)
+        except DeploymentError as error:
+            _fail(str(error))
         except ConfigError as error:
             _fail(str(error))
-        except DeploymentError as error:
-            _fail("the deployment has errors:\n  " + "\n  ".join(error.errors))
         except StorageError as error:
             _fail(str(error))
         raise AssertionError("unreachable")

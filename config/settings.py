@@ -12,11 +12,11 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.errors import ConfigError
+
+__all__ = ["PREFIX", "ConfigError", "Settings", "load_settings"]
+
 PREFIX = "PEACEPULSE_"
-
-
-class ConfigError(Exception):
-    """Root of configuration errors; the message is one line a person can act on."""
 
 
 class Settings(BaseSettings):

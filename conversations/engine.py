@@ -144,7 +144,7 @@ class Engine:
         rows: list[tuple[Button, ...]] = [
             (
                 Button(translate("agree", language), f"-:c:{language}"),
-                Button(translate("decline", language), "-:d:"),
+                Button(translate("decline", language), f"-:d:{language}"),
             )
         ]
         others = [code for code in d.languages if code != language]
@@ -159,7 +159,8 @@ class Engine:
                 state = ConversationState(stage="language", language=data.arg, seq=1)
                 return Transition(state, (self._prompt(state),), (ConsentGiven(),))
             if data.action == "d":
-                return Transition(None, (Reply(translate("declined", language)),))
+                shown = data.arg if data.arg in self._d.languages else language
+                return Transition(None, (Reply(translate("declined", shown)),))
             if data.action == "n" and data.arg in self._d.languages:
                 return Transition(None, (self.notice(data.arg),))
         if isinstance(event, Text) and _command(event.text) in ("mydata", "forget"):
