@@ -277,6 +277,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "not_answered": {"en": "not answered", "fr": "sans réponse", "ar": "لم تتم الإجابة"},
     "skipped": {"en": "skipped", "fr": "passée", "ar": "تم التخطي"},
+    "internal_error": {
+        "en": "Sorry, something went wrong on our side and your last message was not saved. "
+        "Please try again in a moment.",
+        "fr": "Désolé, un problème est survenu de notre côté et votre dernier message n'a pas "
+        "été enregistré. Veuillez réessayer dans un instant.",
+        "ar": "عذراً، حدث خطأ من جهتنا ولم تُحفظ رسالتك الأخيرة. يرجى المحاولة مجدداً بعد قليل.",
+    },
 }
 
 

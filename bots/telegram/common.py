@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from conversations.i18n import translate
 from conversations.service import ConversationService
 from conversations.values import Inbound, ParticipantKey, Press, Reply, Text, Unsupported
 
@@ -213,10 +214,16 @@ async def handle_update(
     """One Telegram update end to end: engine and store first, then the Bot API calls.
 
     The callback query is always answered (even when processing failed), so the person's
-    button never spins forever.
+    button never spins forever; when processing failed nothing was stored, and the person is
+    told so and asked to try again.
     """
     try:
         replies = await service.handle(incoming.to_inbound())
+    except Exception:
+        # Nothing was committed; say so rather than leave the person waiting in silence.
+        log.exception("could not process update %s", incoming.update_id)
+        language = (incoming.language_code or "en").split("-")[0]
+        replies = (Reply(translate("internal_error", language)),)
     finally:
         if incoming.callback_id is not None:
             callback_id = incoming.callback_id

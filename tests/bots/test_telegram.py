@@ -279,3 +279,22 @@ async def test_answers_are_committed_before_the_reply(
     await citizen.press("Security and protection of civilians")
     await citizen.wait_for_reply()
     assert counts == [0, 1, 2]
+
+
+async def test_a_storage_failure_gets_an_apology_and_stores_nothing(
+    bot: RunningBot, api: FakeBotApi, sqlite_url: str
+) -> None:
+    citizen = api.citizen(1010, "Zainab", language_code="fr")
+    await citizen.send("/start")
+    await citizen.wait_for_reply()
+    engine = create_engine(sqlite_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("ALTER TABLE participants RENAME TO broken")
+    finally:
+        await engine.dispose()
+    await citizen.press("J'accepte")
+    text = await citizen.wait_for_reply()
+    assert text.startswith("Désolé, un problème est survenu de notre côté")
+    await api.wait_idle()
+    assert len(citizen.answers()) == 1
