@@ -24,6 +24,9 @@ from conversations.engine import Engine
 from conversations.language import detect_language
 from conversations.ports import Clock
 from conversations.service import ConversationService
+from insights import UnknownField
+from insights.results import PollResults, summarize
+from storage import aggregates
 from storage.database import create_engine, upgrade
 from storage.unit_of_work import unit_of_work_factory
 
@@ -127,9 +130,35 @@ async def run_telegram(settings: Settings, stop: asyncio.Event) -> None:
     secret = required_secret(settings)
     async with open_app(settings, secret) as app:
         languages = app.deployment.languages
-        if settings.bot_framework == "aiogram":
+        if settings.bot_framework == "ptb":
+            from bots.telegram import ptb_bot
+
+            await ptb_bot.serve(runtime, app.service, languages, stop)
+        else:
             from bots.telegram import aiogram_bot
 
             await aiogram_bot.serve(runtime, app.service, languages, stop)
-        else:
-            raise ConfigError("PEACEPULSE_BOT_FRAMEWORK: 'ptb' is not available yet; use aiogram")
+
+
+async def poll_results(settings: Settings, poll_id: str, by: str | None) -> PollResults:
+    """Aggregates from the database, summarized with small groups suppressed."""
+    deployment = deployment_for(settings)
+    poll = deployment.poll(poll_id)
+    if poll is None:
+        known = ", ".join(p.id for p in deployment.polls) or "none"
+        raise ConfigError(f"no poll '{poll_id}' in the deployment (polls: {known})")
+    if by is not None and all(q.id != by for q in deployment.profile):
+        raise UnknownField(by, [q.id for q in deployment.profile])
+    async with open_database(settings) as database:
+        choices = await aggregates.choice_counts(database, poll_id, by)
+        totals = await aggregates.question_totals(database, poll_id, by)
+        numbers = await aggregates.number_stats(database, poll_id, by)
+    return summarize(
+        deployment,
+        poll,
+        by=by,
+        language=deployment.default_language,
+        choices=choices,
+        totals=totals,
+        numbers=numbers,
+    )

@@ -17,6 +17,7 @@ from bots import logs
 from config.deployment import DeploymentError
 from config.errors import ConfigError
 from config.settings import Settings, load_settings
+from insights import InsightsError
 from storage.database import StorageError
 
 T = TypeVar("T")
@@ -38,7 +39,7 @@ def friendly(command: Callable[..., T]) -> Callable[..., T]:
             _fail(str(error))
         except ConfigError as error:
             _fail(str(error))
-        except StorageError as error:
+        except (StorageError, InsightsError) as error:
             _fail(str(error))
         raise AssertionError("unreachable")
 
@@ -121,6 +122,59 @@ def polls() -> None:
     for poll in deployment.polls:
         title = deployment.text(poll.title, language)
         click.echo(f"{poll.id}\t{title}\t({len(poll.questions)} questions)")
+
+
+@main.command()
+@click.argument("poll_id")
+@click.option("--by", "by", default=None, help="Break down by a profile field, e.g. region.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@friendly
+def results(poll_id: str, by: str | None, output_format: str) -> None:
+    """Counts and percentages per option, small groups suppressed."""
+    from insights import render
+
+    settings = _settings()
+    summary = _run(root.poll_results(settings, poll_id, by))
+    renderers = {"table": render.to_table, "csv": render.to_csv, "json": render.to_json}
+    click.echo(renderers[output_format](summary), nl=output_format != "csv")
+
+
+@main.command()
+@click.argument("count", type=click.IntRange(1, 100_000))
+@click.option("--seed", default=1, show_default=True, help="Same seed, same people.")
+@friendly
+def simulate(count: int, seed: int) -> None:
+    """Let COUNT simulated citizens answer every poll (for demonstrations and trials)."""
+    from bots.simulate import simulate as run_simulation
+
+    settings = _settings()
+    secret = (
+        settings.secret_key.get_secret_value().encode()
+        if settings.secret_key
+        else root.demo_secret(settings.data_dir)
+    )
+
+    async def go() -> int:
+        async with root.open_app(settings, secret) as app:
+            with click.progressbar(
+                length=count, label="simulated citizens", file=sys.stderr
+            ) as bar:
+                return await run_simulation(
+                    app.service,
+                    app.deployment,
+                    count,
+                    seed=seed,
+                    progress=lambda done: bar.update(done - bar.pos),
+                )
+
+    finished = _run(go())
+    click.echo(f"{finished} of {count} simulated citizens answered the polls")
 
 
 @main.command()

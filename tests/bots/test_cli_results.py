@@ -1,0 +1,109 @@
+"""`peacepulse simulate` then `peacepulse results`: what mediators read matches the database."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import distinct, func, select
+
+from storage.database import create_engine
+from storage.models import Answer, ProfileValue
+from tests.bots.test_run_process import CLI, clean_env
+
+
+def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args],
+        env=clean_env(PEACEPULSE_DATA_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+    )
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("simulated")
+    result = cli(folder, "simulate", "60", "--seed", "7")
+    assert result.returncode == 0, result.stderr
+    assert "60 of 60 simulated citizens answered the polls" in result.stdout
+    return folder
+
+
+async def _counts(db: Path, question: str, by: str) -> dict[tuple[str | None, str], int]:
+    engine = create_engine(f"sqlite+aiosqlite:///{db}")
+    try:
+        async with engine.connect() as connection:
+            group = ProfileValue.value
+            rows = await connection.execute(
+                select(group, Answer.choice, func.count(distinct(Answer.respondent)))
+                .select_from(Answer)
+                .outerjoin(
+                    ProfileValue,
+                    (ProfileValue.participant_id == Answer.respondent) & (ProfileValue.field == by),
+                )
+                .where(Answer.poll_id == "agenda", Answer.question_id == question)
+                .group_by(group, Answer.choice)
+            )
+            return {(g, c): n for g, c, n in rows}
+    finally:
+        await engine.dispose()
+
+
+def test_json_results_match_the_database_and_hide_small_cells(simulated: Path) -> None:
+    result = cli(simulated, "results", "agenda", "--by", "gender", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["k"] == 5
+    keys = [g["key"] for g in document["groups"]]
+    truth = asyncio.run(_counts(simulated / "peacepulse.db", "top_issue", "gender"))
+    question = next(q for q in document["questions"] if q["id"] == "top_issue")
+    shown = hidden = 0
+    for option in question["options"]:
+        for key, cell in zip(keys, option["cells"], strict=True):
+            if key == "_all":
+                expected = sum(n for (_, c), n in truth.items() if c == option["id"])
+            else:
+                expected = truth.get((key, option["id"]), 0)
+            if cell.get("suppressed"):
+                hidden += 1
+                assert set(cell) == {"suppressed"}
+            else:
+                shown += 1
+                assert cell["count"] == expected
+                assert expected == 0 or expected >= 5  # nothing small is ever shown
+    assert shown and hidden
+
+
+def test_csv_and_table_formats(simulated: Path) -> None:
+    rows = list(
+        csv.DictReader(io.StringIO(cli(simulated, "results", "agenda", "--format", "csv").stdout))
+    )
+    assert rows and {r["poll_id"] for r in rows} == {"agenda"}
+    assert all(r["count"] == "" for r in rows if r["suppressed"] == "true")
+    table = cli(simulated, "results", "agenda", "--by", "region").stdout
+    assert "Which issues matter most to you?" in table
+    assert "Kessal Highlands" in table
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["results", "nope"], "no poll 'nope' in the deployment (polls: agenda, implementation)"),
+        (["results", "agenda", "--by", "age"], "unknown field 'age'; choose one of: region"),
+        (["results", "agenda", "--format", "xml"], "Invalid value for '--format'"),
+    ],
+)
+def test_results_errors_are_one_line(simulated: Path, args: list[str], expected: str) -> None:
+    result = cli(simulated, *args)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
