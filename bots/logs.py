@@ -36,5 +36,9 @@ def configure(level: str, secrets: Iterable[str]) -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # At DEBUG the frameworks log whole updates and requests: what people wrote. Never that.
+    for framework in ("telegram", "aiogram"):
+        logging.getLogger(framework).setLevel(max(logging.getLevelName(level), logging.INFO))
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)

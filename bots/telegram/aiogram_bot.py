@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatType
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 from aiogram.types import (
     BotCommand,
@@ -29,8 +31,6 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from bots.telegram.common import (
-    COMMAND_DESCRIPTIONS,
-    BotApiError,
     Incoming,
     Keyboard,
     NetworkFailure,
@@ -38,7 +38,9 @@ from bots.telegram.common import (
     Refused,
     RetryLater,
     Unreachable,
+    answer_press,
     handle_update,
+    register_commands,
 )
 from bots.telegram.runtime import TelegramRuntime
 from conversations.service import ConversationService
@@ -69,7 +71,9 @@ async def _guard(method: str, call: Awaitable[object]) -> None:
         if "message is not modified" in error.message:
             raise NotModified(method, error.message) from error
         raise Refused(method, error.message) from error
-    except TelegramNetworkError as error:
+    except (TelegramNetworkError, TelegramServerError) as error:
+        raise NetworkFailure(method, error.message) from error
+    except ClientDecodeError as error:  # e.g. a proxy's HTML error page instead of JSON
         raise NetworkFailure(method, error.message) from error
     except TelegramAPIError as error:
         raise Refused(method, error.message) from error
@@ -101,6 +105,15 @@ class AiogramClient:
     async def answer_callback(self, callback_id: str) -> None:
         await _guard("answerCallbackQuery", self._bot.answer_callback_query(callback_id))
 
+    async def set_commands(self, commands: Sequence[tuple[str, str]], language: str | None) -> None:
+        await _guard(
+            "setMyCommands",
+            self._bot.set_my_commands(
+                [BotCommand(command=name, description=text) for name, text in commands],
+                language_code=language,
+            ),
+        )
+
 
 def build_bot(runtime: TelegramRuntime) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(runtime.api_url))
@@ -130,7 +143,7 @@ def build_dispatcher(service: ConversationService) -> Dispatcher:
     async def on_callback(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
         message = query.message
         if message is not None and message.chat.type != ChatType.PRIVATE:
-            await _answer_quietly(bot, query.id)
+            await answer_press(AiogramClient(bot), query.id)
             return
         incoming = Incoming(
             update_id=event_update.update_id,
@@ -148,27 +161,6 @@ def build_dispatcher(service: ConversationService) -> Dispatcher:
     return dispatcher
 
 
-async def _answer_quietly(bot: Bot, callback_id: str) -> None:
-    try:
-        await bot.answer_callback_query(callback_id)
-    except TelegramAPIError as error:
-        log.info("answerCallbackQuery refused: %s", error.message)
-
-
-async def set_commands(bot: Bot, languages: tuple[str, ...]) -> None:
-    """Register the command menu per language; a server without setMyCommands is tolerated."""
-    for language in (None, *languages):
-        commands = [
-            BotCommand(command=name, description=texts.get(language or "en") or texts["en"])
-            for name, texts in COMMAND_DESCRIPTIONS.items()
-        ]
-        try:
-            await _guard("setMyCommands", bot.set_my_commands(commands, language_code=language))
-        except BotApiError as error:
-            log.warning("could not set the command menu: %s; going on without it", error)
-            return
-
-
 async def serve(
     runtime: TelegramRuntime,
     service: ConversationService,
@@ -181,7 +173,7 @@ async def serve(
     try:
         me = await bot.get_me()
         log.info("connected to Telegram as @%s", me.username)
-        await set_commands(bot, languages)
+        await register_commands(AiogramClient(bot), languages)
         if runtime.webhook is None:
             await _poll(bot, dispatcher, stop)
         else:

@@ -3,7 +3,7 @@
 An adapter (aiogram, python-telegram-bot) implements `TelegramClient` with its own framework
 and maps its framework's exceptions to `BotApiError` subclasses; everything else — splitting
 long texts, building keyboards, checking callback data, choosing edit or send, retrying after
-429, logging refusals — lives here.
+429, logging refusals, the command menus — lives here.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class Refused(BotApiError):
 
 
 class NetworkFailure(BotApiError):
-    """Timeouts and connection errors."""
+    """Timeouts, connection errors and 5xx answers: worth another try."""
 
 
 class TelegramClient(Protocol):
@@ -86,6 +86,10 @@ class TelegramClient(Protocol):
     ) -> None: ...
 
     async def answer_callback(self, callback_id: str) -> None: ...
+
+    async def set_commands(
+        self, commands: Sequence[tuple[str, str]], language: str | None
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,28 @@ class Incoming:
             update_id=self.update_id,
             locale=self.language_code,
         )
+
+
+def command_menu(language: str | None) -> list[tuple[str, str]]:
+    """The command menu as (command, description) in ``language``; None is the default menu."""
+    return [
+        (name, texts.get(language or "en") or texts["en"])
+        for name, texts in COMMAND_DESCRIPTIONS.items()
+    ]
+
+
+async def register_commands(client: TelegramClient, languages: Sequence[str]) -> None:
+    """Register the default command menu and one per language.
+
+    A server without setMyCommands (some local Bot API servers, test doubles) is tolerated:
+    the bot works without a menu.
+    """
+    for language in (None, *languages):
+        try:
+            await client.set_commands(command_menu(language), language)
+        except BotApiError as error:
+            log.warning("could not set the command menu: %s; going on without it", error)
+            return
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -177,6 +203,11 @@ async def call_api(
     return False
 
 
+async def answer_press(client: TelegramClient, callback_id: str) -> None:
+    """Answer a callback query so the button stops spinning; a refusal is only logged."""
+    await call_api("answerCallbackQuery", lambda: client.answer_callback(callback_id))
+
+
 async def deliver(
     client: TelegramClient,
     chat_id: int,
@@ -226,6 +257,5 @@ async def handle_update(
         replies = (Reply(translate("internal_error", language)),)
     finally:
         if incoming.callback_id is not None:
-            callback_id = incoming.callback_id
-            await call_api("answerCallbackQuery", lambda: client.answer_callback(callback_id))
+            await answer_press(client, incoming.callback_id)
     await deliver(client, incoming.chat_id, replies, incoming.message_id)

@@ -17,7 +17,7 @@ from tests.fakes.bot_api import FakeBotApi
 TOKEN = "123456:TEST-token-for-the-fake-server"
 SECRET = "pseudonym-key-for-tests-0123456789"
 
-FRAMEWORKS = ["aiogram"]
+FRAMEWORKS = ["aiogram", "ptb"]
 """Every Telegram scenario runs on each framework listed here."""
 
 

@@ -59,7 +59,7 @@ class BotProcess:
 
 
 async def test_a_killed_bot_resumes_at_the_right_question_and_logs_no_secret(
-    tmp_path: Path,
+    tmp_path: Path, framework: str
 ) -> None:
     async with FakeBotApi(token=TOKEN) as api:
         env = clean_env(
@@ -68,6 +68,7 @@ async def test_a_killed_bot_resumes_at_the_right_question_and_logs_no_secret(
             PEACEPULSE_SECRET_KEY=SECRET,
             PEACEPULSE_DATA_DIR=str(tmp_path),
             PEACEPULSE_LOG_LEVEL="DEBUG",
+            PEACEPULSE_BOT_FRAMEWORK=framework,
         )
         bot = BotProcess(env, tmp_path / "bot.log")
         await bot.start(api)
@@ -91,6 +92,7 @@ async def test_a_killed_bot_resumes_at_the_right_question_and_logs_no_secret(
     assert TOKEN not in log
     assert TOKEN.split(":", 1)[1] not in log
     assert SECRET not in log
+    assert "Justice and accountability" not in log  # what people answer is not logged
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,243 @@
+"""Telegram through python-telegram-bot 22: translate updates to `Incoming`, calls to PTB methods.
+
+Only the Application's update fetching and dispatching is used: no ConversationHandler, no
+persistence, no job queue. The conversation lives in the store and the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+import os
+from collections.abc import Awaitable, Sequence
+
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    Updater,
+    filters,
+)
+from telegram.helpers import effective_message_type
+
+from bots.telegram.common import (
+    Incoming,
+    Keyboard,
+    NetworkFailure,
+    NotModified,
+    Refused,
+    RetryLater,
+    Unreachable,
+    answer_press,
+    handle_update,
+    register_commands,
+)
+from bots.telegram.runtime import TelegramRuntime, Webhook
+from conversations.service import ConversationService
+
+log = logging.getLogger(__name__)
+
+PtbApplication = Application[
+    ExtBot[None],
+    ContextTypes.DEFAULT_TYPE,
+    dict[object, object],
+    dict[object, object],
+    dict[object, object],
+    None,
+]
+
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
+"""What the handlers use: the same update types aiogram asks for."""
+
+
+def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if keyboard is None:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in keyboard
+        ]
+    )
+
+
+def _seconds(retry_after: int | float | dtm.timedelta) -> float:
+    # PTB 22 gives a timedelta once opted in (PTB_TIMEDELTA), an int or float before that
+    if isinstance(retry_after, dtm.timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
+
+
+async def _guard(method: str, call: Awaitable[object]) -> None:
+    """Run a PTB call, mapping its exceptions to the shared `BotApiError` family."""
+    try:
+        await call
+    except RetryAfter as error:
+        raise RetryLater(method, error.message, _seconds(error.retry_after)) from error
+    except Forbidden as error:
+        raise Unreachable(method, error.message) from error
+    except BadRequest as error:  # a subclass of NetworkError in PTB, hence first
+        if "message is not modified" in error.message.lower():
+            raise NotModified(method, error.message) from error
+        raise Refused(method, error.message) from error
+    except NetworkError as error:  # TimedOut, connection errors, 5xx answers
+        raise NetworkFailure(method, error.message) from error
+    except TelegramError as error:  # InvalidToken (401 and 404), Conflict, ...
+        raise Refused(method, error.message) from error
+
+
+class PtbClient:
+    """`TelegramClient` over a python-telegram-bot `Bot`."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None:
+        await _guard(
+            "sendMessage", self._bot.send_message(chat_id, text, reply_markup=_markup(keyboard))
+        )
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: Keyboard | None
+    ) -> None:
+        await _guard(
+            "editMessageText",
+            self._bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)
+            ),
+        )
+
+    async def answer_callback(self, callback_id: str) -> None:
+        await _guard("answerCallbackQuery", self._bot.answer_callback_query(callback_id))
+
+    async def set_commands(self, commands: Sequence[tuple[str, str]], language: str | None) -> None:
+        await _guard(
+            "setMyCommands",
+            self._bot.set_my_commands(
+                [BotCommand(name, text) for name, text in commands], language_code=language
+            ),
+        )
+
+
+def _from_message(update_id: int, message: Message) -> Incoming | None:
+    if message.from_user is None:
+        return None
+    return Incoming(
+        update_id=update_id,
+        user_id=message.from_user.id,
+        chat_id=message.chat.id,
+        language_code=message.from_user.language_code,
+        text=message.text,
+        content=effective_message_type(message) or "unknown",
+    )
+
+
+def _from_press(update_id: int, query: CallbackQuery) -> Incoming:
+    message = query.message
+    return Incoming(
+        update_id=update_id,
+        user_id=query.from_user.id,
+        chat_id=message.chat.id if message is not None else query.from_user.id,
+        language_code=query.from_user.language_code,
+        callback_id=query.id,
+        callback_data=query.data,
+        message_id=message.message_id if message is not None else None,
+    )
+
+
+def build_application(runtime: TelegramRuntime, service: ConversationService) -> PtbApplication:
+    """An Application whose handlers only translate; the service is handed in, not global."""
+    # Opt in to PTB 22's timedelta durations: the int form warns on every RetryAfter it builds.
+    os.environ["PTB_TIMEDELTA"] = "true"
+    application = (
+        ApplicationBuilder()
+        .token(runtime.token)
+        .base_url(f"{runtime.api_url}/bot")
+        .base_file_url(f"{runtime.api_url}/file/bot")
+        .job_queue(None)
+        # the service runs one event at a time per participant; others go on in parallel
+        .concurrent_updates(True)
+        .build()
+    )
+
+    async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.message is None:
+            return
+        incoming = _from_message(update.update_id, update.message)
+        if incoming is not None:
+            await handle_update(service, PtbClient(context.bot), incoming)
+
+    async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        client = PtbClient(context.bot)
+        if query.message is not None and query.message.chat.type != ChatType.PRIVATE:
+            await answer_press(client, query.id)
+            return
+        await handle_update(service, client, _from_press(update.update_id, query))
+
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s failed", update_id, exc_info=context.error)
+
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE, on_message)
+    )
+    application.add_handler(CallbackQueryHandler(on_press))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def serve(
+    runtime: TelegramRuntime,
+    service: ConversationService,
+    languages: tuple[str, ...],
+    stop: asyncio.Event,
+) -> None:
+    """Run the bot until ``stop`` is set: long polling, or a webhook server when configured."""
+    application = build_application(runtime, service)
+    updater = application.updater
+    assert updater is not None  # the builder makes one unless told not to
+    async with application:  # initialize (getMe) … shutdown (closes the HTTP clients)
+        log.info("connected to Telegram as @%s", application.bot.username)
+        await register_commands(PtbClient(application.bot), languages)
+        await application.start()
+        try:
+            await _receive(updater, runtime.webhook)
+            await stop.wait()
+        finally:
+            if updater.running:
+                await updater.stop()
+            await application.stop()  # lets the updates in hand finish
+
+
+async def _receive(updater: Updater, webhook: Webhook | None) -> None:
+    if webhook is None:
+        await updater.start_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+        return
+    await updater.start_webhook(
+        listen=webhook.listen,
+        port=webhook.port,
+        url_path=webhook.path,
+        webhook_url=webhook.url,
+        secret_token=webhook.secret,
+        allowed_updates=ALLOWED_UPDATES,
+        drop_pending_updates=False,
+    )
+    log.info("webhook listening on %s:%d%s", webhook.listen, webhook.port, webhook.path)
