@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -97,6 +98,7 @@ def load_deployment(folder: Path) -> Deployment:
         poll = None if data is None else _validate(Poll, data, context, name, errors)
         if poll is not None:
             errors += _lines(name, _check_questions(poll.questions, "questions", region_ids))
+            errors += _lines(name, _check_schedule(poll, deployment))
             polls[name] = poll
     errors += _duplicate_polls(polls)
 
@@ -439,6 +441,53 @@ def _check_deployment(deployment: Deployment) -> Iterator[Problem]:
     regions = [region.id for region in deployment.regions]
     yield from _duplicates(regions, ("regions",), ("id",), "region id")
     yield from _check_questions(deployment.profile, "profile", regions)
+    yield from _duplicates([t.id for t in deployment.topics], ("topics",), ("id",), "topic id")
+
+
+def _check_schedule(poll: Poll, deployment: Deployment | None) -> Iterator[Problem]:
+    """A schedule's cron expression; an audience of regions and answers that exist."""
+    schedule = poll.schedule
+    if schedule is None:
+        return
+    if schedule.cron is not None:
+        try:
+            CronTrigger.from_crontab(schedule.cron)
+        except ValueError as error:
+            yield ("schedule", "cron"), f"not a cron expression ({error})"
+    if schedule.every_days is not None and schedule.open_days > schedule.every_days:
+        yield (
+            ("schedule", "open_days"),
+            f"a wave open {schedule.open_days:g} days would overlap the next one "
+            f"(every {schedule.every_days:g} days)",
+        )
+    if deployment is None:
+        return
+    regions = {region.id for region in deployment.regions}
+    for i, region in enumerate(schedule.audience.regions):
+        if region not in regions:
+            known = ", ".join(sorted(regions)) or "none"
+            yield ("schedule", "audience", "regions", i), f"unknown region '{region}' ({known})"
+    profile = {question.id: question for question in deployment.profile}
+    for field_id, values in schedule.audience.profile.items():
+        question = profile.get(field_id)
+        if question is None:
+            known = ", ".join(profile) or "none"
+            yield (
+                ("schedule", "audience", "profile", field_id),
+                f"unknown profile question '{field_id}' ({known})",
+            )
+            continue
+        allowed = (
+            regions
+            if isinstance(question, RegionQuestion)
+            else {choice.id for choice in question.choices}
+        )
+        for i, value in enumerate(values):
+            if value not in allowed:
+                yield (
+                    ("schedule", "audience", "profile", field_id, i),
+                    f"'{value}' is not an answer of '{field_id}' ({', '.join(sorted(allowed))})",
+                )
 
 
 def _check_questions(

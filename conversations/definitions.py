@@ -7,6 +7,7 @@ These are immutable value objects. `config.deployment` reads them from YAML and 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, time
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -127,14 +128,60 @@ ProfileQuestion = Annotated[SingleChoice | RegionQuestion, Field(discriminator="
 """Profile questions are single choice or region; each can always be skipped."""
 
 
+class Audience(_Frozen):
+    """Who is invited to a wave: everyone who consented, or only some regions / profiles.
+
+    ``profile`` maps a profile question id to the answers that qualify (``{gender: [woman]}``);
+    a person who did not state that field does not qualify for a filter on it.
+    """
+
+    regions: tuple[str, ...] = ()
+    profile: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
+class Schedule(_Frozen):
+    """A poll that repeats in waves: ``waves`` rounds, one every ``every_days`` days (or on a
+    ``cron`` expression), each open for ``open_days`` days. Times are in the deployment's time
+    zone when ``start`` has no offset."""
+
+    start: datetime
+    every_days: float | None = Field(default=None, gt=0)
+    cron: str | None = None
+    waves: int = Field(ge=1, le=500)
+    open_days: float = Field(gt=0)
+    reminder_after_hours: float | None = Field(default=72, gt=0)
+    audience: Audience = Field(default_factory=Audience)
+
+    @model_validator(mode="after")
+    def _one_rhythm(self) -> Schedule:
+        if (self.every_days is None) == (self.cron is None):
+            raise ValueError("give exactly one of every_days and cron")
+        return self
+
+
 class Poll(_Frozen):
     id: Identifier
     title: Text
     intro: Text
     questions: tuple[Question, ...] = Field(min_length=1)
+    schedule: Schedule | None = None
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+
+class Topic(_Frozen):
+    """Something people can subscribe to for updates, e.g. the process, or one region."""
+
+    id: Identifier
+    name: Text
+
+
+class QuietHours(_Frozen):
+    """No bulk message goes out from ``start`` to ``end``, deployment time (may span midnight)."""
+
+    start: time = time(21, 0)
+    end: time = time(8, 0)
 
 
 class Deployment(_Frozen):
@@ -148,10 +195,16 @@ class Deployment(_Frozen):
     regions: tuple[Region, ...] = ()
     profile: tuple[ProfileQuestion, ...] = ()
     suppression_k: int = Field(default=5, ge=1)
+    topics: tuple[Topic, ...] = ()
+    quiet_hours: QuietHours = Field(default_factory=QuietHours)
+    stop_words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     polls: tuple[Poll, ...] = ()
 
     def poll(self, poll_id: str) -> Poll | None:
         return next((p for p in self.polls if p.id == poll_id), None)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
 
     def region(self, region_id: str) -> Region | None:
         return next((r for r in self.regions if r.id == region_id), None)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import cast, get_args
+from zoneinfo import ZoneInfo
 
 from conversations.definitions import (
     Deployment,
@@ -29,7 +30,7 @@ from conversations.definitions import (
     Scale,
     SingleChoice,
 )
-from conversations.i18n import language_name, translate
+from conversations.i18n import CATALOGUE, language_name, translate
 from conversations.values import (
     AnswerGiven,
     AnswerValue,
@@ -39,20 +40,34 @@ from conversations.values import (
     Event,
     Forget,
     OptOut,
+    PollCompleted,
     Press,
     ProfileGiven,
     Record,
     Reply,
     Stage,
+    SubscriptionChanged,
     Text,
     Transition,
     Unsupported,
+    poll_key,
 )
+from conversations.waves import Wave, open_wave, waves_of
 
 DetectLanguage = Callable[[str], tuple[str | None, float | None]]
 """Free text → (ISO 639-1 code, probability), or (None, None) when nothing can be told."""
 
-COMMANDS = ("start", "help", "polls", "language", "mydata", "forget", "stop")
+COMMANDS = (
+    "start",
+    "help",
+    "polls",
+    "language",
+    "subscribe",
+    "unsubscribe",
+    "mydata",
+    "forget",
+    "stop",
+)
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _UNCHECKED, _CHECKED = "☐ ", "☑ "
@@ -96,8 +111,10 @@ class Engine:
     def __init__(self, deployment: Deployment, detect_language: DetectLanguage) -> None:
         self._d = deployment
         self._detect = detect_language
-
-    # --- entry point ---------------------------------------------------------------------
+        zone = ZoneInfo(deployment.timezone)
+        self._waves = {p.id: waves_of(p, zone) for p in deployment.polls if p.schedule}
+        self._stop_words = _keywords("stop_words", deployment.stop_words)
+        self._start_words = _keywords("start_words", {})
 
     def step(
         self,
@@ -107,7 +124,37 @@ class Engine:
         locale: str | None = None,
     ) -> Transition:
         """Answer one event of one person. ``state`` None: the person has not consented."""
-        del now  # no rule depends on time yet; waves and closing dates will
+        if isinstance(event, Text):
+            word = event.text.strip().casefold()
+            if word in self._stop_words and state is not None:
+                event = Text("/stop")
+            elif word in self._start_words:
+                event = Text("/start")
+        return _Turn(self._d, self._detect, self._waves, now).step(state, event, locale)
+
+
+def _keywords(key: str, extra: Mapping[str, Sequence[str]]) -> frozenset[str]:
+    words = {w for words in CATALOGUE[key].values() for w in words.split("|")}
+    words.update(w for words in extra.values() for w in words)
+    return frozenset(w.casefold() for w in words)
+
+
+class _Turn:
+    """One step of the conversation at one moment (``now``)."""
+
+    def __init__(
+        self,
+        deployment: Deployment,
+        detect_language: DetectLanguage,
+        waves: Mapping[str, tuple[Wave, ...]],
+        now: datetime,
+    ) -> None:
+        self._d = deployment
+        self._detect = detect_language
+        self._waves = waves
+        self._now = now
+
+    def step(self, state: ConversationState | None, event: Event, locale: str | None) -> Transition:
         if state is None:
             return self._stranger(event, locale)
         if isinstance(event, Text) and (command := _command(event.text)) is not None:
@@ -213,7 +260,50 @@ class Engine:
         if command == "stop":
             stopped = dataclasses.replace(state, stage="stopped", return_to=state.stage)
             return Transition(stopped, (Reply(t("stopped", state)),), (OptOut(True),))
+        if command == "subscribe":
+            if not self._d.topics:
+                return self._again(state, t("no_topics", state))
+            return Transition(state, (self._topics_prompt(state),))
+        if command == "unsubscribe":
+            if not state.subscriptions:
+                return self._again(state, t("not_subscribed", state))
+            names = ", ".join(self._topic_name(topic, state) for topic in state.subscriptions)
+            records = tuple(SubscriptionChanged(topic, False) for topic in state.subscriptions)
+            cleared = dataclasses.replace(state, subscriptions=())
+            return self._again(cleared, t("unsubscribed", state, topics=names), records)
         return self._again(state, t("unknown_command", state))
+
+    def _topic_name(self, topic_id: str, state: ConversationState) -> str:
+        topic = self._d.topic(topic_id)
+        return self._d.text(topic.name, state.language) if topic else topic_id
+
+    def _topics_prompt(self, state: ConversationState, replace: bool = False) -> Reply:
+        """The topics with ticks; pressing one toggles it. Leaves the current prompt valid."""
+        toggles = [
+            Button(
+                (_CHECKED if topic.id in state.subscriptions else _UNCHECKED)
+                + self._d.text(topic.name, state.language),
+                self._data(state, "u", topic.id),
+            )
+            for topic in self._d.topics
+        ]
+        toggles.append(Button(self._t("done", state), self._data(state, "u", "")))
+        return Reply(self._t("subscribe_prompt", state), _rows(toggles), replace=replace)
+
+    def _press_topic(self, state: ConversationState, topic_id: str) -> Transition:
+        if not topic_id:
+            return self._again(state, self._t("subscriptions_saved", state))
+        if self._d.topic(topic_id) is None:
+            return self._again(state, self._t("expired", state))
+        subscribed = topic_id not in state.subscriptions
+        topics = (
+            (*state.subscriptions, topic_id)
+            if subscribed
+            else tuple(t for t in state.subscriptions if t != topic_id)
+        )
+        toggled = dataclasses.replace(state, subscriptions=topics)
+        record = SubscriptionChanged(topic_id, subscribed)
+        return Transition(toggled, (self._topics_prompt(toggled, replace=True),), (record,))
 
     def _mydata(self, state: ConversationState) -> str:
         d, t = self._d, self._t
@@ -227,12 +317,24 @@ class Engine:
                 value = self._show_profile(profile_question, state)
                 prompt = _shorten(d.text(profile_question.prompt, state.language))
                 lines.append(f"• {prompt} → {value}")
-        answered = [(p, state.answers[p.id]) for p in d.polls if state.answers.get(p.id)]
+        answered = [
+            (poll, int(wave), answers)
+            for key, answers in state.answers.items()
+            if answers
+            for poll_id, _, wave in [key.partition("#")]
+            if (poll := d.poll(poll_id)) is not None
+        ]
         if not answered:
             lines.append(t("mydata_no_answers", state))
-        for poll, answers in answered:
+        if state.subscriptions:
+            names = ", ".join(self._topic_name(topic, state) for topic in state.subscriptions)
+            lines.append(t("mydata_topics", state, topics=names))
+        for poll, wave, answers in answered:
             lines.append("")
-            lines.append(d.text(poll.title, state.language) + ":")
+            title = d.text(poll.title, state.language)
+            if wave:
+                title = t("round", state, title=title, n=wave)
+            lines.append(title + ":")
             for question in poll.questions:
                 if question.id in answers:
                     prompt = _shorten(d.text(question.prompt, state.language))
@@ -272,8 +374,12 @@ class Engine:
 
     def _press(self, state: ConversationState, raw: str) -> Transition:
         data = _parse_data(raw)
+        if data is not None and data.seq is None and data.action == "w":
+            return self._invitation(state, data.arg)
         if data is None or data.seq != state.seq:
             return self._again(state, self._t("expired", state))
+        if data.action == "u":
+            return self._press_topic(state, data.arg)
         if data.action == "f":
             if data.arg == "y":
                 return Transition(None, (Reply(self._t("forgotten", state)),), (Forget(),))
@@ -328,10 +434,39 @@ class Engine:
     def _press_menu(self, state: ConversationState, data: _Data) -> Transition | None:
         if data.action != "o" or (poll := self._d.poll(data.arg)) is None:
             return None
+        return self._open_poll(state, poll, self._open_wave_number(poll))
+
+    def _invitation(self, state: ConversationState, arg: str) -> Transition:
+        """A press on a wave invitation or reminder: valid whatever was asked since."""
+        if state.stage == "stopped":
+            return Transition(state, (Reply(self._t("paused", state)),))
+        poll_id, _, wave_text = arg.rpartition(":")
+        poll = self._d.poll(poll_id)
+        if poll is None or not wave_text.isdigit():
+            return self._again(state, self._t("expired", state))
+        wave = int(wave_text)
+        if self._open_wave_number(poll) != wave:
+            return self._again(self._enter_menu(state), self._t("wave_closed", state))
+        return self._open_poll(state, poll, wave)
+
+    def _open_wave_number(self, poll: Poll) -> int | None:
+        """0 for a poll without schedule; the open wave's number; None when none is open."""
+        if poll.schedule is None:
+            return 0
+        wave = open_wave(self._waves.get(poll.id, ()), self._now)
+        return wave.number if wave else None
+
+    def _open_poll(self, state: ConversationState, poll: Poll, wave: int | None) -> Transition:
         title = self._d.text(poll.title, state.language)
-        if poll.id in state.completed:
+        if wave is None:
+            return self._again(self._enter_menu(state), self._t("wave_closed", state))
+        key = poll_key(poll.id, wave)
+        if key in state.completed:
             return self._again(state, self._t("already_done", state, title=title))
-        answers = state.answers.get(poll.id, {})
+        answers = state.answers.get(key, {})
+        # Older waves of this poll are in the store; the conversation keeps only this one.
+        kept = {k: a for k, a in state.answers.items() if k.partition("#")[0] != poll.id}
+        state = dataclasses.replace(state, answers={**kept, key: answers}, wave=wave)
         question = _next_question(poll, answers)
         if question is None:  # every question answered, completion not yet noted
             return self._complete(state, poll)
@@ -344,6 +479,8 @@ class Engine:
             seq=state.seq + 1,
         )
         prompt = self._prompt(started)
+        if wave:
+            title = self._t("round", state, title=title, n=wave)
         intro = self._d.text(poll.intro, state.language) if not answers else ""
         return Transition(started, (_prefixed(prompt, f"{title}\n{intro}".strip()),))
 
@@ -351,13 +488,16 @@ class Engine:
         poll, question = self._current_question(state)
         if poll is None or question is None:
             return None
+        if self._open_wave_number(poll) != state.wave:
+            return self._again(self._enter_menu(state), self._t("wave_closed", state))
         if data.action == "s" and question.optional:
-            return self._answer(state, poll, question, None, AnswerGiven(poll.id, question.id))
+            record = AnswerGiven(poll.id, question.id, wave=state.wave)
+            return self._answer(state, poll, question, None, record)
         if isinstance(question, MultipleChoice):
             return self._press_multiple(state, poll, question, data)
         if data.action != "a" or data.arg not in self._choice_ids(question):
             return None
-        record = AnswerGiven(poll.id, question.id, choices=(data.arg,))
+        record = AnswerGiven(poll.id, question.id, choices=(data.arg,), wave=state.wave)
         return self._answer(state, poll, question, data.arg, record)
 
     def _press_multiple(
@@ -377,7 +517,7 @@ class Engine:
             if not state.selected:
                 return self._again(state, self._t("multi_none", state))
             ordered = [c.id for c in question.choices if c.id in state.selected]
-            record = AnswerGiven(poll.id, question.id, choices=tuple(ordered))
+            record = AnswerGiven(poll.id, question.id, choices=tuple(ordered), wave=state.wave)
             return self._answer(state, poll, question, ordered, record)
         return None
 
@@ -386,6 +526,8 @@ class Engine:
     def _typed(self, state: ConversationState, text: str) -> Transition:
         poll, question = self._current_question(state)
         if state.stage == "poll" and poll is not None and question is not None:
+            if self._open_wave_number(poll) != state.wave:
+                return self._again(self._enter_menu(state), self._t("wave_closed", state))
             if isinstance(question, Number):
                 return self._typed_number(state, poll, question, text)
             if isinstance(question, FreeText):
@@ -418,7 +560,7 @@ class Engine:
         if not question.min <= value <= question.max:
             note = self._t("number_range", state, value=_format_number(value), **bounds)
             return self._again(state, note)
-        record = AnswerGiven(poll.id, question.id, number=value)
+        record = AnswerGiven(poll.id, question.id, number=value, wave=state.wave)
         return self._answer(state, poll, question, value, record)
 
     def _typed_text(
@@ -437,6 +579,7 @@ class Engine:
             text=answer,
             language=language,
             language_probability=probability,
+            wave=state.wave,
         )
         return self._answer(state, poll, question, answer, record)
 
@@ -450,10 +593,11 @@ class Engine:
         value: AnswerValue,
         record: AnswerGiven,
     ) -> Transition:
-        poll_answers = {**state.answers.get(poll.id, {}), question.id: value}
+        key = poll_key(poll.id, state.wave)
+        poll_answers = {**state.answers.get(key, {}), question.id: value}
         answered = dataclasses.replace(
             state,
-            answers={**state.answers, poll.id: poll_answers},
+            answers={**state.answers, key: poll_answers},
             selected=(),
             seq=state.seq + 1,
         )
@@ -466,10 +610,12 @@ class Engine:
     def _complete(
         self, state: ConversationState, poll: Poll, records: tuple[Record, ...] = ()
     ) -> Transition:
-        done = dataclasses.replace(state, completed=(*state.completed, poll.id))
+        key = poll_key(poll.id, state.wave)
+        done = dataclasses.replace(state, completed=(*state.completed, key))
         menu = self._enter_menu(done)
         title = self._d.text(poll.title, state.language)
-        return self._again(menu, self._t("poll_done", state, title=title), records)
+        completed = (*records, PollCompleted(poll.id, state.wave))
+        return self._again(menu, self._t("poll_done", state, title=title), completed)
 
     def _enter_menu(self, state: ConversationState) -> ConversationState:
         return dataclasses.replace(
@@ -509,14 +655,15 @@ class Engine:
         poll, question = self._current_question(state)
         if state.stage == "poll" and poll is not None and question is not None:
             return self._question_prompt(state, poll, question)
-        if not d.polls:
+        available = [(p, wave) for p in d.polls if (wave := self._open_wave_number(p)) is not None]
+        if not available:
             return Reply(self._t("no_polls", state))
         polls = [
             Button(
-                d.text(p.title, lang) + (" ✓" if p.id in state.completed else ""),
+                d.text(p.title, lang) + (" ✓" if poll_key(p.id, w) in state.completed else ""),
                 self._data(state, "o", p.id),
             )
-            for p in d.polls
+            for p, w in available
         ]
         return Reply(self._t("menu", state), _rows(polls))
 

@@ -184,6 +184,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{organization} uses this chat to hear people's views on the peace process.\n"
         "/polls – the polls you can answer\n"
         "/language – change language\n"
+        "/subscribe – choose updates to receive\n"
         "/mydata – see what we hold about you\n"
         "/forget – erase your data\n"
         "/stop – pause all messages from us\n"
@@ -193,6 +194,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sur le processus de paix.\n"
         "/polls – les sondages disponibles\n"
         "/language – changer de langue\n"
+        "/subscribe – choisir les informations à recevoir\n"
         "/mydata – voir ce que nous conservons sur vous\n"
         "/forget – effacer vos données\n"
         "/stop – suspendre tous nos messages\n"
@@ -201,6 +203,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ar": "تستخدم {organization} هذه المحادثة للاستماع إلى آراء الناس حول عملية السلام.\n"
         "/polls – الاستطلاعات المتاحة\n"
         "/language – تغيير اللغة\n"
+        "/subscribe – اختيار التحديثات\n"
         "/mydata – عرض البيانات المحفوظة عنك\n"
         "/forget – محو بياناتك\n"
         "/stop – إيقاف جميع رسائلنا مؤقتاً\n"
@@ -284,6 +287,65 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "été enregistré. Veuillez réessayer dans un instant.",
         "ar": "عذراً، حدث خطأ من جهتنا ولم تُحفظ رسالتك الأخيرة. يرجى المحاولة مجدداً بعد قليل.",
     },
+    "stop_words": {
+        "en": "stop|stopall|unsubscribe",
+        "fr": "stop|arret|arrêt",
+        "ar": "توقف|إيقاف|ايقاف|قف",
+    },
+    "start_words": {"en": "start|unstop", "fr": "start|commencer", "ar": "ابدأ|ابدا"},
+    "no_topics": {
+        "en": "There are no topics to subscribe to.",
+        "fr": "Il n'y a aucun sujet auquel s'abonner.",
+        "ar": "لا توجد مواضيع للاشتراك فيها.",
+    },
+    "not_subscribed": {
+        "en": "You are not subscribed to any updates.",
+        "fr": "Vous n'êtes abonné à aucune information.",
+        "ar": "أنت غير مشترك في أي تحديثات.",
+    },
+    "unsubscribed": {
+        "en": "You will get no more updates on: {topics}.",
+        "fr": "Vous ne recevrez plus d'informations sur : {topics}.",
+        "ar": "لن تصلك تحديثات بعد الآن حول: {topics}.",
+    },
+    "subscribe_prompt": {
+        "en": "Which updates would you like to receive? Tap to tick or untick, then Done.",
+        "fr": "Quelles informations souhaitez-vous recevoir ? Touchez pour cocher ou décocher, "
+        "puis Terminé.",
+        "ar": "ما التحديثات التي تود استلامها؟ اضغط للاختيار أو الإلغاء، ثم تم.",
+    },
+    "subscriptions_saved": {
+        "en": "Your choice of updates is saved.",
+        "fr": "Vos choix d'abonnement sont enregistrés.",
+        "ar": "تم حفظ اختياراتك للتحديثات.",
+    },
+    "mydata_topics": {
+        "en": "Updates on: {topics}",
+        "fr": "Informations sur : {topics}",
+        "ar": "تحديثات حول: {topics}",
+    },
+    "round": {
+        "en": "{title} (round {n})",
+        "fr": "{title} (vague {n})",
+        "ar": "{title} (الجولة {n})",
+    },
+    "wave_closed": {
+        "en": "This round of the poll has closed. Thank you for your answers.",
+        "fr": "Cette vague du sondage est close. Merci pour vos réponses.",
+        "ar": "أُغلقت هذه الجولة من الاستطلاع. شكراً على إجاباتك.",
+    },
+    "invitation": {
+        "en": "A new round of “{title}” is open until {closes}. {intro}",
+        "fr": "Une nouvelle vague de « {title} » est ouverte jusqu'au {closes}. {intro}",
+        "ar": "جولة جديدة من «{title}» مفتوحة حتى {closes}. {intro}",
+    },
+    "reminder": {
+        "en": "A reminder: this round of “{title}” closes on {closes}. Your answers count.",
+        "fr": "Un rappel : cette vague de « {title} » se termine le {closes}. "
+        "Vos réponses comptent.",
+        "ar": "تذكير: تُغلق هذه الجولة من «{title}» في {closes}. إجاباتك مهمة.",
+    },
+    "take_part": {"en": "Take part", "fr": "Participer", "ar": "شارك"},
 }
 
 

@@ -7,11 +7,28 @@ implementation. Nothing here does I/O by itself.
 from __future__ import annotations
 
 import abc
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from conversations.values import AnswerGiven, ConversationState
+from conversations.definitions import Audience
+from conversations.outbound import Kind
+from conversations.values import (
+    AnswerGiven,
+    ConsentGiven,
+    ConversationState,
+    Forget,
+    OptOut,
+    PollCompleted,
+    ProfileGiven,
+    Record,
+    Reply,
+    SubscriptionChanged,
+)
+from conversations.waves import Wave
 
 
 class Clock(abc.ABC):
@@ -20,11 +37,32 @@ class Clock(abc.ABC):
         """The current time, timezone-aware (UTC)."""
 
 
+@dataclass
+class Changes:
+    """What a batch of events asks the store to keep, written in one go by `UnitOfWork.apply`.
+
+    ``states`` and ``addresses`` hold the latest value per key; ``records`` are in event order
+    (never a `Forget`: the service erases a person at once, after applying what came before).
+    """
+
+    now: datetime
+    states: dict[str, ConversationState] = field(default_factory=dict)
+    addresses: dict[tuple[str, str], str] = field(default_factory=dict)
+    records: list[tuple[str, Record]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.states or self.addresses or self.records)
+
+
 class UnitOfWork(abc.ABC):
-    """One transaction around one event of one participant.
+    """One transaction around one event, or a batch of events, of participants.
 
     ``async with uow:`` opens it; leaving the block without `commit` rolls everything back.
     Participants are named only by their pseudonym (see `conversations.identity`).
+
+    The batch methods (`claim_updates`, `load_states_for_update`, `apply`) have plain
+    implementations here in terms of the single-item methods; a store overrides them to do
+    the same work in fewer statements.
     """
 
     async def __aenter__(self) -> Self:
@@ -80,6 +118,60 @@ class UnitOfWork(abc.ABC):
     async def set_opted_out(self, participant: str, stopped: bool) -> None: ...
 
     @abc.abstractmethod
+    async def record_completion(
+        self, participant: str, poll_id: str, wave: int, now: datetime
+    ) -> None:
+        """The participant finished a poll (of a wave); reminders for it stop."""
+
+    @abc.abstractmethod
+    async def set_subscription(self, participant: str, topic: str, subscribed: bool) -> None:
+        """Subscribe to or unsubscribe from a broadcast topic (idempotent)."""
+
+    async def claim_updates(
+        self, keys: Sequence[tuple[str, int]], now: datetime
+    ) -> set[tuple[str, int]]:
+        """`claim_update` for many (channel, update id) keys: those not processed before."""
+        return {key for key in keys if await self.claim_update(key[0], key[1], now)}
+
+    async def load_states_for_update(
+        self, participants: Sequence[str]
+    ) -> dict[str, ConversationState]:
+        """`load_state_for_update` for many participants (locked in sorted order, so two
+        processes locking overlapping sets cannot deadlock); unknown people are left out."""
+        states = {}
+        for participant in sorted(set(participants)):
+            state = await self.load_state_for_update(participant)
+            if state is not None:
+                states[participant] = state
+        return states
+
+    async def apply(self, changes: Changes) -> None:
+        """Write a batch of changes: states first (they create participants), then the rest."""
+        for participant, state in changes.states.items():
+            await self.save_state(participant, state, changes.now)
+        for (participant, channel), address in changes.addresses.items():
+            await self.save_address(participant, channel, address)
+        for participant, record in changes.records:
+            await self._apply_record(participant, record, changes.now)
+
+    async def _apply_record(self, participant: str, record: Record, now: datetime) -> None:
+        match record:
+            case AnswerGiven():
+                await self.record_answer(participant, record, now)
+            case ProfileGiven(field=name, value=value):
+                await self.record_profile(participant, name, value)
+            case ConsentGiven():
+                await self.record_consent(participant, now)
+            case OptOut(stopped=stopped):
+                await self.set_opted_out(participant, stopped)
+            case PollCompleted(poll_id=poll_id, wave=wave):
+                await self.record_completion(participant, poll_id, wave, now)
+            case SubscriptionChanged(topic=topic, subscribed=subscribed):
+                await self.set_subscription(participant, topic, subscribed)
+            case Forget():
+                await self.forget(participant)
+
+    @abc.abstractmethod
     async def forget(self, participant: str) -> None:
         """Erase profile, chat addresses, free text and state; detach choice answers.
 
@@ -90,3 +182,85 @@ class UnitOfWork(abc.ABC):
 
 class ConcurrentUpdate(Exception):
     """Two events created the same participant at once; the event should be retried."""
+
+
+# --- bulk messages: the outbox and the senders -------------------------------------------
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    RETRY = "retry"  # rate limited (retry_after) or a passing failure (5xx, timeout)
+    UNREACHABLE = "unreachable"  # the person blocked the bot or is gone (403)
+    FAILED = "failed"  # the platform refused this message (400): retrying will not help
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    outcome: Outcome
+    retry_after: float | None = None  # seconds, when the platform said how long to wait
+    detail: str = ""
+
+
+class Sender(abc.ABC):
+    """One channel's way of delivering one message, one attempt, no retry inside."""
+
+    @abc.abstractmethod
+    async def send(self, address: str, reply: Reply) -> SendResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A queued message as the dispatcher sees it: whom, where, in which language, about what."""
+
+    id: int
+    job: str
+    participant: str
+    channel: str
+    address: str
+    language: str
+    kind: Kind
+    payload: dict[str, object] = field(default_factory=dict)
+    attempts: int = 0
+
+
+class Outbox(abc.ABC):
+    """Durable queue of bulk messages: a row per (job, recipient), written before any send.
+
+    Jobs are named ``wave:<poll>:<n>:invite``, ``wave:<poll>:<n>:remind``, ``broadcast:<id>``.
+    """
+
+    @abc.abstractmethod
+    async def open_wave(self, wave: Wave, audience: Audience, now: datetime) -> int | None:
+        """Record the wave as opened and queue one invitation per participant in the audience
+        (consented, not opted out, reachable), in one transaction. None if the wave had already
+        been opened (by this or another process): the database decides, so it happens once."""
+
+    @abc.abstractmethod
+    async def queue_reminders(self, wave: Wave, now: datetime) -> int | None:
+        """Queue one reminder per invited participant who has not completed the wave; None if
+        this wave's reminders were already queued."""
+
+    @abc.abstractmethod
+    async def queue_broadcast(
+        self, topic: str | None, texts: dict[str, str], photo: str | None, now: datetime
+    ) -> tuple[str, int]:
+        """Queue a broadcast to a topic's subscribers (every consenting participant if None);
+        returns the job name and how many were queued."""
+
+    @abc.abstractmethod
+    async def claim(
+        self, limit: int, worker: str, now: datetime, lease_seconds: float
+    ) -> list[OutboxMessage]:
+        """Take up to ``limit`` due messages for sending. A claim not settled within the lease
+        (a crashed sender) becomes due again: that is the in-flight window for duplicates."""
+
+    @abc.abstractmethod
+    async def settle(
+        self, message: OutboxMessage, result: SendResult, now: datetime, retry_at: datetime | None
+    ) -> None:
+        """Record a send's outcome: sent; due again at ``retry_at``; failed; or unreachable,
+        which also marks the participant unreachable so no later job includes them."""
+
+    @abc.abstractmethod
+    async def job_counts(self, job: str) -> dict[str, int]:
+        """How many messages of a job are queued, sending, sent, failed, unreachable."""

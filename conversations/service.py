@@ -1,38 +1,44 @@
-"""The application service: one inbound event → one transaction → replies to send.
+"""The application service: inbound events → transactions → replies to send.
 
 Adapters call `ConversationService.handle` and send what it returns. By the time it returns,
 everything the event changed is committed, so a reply never confirms an answer that was lost.
+
+Events are written in batches ("group commit"): while one transaction is at the database,
+the events that arrive queue up, and the next transaction takes all of them at once — one
+claim of their update ids, one locking read of their states, one statement per kind of
+change, one commit. Under load this divides the per-event cost of the database by the batch
+size; when it is quiet a batch is a single event and nothing waits. One batch runs at a time
+in a process, in arrival order, so each participant's events are handled one at a time and in
+order; across processes the row locks of `UnitOfWork.load_states_for_update` do it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from conversations.engine import Engine
 from conversations.identity import pseudonym
-from conversations.ports import Clock, ConcurrentUpdate, UnitOfWork
-from conversations.values import (
-    AnswerGiven,
-    ConsentGiven,
-    Forget,
-    Inbound,
-    OptOut,
-    ProfileGiven,
-    Record,
-    Reply,
-)
+from conversations.ports import Changes, Clock, ConcurrentUpdate, UnitOfWork
+from conversations.values import ConversationState, Forget, Inbound, OptOut, Reply
 
 log = logging.getLogger(__name__)
 
 _ATTEMPTS = 3
+MAX_BATCH = 200
+
+
+@dataclass(slots=True)
+class _Pending:
+    participant: str
+    inbound: Inbound
+    done: asyncio.Future[tuple[Reply, ...]]
 
 
 class ConversationService:
-    """Handles inbound events one at a time per participant."""
+    """Handles inbound events in order, in batched transactions."""
 
     def __init__(
         self,
@@ -40,75 +46,116 @@ class ConversationService:
         unit_of_work: Callable[[], UnitOfWork],
         secret: bytes,
         clock: Clock,
+        *,
+        max_batch: int = MAX_BATCH,
     ) -> None:
         self._engine = engine
         self._uow = unit_of_work
         self._secret = secret
         self._clock = clock
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._waiting: dict[str, int] = {}
+        self._max_batch = max_batch
+        self._queue: list[_Pending] = []
+        self._worker: asyncio.Task[None] | None = None
 
     async def handle(self, inbound: Inbound) -> tuple[Reply, ...]:
         """Process one event; the returned replies are to be sent after this returns."""
-        participant = pseudonym(self._secret, inbound.key)
-        async with self._isolated(participant):
-            for attempt in range(1, _ATTEMPTS + 1):
+        pending = _Pending(
+            pseudonym(self._secret, inbound.key),
+            inbound,
+            asyncio.get_running_loop().create_future(),
+        )
+        self._queue.append(pending)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._drain())
+        return await pending.done
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch = self._queue[: self._max_batch]
+            del self._queue[: self._max_batch]
+            await self._settle(batch)
+
+    async def _settle(self, batch: list[_Pending]) -> None:
+        """Run a batch; if it fails, run its events one by one so one bad event fails alone."""
+        try:
+            results = await self._with_retries(batch)
+        except Exception as error:
+            if len(batch) == 1:
+                _resolve(batch[0], error)
+                return
+            log.warning("a batch of %d events failed; retrying them one by one", len(batch))
+            for pending in batch:
                 try:
-                    return await self._handle_once(participant, inbound)
-                except ConcurrentUpdate:
-                    if attempt == _ATTEMPTS:
-                        raise
-                    log.info("participant created concurrently; retrying the event")
+                    (replies,) = await self._with_retries([pending])
+                except Exception as single:
+                    _resolve(pending, single)
+                else:
+                    _resolve(pending, replies)
+            return
+        for pending, replies in zip(batch, results, strict=True):
+            _resolve(pending, replies)
+
+    async def _with_retries(self, batch: Sequence[_Pending]) -> list[tuple[Reply, ...]]:
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return await self._transaction(batch)
+            except ConcurrentUpdate:
+                if attempt == _ATTEMPTS:
+                    raise
+                log.info("a participant was created concurrently; retrying the batch")
         raise AssertionError("unreachable")
 
-    async def _handle_once(self, participant: str, inbound: Inbound) -> tuple[Reply, ...]:
+    async def _transaction(self, batch: Sequence[_Pending]) -> list[tuple[Reply, ...]]:
         now = self._clock.now()
-        channel = inbound.key.channel
+        results: list[tuple[Reply, ...]] = []
         async with self._uow() as uow:
-            if inbound.update_id is not None and not await uow.claim_update(
-                channel, inbound.update_id, now
-            ):
-                log.info("update %s on %s was already processed", inbound.update_id, channel)
-                return ()
-            before = await uow.load_state_for_update(participant)
-            transition = self._engine.step(before, inbound.event, now, inbound.locale)
-            if any(isinstance(r, Forget) for r in transition.records):
-                await uow.forget(participant)
-            elif transition.state is not None:
-                await uow.save_state(participant, transition.state, now)
-                if before is None:
-                    await uow.save_address(participant, channel, inbound.address)
-                for record in transition.records:
-                    await self._apply(uow, participant, record, inbound, now)
+            keys = [
+                (p.inbound.key.channel, p.inbound.update_id)
+                for p in batch
+                if p.inbound.update_id is not None
+            ]
+            fresh = await uow.claim_updates(keys, now) if keys else set()
+            states: dict[str, ConversationState | None] = dict(
+                await uow.load_states_for_update([p.participant for p in batch])
+            )
+            changes = Changes(now)
+            for pending in batch:
+                inbound, participant = pending.inbound, pending.participant
+                if inbound.update_id is not None:
+                    key = (inbound.key.channel, inbound.update_id)
+                    if key not in fresh:
+                        log.info("update %s on %s was already processed", key[1], key[0])
+                        results.append(())
+                        continue
+                    fresh.discard(key)  # a second copy within this batch is a redelivery too
+                before = states.get(participant)
+                transition = self._engine.step(before, inbound.event, now, inbound.locale)
+                states[participant] = transition.state
+                if any(isinstance(r, Forget) for r in transition.records):
+                    if changes:
+                        await uow.apply(changes)
+                        changes = Changes(now)
+                    await uow.forget(participant)
+                elif transition.state is not None:
+                    changes.states[participant] = transition.state
+                    address_key = (participant, inbound.key.channel)
+                    resumed = any(
+                        isinstance(r, OptOut) and not r.stopped for r in transition.records
+                    )
+                    if before is None or resumed:
+                        changes.addresses[address_key] = inbound.address
+                    changes.records.extend((participant, r) for r in transition.records)
+                results.append(transition.replies)
+            if changes:
+                await uow.apply(changes)
             await uow.commit()
-        return transition.replies
+        return results
 
-    async def _apply(
-        self, uow: UnitOfWork, participant: str, record: Record, inbound: Inbound, now: datetime
-    ) -> None:
-        match record:
-            case AnswerGiven():
-                await uow.record_answer(participant, record, now)
-            case ProfileGiven(field=field, value=value):
-                await uow.record_profile(participant, field, value)
-            case ConsentGiven():
-                await uow.record_consent(participant, now)
-            case OptOut(stopped=stopped):
-                await uow.set_opted_out(participant, stopped)
-                if not stopped:
-                    await uow.save_address(participant, inbound.key.channel, inbound.address)
-            case Forget():  # handled above: nothing else is kept
-                pass
 
-    @contextlib.asynccontextmanager
-    async def _isolated(self, participant: str) -> AsyncIterator[None]:
-        """One event at a time per participant in this process (like aiogram's isolation)."""
-        lock = self._locks.setdefault(participant, asyncio.Lock())
-        self._waiting[participant] = self._waiting.get(participant, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._waiting[participant] -= 1
-            if not self._waiting[participant]:
-                del self._waiting[participant], self._locks[participant]
+def _resolve(pending: _Pending, outcome: tuple[Reply, ...] | BaseException) -> None:
+    if pending.done.done():  # the caller went away (cancelled); nothing to tell
+        return
+    if isinstance(outcome, BaseException):
+        pending.done.set_exception(outcome)
+    else:
+        pending.done.set_result(outcome)

@@ -74,13 +74,15 @@ class Reply:
     button was pressed (used when toggling options of a multiple-choice question) rather than
     send a new one; channels that cannot edit simply send it. ``expects_text`` says the person
     should type the answer (a number, free text): buttons are then extras such as "Skip", and a
-    channel that numbers its options must not number these.
+    channel that numbers its options must not number these. ``photo`` (a URL or a file path)
+    goes with the text where the channel can show pictures.
     """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     replace: bool = False
     expects_text: bool = False
+    photo: str | None = None
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:
@@ -94,6 +96,7 @@ class Reply:
 class AnswerGiven:
     """An answer to one poll question; replaces any earlier answer to the same question.
 
+    ``wave`` is the round of a repeating poll (0 for a poll without a schedule).
     ``choices`` holds choice ids (single and multiple choice, region, scale as "3");
     ``number`` a number answer; ``text`` a free-text answer with its detected language.
     An answer with nothing in it records a skipped optional question.
@@ -106,6 +109,7 @@ class AnswerGiven:
     text: str | None = None
     language: str | None = None
     language_probability: float | None = None
+    wave: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +133,33 @@ class OptOut:
 
 
 @dataclass(frozen=True, slots=True)
+class PollCompleted:
+    """The person answered every question of a poll (of one wave) that applied to them."""
+
+    poll_id: str
+    wave: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionChanged:
+    topic: str
+    subscribed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Forget:
     """Erase the person: profile, chat address, free text and conversation state."""
 
 
-Record = AnswerGiven | ProfileGiven | ConsentGiven | OptOut | Forget
+Record = (
+    AnswerGiven
+    | ProfileGiven
+    | ConsentGiven
+    | OptOut
+    | PollCompleted
+    | SubscriptionChanged
+    | Forget
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,13 +178,15 @@ Stage = Literal["language", "profile", "menu", "poll", "stopped"]
 class ConversationState:
     """Where one consenting person stands in the conversation.
 
-    Persisted as versioned JSON (see `to_json` / `from_json`). ``seq`` numbers the prompts:
-    a button carries the ``seq`` of the prompt it belongs to, so a press on an old message is
-    recognised as expired. ``answers`` maps poll id → question id → answer, the conversation's
-    own copy used for skip logic and /mydata.
+    Persisted as versioned JSON (see `to_json` / `from_json`, which also reads older versions).
+    ``seq`` numbers the prompts: a button carries the ``seq`` of the prompt it belongs to, so a
+    press on an older message is recognised as expired. Polls are keyed ``"<poll>#<wave>"``
+    (wave 0 for a poll without a schedule): ``answers`` maps such a key to question id →
+    answer, the conversation's own copy used for skip logic and /mydata; ``completed`` lists
+    the keys answered to the end; ``wave`` is the wave of the poll in progress.
     """
 
-    VERSION = 1
+    VERSION = 2
 
     stage: Stage
     language: str
@@ -166,11 +194,13 @@ class ConversationState:
     profile_index: int = 0
     poll_id: str | None = None
     question_id: str | None = None
+    wave: int = 0
     selected: tuple[str, ...] = ()
     return_to: str | None = None
     profile: dict[str, str | None] = field(default_factory=dict)
     answers: dict[str, dict[str, AnswerValue]] = field(default_factory=dict)
     completed: tuple[str, ...] = ()
+    subscriptions: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -181,18 +211,22 @@ class ConversationState:
             "profile_index": self.profile_index,
             "poll_id": self.poll_id,
             "question_id": self.question_id,
+            "wave": self.wave,
             "selected": list(self.selected),
             "return_to": self.return_to,
             "profile": dict(self.profile),
             "answers": {p: dict(a) for p, a in self.answers.items()},
             "completed": list(self.completed),
+            "subscriptions": list(self.subscriptions),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> ConversationState:
         version = data.get("v")
-        if version != cls.VERSION:
-            raise StateVersionError(version)
+        if version == 1:
+            data = _upgrade_from_1(data)
+        elif version != cls.VERSION:
+            raise StateVersionError(version, cls.VERSION)
         return cls(
             stage=data["stage"],  # type: ignore[arg-type]
             language=str(data["language"]),
@@ -200,6 +234,7 @@ class ConversationState:
             profile_index=int(data["profile_index"]),  # type: ignore[call-overload]
             poll_id=data.get("poll_id"),  # type: ignore[arg-type]
             question_id=data.get("question_id"),  # type: ignore[arg-type]
+            wave=int(data.get("wave") or 0),  # type: ignore[call-overload]
             selected=tuple(data.get("selected") or ()),  # type: ignore[arg-type]
             return_to=data.get("return_to"),  # type: ignore[arg-type]
             profile=dict(data.get("profile") or {}),  # type: ignore[call-overload]
@@ -208,7 +243,26 @@ class ConversationState:
                 for p, a in (data.get("answers") or {}).items()  # type: ignore[attr-defined]
             },
             completed=tuple(data.get("completed") or ()),  # type: ignore[arg-type]
+            subscriptions=tuple(data.get("subscriptions") or ()),  # type: ignore[arg-type]
         )
+
+
+def poll_key(poll_id: str, wave: int) -> str:
+    return f"{poll_id}#{wave}"
+
+
+def _upgrade_from_1(data: dict[str, object]) -> dict[str, object]:
+    """Version 1 knew no waves: its polls are wave 0."""
+    answers = data.get("answers") or {}
+    completed = data.get("completed") or ()
+    return {
+        **data,
+        "v": 2,
+        "wave": 0,
+        "answers": {poll_key(p, 0): a for p, a in answers.items()},  # type: ignore[attr-defined]
+        "completed": [poll_key(p, 0) for p in completed],  # type: ignore[attr-defined]
+        "subscriptions": [],
+    }
 
 
 AnswerValue = str | float | list[str] | None
@@ -220,6 +274,6 @@ class ConversationError(Exception):
 
 
 class StateVersionError(ConversationError):
-    def __init__(self, version: object) -> None:
-        super().__init__(f"conversation state has version {version!r}, expected 1")
+    def __init__(self, version: object, expected: int) -> None:
+        super().__init__(f"conversation state has version {version!r}, expected {expected}")
         self.version = version

@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     Dialect,
     Float,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy import text as sql_text
@@ -79,6 +81,11 @@ class Participant(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     """When the conversation state was last saved."""
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    """The conversation language (a copy of ``state.language``, for rendering bulk messages)."""
+    unreachable_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the channel said the person cannot be reached (blocked the bot); no bulk message
+    goes to them from then on."""
 
 
 class ChatAddress(Base):
@@ -130,6 +137,96 @@ class Answer(Base):
     text_language: Mapped[str | None] = mapped_column(String(8))
     text_language_probability: Mapped[float | None] = mapped_column(Float)
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Completion(Base):
+    """A participant answered a poll (of one wave) to the end; wave 0 for unscheduled polls."""
+
+    __tablename__ = "completions"
+
+    participant_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    poll_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    wave: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    completed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Subscription(Base):
+    """A participant wants the broadcasts of a topic."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (Index("ix_subscriptions_topic", "topic"),)
+
+    participant_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class WaveRecord(Base):
+    """A wave of a repeating poll that has been opened: the row exists once, whoever opened it."""
+
+    __tablename__ = "waves"
+
+    poll_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    opens_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    invited: Mapped[int] = mapped_column(Integer)
+    reminders_queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Broadcast(Base):
+    """A message to a topic's subscribers (or everyone), its text in each language."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    topic: Mapped[str | None] = mapped_column(String(32))
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)
+    photo: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "unreachable")
+
+OutboxId = BigInteger().with_variant(Integer(), "sqlite")
+"""A 64-bit key on PostgreSQL; on SQLite ``INTEGER PRIMARY KEY``, the only kind that counts up
+by itself there (and is 64-bit anyway)."""
+
+
+class OutboxRow(Base):
+    """One bulk message to one participant, written before it is sent (see `storage.outbox`).
+
+    ``status`` goes queued → sending (claimed by a dispatcher, ``claimed_by``/``claimed_at``) →
+    sent, failed or unreachable, or back to queued with a later ``due_at`` for a retry.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("job", "participant_id"),
+        Index("ix_outbox_status_due_at_id", "status", "due_at", "id"),
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in OUTBOX_STATUSES) + ")", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(OutboxId, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(64))
+    participant_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("participants.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
 
 
 class ProcessedUpdate(Base):

@@ -16,7 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from conversations.ports import ConcurrentUpdate, UnitOfWork
 from conversations.values import AnswerGiven, ConversationState
 from storage.database import StorageError, UnsupportedDatabase, for_writing
-from storage.models import Answer, ChatAddress, Participant, ProcessedUpdate, ProfileValue
+from storage.models import (
+    Answer,
+    ChatAddress,
+    Completion,
+    Participant,
+    ProcessedUpdate,
+    ProfileValue,
+    Subscription,
+)
 
 _Upsert = postgresql.Insert | sqlite.Insert
 
@@ -103,15 +111,26 @@ class SqlUnitOfWork(UnitOfWork):
         return None if data is None else ConversationState.from_json(data)
 
     async def save_state(self, participant: str, state: ConversationState, now: datetime) -> None:
-        """Update the participant's row, or insert it.
+        """Update the participant's row, or insert it; keeps ``language`` in step with the state
+        and clears ``unreachable_at``.
 
         Raises `ConcurrentUpdate` when another transaction inserted the same participant
         after this one found none; the whole event should then be retried.
         """
         data = state.to_json()
-        if await self._update_participant(participant, state=data, updated_at=now):
+        language = state.language
+        # someone who writes to the bot can be reached again (a blocked bot gets no messages)
+        if await self._update_participant(
+            participant, state=data, language=language, unreachable_at=None, updated_at=now
+        ):
             return
-        row = {"id": participant, "state": data, "created_at": now, "updated_at": now}
+        row = {
+            "id": participant,
+            "state": data,
+            "language": language,
+            "created_at": now,
+            "updated_at": now,
+        }
         try:
             await self._active.execute(insert(Participant).values(row))
         except IntegrityError as exc:
@@ -132,13 +151,13 @@ class SqlUnitOfWork(UnitOfWork):
             raise UnknownParticipant("record consent")
 
     async def record_answer(self, participant: str, answer: AnswerGiven, now: datetime) -> None:
-        """Replace the participant's rows for this question (wave 0) with the new answer."""
+        """Replace the participant's rows for this question (of this wave) with the new answer."""
         await self._active.execute(
             delete(Answer).where(
                 Answer.respondent == participant,
                 Answer.poll_id == answer.poll_id,
                 Answer.question_id == answer.question_id,
-                Answer.wave == 0,
+                Answer.wave == answer.wave,
             )
         )
         await self._active.execute(insert(Answer), _answer_rows(participant, answer, now))
@@ -164,8 +183,38 @@ class SqlUnitOfWork(UnitOfWork):
         if not await self._update_participant(participant, opted_out=stopped):
             raise UnknownParticipant("record an opt-out")
 
+    async def record_completion(
+        self, participant: str, poll_id: str, wave: int, now: datetime
+    ) -> None:
+        """Remember the completion; a second one of the same poll and wave changes nothing."""
+        statement = (
+            self._upsert(Completion)
+            .values(participant_id=participant, poll_id=poll_id, wave=wave, completed_at=now)
+            .on_conflict_do_nothing(index_elements=["participant_id", "poll_id", "wave"])
+        )
+        await self._execute_for_participant(statement, "record a completion")
+
+    async def set_subscription(self, participant: str, topic: str, subscribed: bool) -> None:
+        if not subscribed:
+            await self._active.execute(
+                delete(Subscription).where(
+                    Subscription.participant_id == participant, Subscription.topic == topic
+                )
+            )
+            return
+        statement = (
+            self._upsert(Subscription)
+            .values(participant_id=participant, topic=topic)
+            .on_conflict_do_nothing(index_elements=["participant_id", "topic"])
+        )
+        await self._execute_for_participant(statement, "subscribe")
+
     async def forget(self, participant: str) -> None:
-        """Delete the person's rows; their answers lose free text and get a random respondent."""
+        """Delete the person's rows; their answers lose free text and get a random respondent.
+
+        Completions, subscriptions and queued bulk messages go with the participant's row (their
+        foreign keys cascade); chat addresses and profile values are deleted explicitly too.
+        """
         session = self._active
         await session.execute(
             update(Answer)
@@ -207,7 +256,7 @@ def _answer_rows(participant: str, answer: AnswerGiven, now: datetime) -> list[d
         "respondent": participant,
         "poll_id": answer.poll_id,
         "question_id": answer.question_id,
-        "wave": 0,
+        "wave": answer.wave,
         "choice": None,
         "number": None,
         "text": None,

@@ -22,6 +22,7 @@ from aiogram.exceptions import (
 from aiogram.types import (
     BotCommand,
     CallbackQuery,
+    FSInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -40,6 +41,7 @@ from bots.telegram.common import (
     Unreachable,
     answer_press,
     handle_update,
+    local_photo,
     register_commands,
 )
 from bots.telegram.runtime import TelegramRuntime
@@ -90,6 +92,20 @@ class AiogramClient:
     async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None:
         await _guard(
             "sendMessage", self._bot.send_message(chat_id, text, reply_markup=_markup(keyboard))
+        )
+
+    async def send_photo(
+        self, chat_id: int, photo: str, caption: str | None, keyboard: Keyboard | None
+    ) -> None:
+        path = local_photo(photo)
+        await _guard(
+            "sendPhoto",
+            self._bot.send_photo(
+                chat_id,
+                FSInputFile(path) if path is not None else photo,
+                caption=caption,
+                reply_markup=_markup(keyboard),
+            ),
         )
 
     async def edit_message(

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from conversations.i18n import translate
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_RETRIES = 3
 
@@ -81,6 +83,12 @@ class TelegramClient(Protocol):
 
     async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None: ...
 
+    async def send_photo(
+        self, chat_id: int, photo: str, caption: str | None, keyboard: Keyboard | None
+    ) -> None:
+        """Send a picture: ``photo`` is a URL, a Telegram file id or a local file's path
+        (uploaded; see `local_photo`); ``caption`` at most `MAX_CAPTION` characters."""
+
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: Keyboard | None
     ) -> None: ...
@@ -120,6 +128,14 @@ class Incoming:
             update_id=self.update_id,
             locale=self.language_code,
         )
+
+
+def local_photo(photo: str) -> Path | None:
+    """The local file to upload for ``photo``, or None for a URL or a Telegram file id."""
+    if photo.startswith(("http://", "https://")):
+        return None
+    path = Path(photo)
+    return path if path.is_file() else None
 
 
 def command_menu(language: str | None) -> list[tuple[str, str]]:

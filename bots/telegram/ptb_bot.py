@@ -45,6 +45,7 @@ from bots.telegram.common import (
     Unreachable,
     answer_press,
     handle_update,
+    local_photo,
     register_commands,
 )
 from bots.telegram.runtime import TelegramRuntime, Webhook
@@ -110,6 +111,21 @@ class PtbClient:
     async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None:
         await _guard(
             "sendMessage", self._bot.send_message(chat_id, text, reply_markup=_markup(keyboard))
+        )
+
+    async def send_photo(
+        self, chat_id: int, photo: str, caption: str | None, keyboard: Keyboard | None
+    ) -> None:
+        # PTB uploads the file behind a Path; a string goes as a URL or file id
+        path = local_photo(photo)
+        await _guard(
+            "sendPhoto",
+            self._bot.send_photo(
+                chat_id,
+                path if path is not None else photo,
+                caption=caption,
+                reply_markup=_markup(keyboard),
+            ),
         )
 
     async def edit_message(

@@ -122,7 +122,13 @@ def _texts(value: object, path: str = "") -> list[tuple[str, dict[str, str]]]:
     if isinstance(value, tuple):
         return [t for i, item in enumerate(value) for t in _texts(item, f"{path}[{i}]")]
     fields = getattr(type(value), "model_fields", {})
-    return [t for name in fields for t in _texts(getattr(value, name), f"{path}.{name}")]
+    not_texts = {"stop_words", "audience"}  # mappings, but not of language to text
+    return [
+        t
+        for name in fields
+        if name not in not_texts
+        for t in _texts(getattr(value, name), f"{path}.{name}")
+    ]
 
 
 def test_demo_texts_fit_a_chat_message(demo: Deployment) -> None:
@@ -175,6 +181,50 @@ def test_demo_files_are_package_data() -> None:
             id="unknown-question-type",
         ),
         pytest.param(
+            [(IMPLEMENTATION, put("schedule", "cron", value="every tuesday"))],
+            [f"{IMPLEMENTATION}: schedule: give exactly one of every_days and cron"],
+            id="schedule-two-rhythms",
+        ),
+        pytest.param(
+            [
+                (IMPLEMENTATION, drop("schedule", "every_days")),
+                (IMPLEMENTATION, put("schedule", "cron", value="0 25 * * *")),
+            ],
+            [
+                f"{IMPLEMENTATION}: schedule.cron: not a cron expression (Error validating "
+                "expression '25': the last value (25) is higher than the maximum value (23))"
+            ],
+            id="schedule-bad-cron",
+        ),
+        pytest.param(
+            [(IMPLEMENTATION, put("schedule", "open_days", value=20))],
+            [
+                f"{IMPLEMENTATION}: schedule.open_days: a wave open 20 days would overlap the "
+                "next one (every 14 days)"
+            ],
+            id="schedule-overlap",
+        ),
+        pytest.param(
+            [
+                (
+                    IMPLEMENTATION,
+                    put(
+                        "schedule",
+                        "audience",
+                        value={"regions": ["atlantis"], "profile": {"gender": ["x"]}},
+                    ),
+                )
+            ],
+            [
+                f"{IMPLEMENTATION}: schedule.audience.regions[0]: unknown region 'atlantis' "
+                "(capital, daroun_plains, kessal_highlands, lake_tiras, noor_valley, "
+                "outside_meridia, sarif_borderlands)",
+                f"{IMPLEMENTATION}: schedule.audience.profile.gender[0]: 'x' is not an answer of "
+                "'gender' (another_identity, man, woman)",
+            ],
+            id="schedule-audience",
+        ),
+        pytest.param(
             [(AGENDA, drop("questions", 1, "type"))],
             [f"{AGENDA}: questions[1].type: missing (one of: {QUESTION_TYPES})"],
             id="missing-question-type",
@@ -200,7 +250,8 @@ def test_demo_files_are_package_data() -> None:
             [
                 f"{DEPLOYMENT}: suppresion_k: unknown field (did you mean 'suppression_k'? "
                 "allowed: organization, contact, purpose, privacy_notice, languages, "
-                "default_language, timezone, regions, profile, suppression_k)"
+                "default_language, timezone, regions, profile, suppression_k, topics, "
+                "quiet_hours, stop_words)"
             ],
             id="misspelt-field",
         ),

@@ -35,6 +35,10 @@ DEPLOYMENT: dict[str, Any] = {
     "languages": list(LANGS),
     "default_language": "en",
     "timezone": "UTC",
+    "topics": [
+        {"id": "process", "name": t("Peace process", "Processus de paix")},
+        {"id": "north", "name": t("News from the North", "Nouvelles du Nord")},
+    ],
     "regions": [
         {"id": "north", "name": t("North", "Nord")},
         {"id": "south", "name": t("South", "Sud")},
@@ -105,6 +109,28 @@ DEPLOYMENT: dict[str, Any] = {
             ],
         },
         {
+            "id": "pulse",
+            "title": t("Pulse", "Pouls"),
+            "intro": t("Two weeks on."),
+            "schedule": {
+                "start": "2026-11-20T09:00:00",
+                "every_days": 14,
+                "waves": 3,
+                "open_days": 7,
+            },
+            "questions": [
+                {
+                    "id": "safe",
+                    "type": "single_choice",
+                    "prompt": t("Do you feel safe?"),
+                    "choices": [
+                        {"id": "yes", "label": t("Safe", "En sécurité")},
+                        {"id": "no", "label": t("Unsafe", "Pas en sécurité")},
+                    ],
+                }
+            ],
+        },
+        {
             "id": "p2",
             "title": t("Second poll"),
             "intro": t("One question."),
@@ -145,9 +171,10 @@ class Chat:
         self.state: ConversationState | None = None
         self.records: list[Record] = []
         self.replies: list[Reply] = []
+        self.now = NOW
 
     def _step(self, event: Event) -> Transition:
-        transition = self.engine.step(self.state, event, NOW, self.locale)
+        transition = self.engine.step(self.state, event, self.now, self.locale)
         # state must survive a JSON round trip, as it does in the store
         self.state = (
             None

@@ -75,7 +75,7 @@ def test_full_onboarding_records_consent_language_and_profile(engine: Engine) ->
     chat.press("South")
     text = chat.press("Prefer not to say")
     assert "You can now take part" in text
-    assert chat.labels() == ["First poll", "Second poll"]
+    assert chat.labels() == ["First poll", "Pulse", "Second poll"]
     assert chat.records == [
         ConsentGiven(),
         ProfileGiven("region", "south"),
@@ -108,7 +108,7 @@ def test_a_whole_poll_with_every_question_type(engine: Engine) -> None:
     assert "Anything else?" in chat.press("Skip")
     text = chat.say("  Water first, then the roads.  ")
     assert "Your answers to “First poll” are saved" in text
-    assert chat.labels() == ["First poll ✓", "Second poll"]
+    assert chat.labels() == ["First poll ✓", "Pulse", "Second poll"]
     assert answers(chat) == [
         AnswerGiven("p1", "issues", choices=("security", "land")),
         AnswerGiven("p1", "displaced", choices=("yes",)),
@@ -380,19 +380,30 @@ def test_button_data_fits_telegram_limit(engine: Engine) -> None:
 
 
 def test_state_json_carries_a_version() -> None:
-    state = ConversationState(stage="menu", language="en")
+    state = ConversationState(stage="menu", language="en", completed=("p1#0",))
     data = state.to_json()
-    assert data["v"] == 1
+    assert data["v"] == 2
     assert ConversationState.from_json(data) == state
     with pytest.raises(StateVersionError, match="version 99"):
         ConversationState.from_json({**data, "v": 99})
 
 
-def test_typed_questions_say_so_and_a_typed_number_is_never_a_button_index(
-    engine: Engine,
-) -> None:
-    chat = _at_free_text(engine)
-    assert chat.last.expects_text
-    assert chat.labels() == ["Skip"]
-    chat.say("1")  # one character of free text, not "press button 1"
-    assert answers(chat)[-1].text == "1"
+def test_version_1_state_is_read_as_wave_zero() -> None:
+    old = {
+        "v": 1,
+        "stage": "poll",
+        "language": "fr",
+        "seq": 7,
+        "profile_index": 2,
+        "poll_id": "p1",
+        "question_id": "trust",
+        "selected": [],
+        "return_to": None,
+        "profile": {"region": "north"},
+        "answers": {"p1": {"issues": ["land"]}},
+        "completed": ["p2"],
+    }
+    state = ConversationState.from_json(old)
+    assert state.answers == {"p1#0": {"issues": ["land"]}}
+    assert state.completed == ("p2#0",)
+    assert (state.wave, state.question_id, state.seq) == (0, "trust", 7)

@@ -26,8 +26,9 @@ import contextlib
 import copy
 import itertools
 import json
+import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from types import TracebackType
@@ -56,6 +57,14 @@ REPLY_MARKUP_INVALID: Final = "Bad Request: can't parse reply keyboard markup JS
 CHAT_ID_EMPTY: Final = "Bad Request: chat_id is empty"
 CHAT_NOT_FOUND: Final = "Bad Request: chat not found"
 BOT_BLOCKED: Final = "Forbidden: bot was blocked by the user"
+CAPTION_TOO_LONG: Final = "Bad Request: message caption is too long"
+PHOTO_INVALID: Final = "Bad Request: wrong remote file identifier specified"
+SERVER_ERRORS: Final = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
 MESSAGE_TO_EDIT_NOT_FOUND: Final = "Bad Request: message to edit not found"
 MESSAGE_CANT_BE_EDITED: Final = "Bad Request: message can't be edited"
 MESSAGE_TO_DELETE_NOT_FOUND: Final = "Bad Request: message to delete not found"
@@ -82,6 +91,9 @@ BOT_COMMAND_INVALID: Final = "Bad Request: BOT_COMMAND_INVALID"
 COMMAND_DESCRIPTION_INVALID: Final = "Bad Request: command description is empty"
 
 MAX_TEXT_LENGTH: Final = 4096
+MAX_CAPTION_LENGTH: Final = 1024
+SEND_METHODS: Final = frozenset({"sendMessage", "sendPhoto"})
+"""The methods that deliver a message to a chat: rate limited and recorded in ``sends``."""
 MAX_CALLBACK_DATA_BYTES: Final = 64
 
 
@@ -154,12 +166,13 @@ class ApiCall(NamedTuple):
 
 @dataclass(frozen=True)
 class Refusal:
-    """A request the fake refused, with the error it answered."""
+    """A request the fake refused, with the error it answered (``at``: ``time.monotonic()``)."""
 
     method: str
     params: JSON
     error_code: int
     description: str
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass(frozen=True)
@@ -198,6 +211,8 @@ class BotMessage:
     edit_date: int | None = None
     history: list[str] = field(default_factory=list)
     deleted: bool = False
+    photo: str | UploadedFile | None = None
+    """What sendPhoto was given: a URL (or file id), or the uploaded file."""
 
     @property
     def inline_keyboard(self) -> list[list[InlineButton]]:
@@ -237,8 +252,20 @@ class BotMessage:
             "from": bot_user,
             "chat": chat,
             "date": self.date,
-            "text": self.text,
         }
+        if self.photo is None:
+            message["text"] = self.text
+        else:
+            message["photo"] = [
+                {
+                    "file_id": f"AgACAgIAAxkBAAIBbotphoto{self.chat_id}_{self.message_id}",
+                    "file_unique_id": f"AQADbotphoto{self.chat_id}_{self.message_id}",
+                    "width": 800,
+                    "height": 600,
+                }
+            ]
+            if self.text:
+                message["caption"] = self.text
         if self.edit_date is not None:
             message["edit_date"] = self.edit_date
         if self.reply_markup and "inline_keyboard" in self.reply_markup:
@@ -267,6 +294,14 @@ class WebhookDelivery:
     status: int | None
     error: str | None
     raw: bool
+
+
+class AcceptedSend(NamedTuple):
+    """A sendMessage/sendPhoto the fake accepted: when (``time.monotonic()``) and to which chat."""
+
+    at: float
+    chat_id: int
+    method: str
 
 
 @dataclass
@@ -585,6 +620,12 @@ class FakeBotApi:
     Knobs: ``unsupported_methods`` (answered 404 "Not Found" like unknown methods),
     ``request_hooks`` (async ``hook(method, params)`` run before every method; raise
     :class:`ApiError` to fail the call or sleep to add latency), ``require_https_webhook``.
+
+    Bulk sending: :meth:`known_chat` / :meth:`known_chats` let the bot write to chats that
+    have no scripted citizen; :meth:`rate_limit` answers 429 with ``retry_after`` when sends
+    would exceed a global rate; :meth:`fail_next` (5xx), :meth:`block` (403) and
+    :meth:`latency` inject faults. ``sends`` records every accepted sendMessage/sendPhoto, so
+    :meth:`max_sends_in_window` and :meth:`min_chat_interval` measure what the bot did.
     """
 
     def __init__(
@@ -614,6 +655,11 @@ class FakeBotApi:
         self.unsupported_methods: set[str] = set()
         self.request_hooks: list[RequestHook] = []
         self.citizens: dict[int, Citizen] = {}
+        self.sends: list[AcceptedSend] = []
+        self.send_limit: int | None = None
+        self.answer_delay = 0.0
+        self._failures: dict[str, list[int]] = {}
+        self._bare_chats: set[int] = set()
         self.closed = False
         self.logged_out = False
 
@@ -627,6 +673,7 @@ class FakeBotApi:
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
@@ -758,6 +805,81 @@ class FakeBotApi:
         self._chats[user_id] = _Chat(chat_id=user_id, chat=chat)
         return citizen
 
+    def known_chat(self, chat_id: int) -> None:
+        """Let the bot write to private chat ``chat_id`` as if that user had started it."""
+        self._bare_chats.add(chat_id)
+
+    def known_chats(self, chat_ids: Iterable[int]) -> None:
+        """`known_chat` for many chats at once; costs a set entry per chat until written to."""
+        self._bare_chats.update(chat_ids)
+
+    # ---------------------------------------------------------------- faults and limits
+    def rate_limit(self, per_second: int | None) -> None:
+        """Accept at most ``per_second`` sends (sendMessage, sendPhoto) in any sliding second;
+        any more is answered 429 "Too Many Requests: retry after N" with ``retry_after`` N
+        (whole seconds, at least 1, like Telegram). None lifts the limit."""
+        self.send_limit = per_second
+
+    def fail_next(self, method: str, status: int = 502, count: int = 1) -> None:
+        """Answer the next ``count`` calls of ``method`` with HTTP ``status`` (5xx), before
+        they do anything."""
+        self._failures.setdefault(method, []).extend([status] * count)
+
+    def block(self, chat_id: int, blocked: bool = True) -> None:
+        """The user of ``chat_id`` blocked the bot: sends answer 403 "bot was blocked"."""
+        self._ensure_chat(chat_id).blocked = blocked
+
+    def latency(self, seconds: float) -> None:
+        """Answer every request (but getUpdates) ``seconds`` late, after processing it."""
+        self.answer_delay = seconds
+
+    def max_sends_in_window(self, window: float = 1.0) -> int:
+        """The most accepted sends within any ``window`` seconds (a half-open interval)."""
+        times = sorted(send.at for send in self.sends)
+        most = 0
+        start = 0
+        for end, at in enumerate(times):
+            while at - times[start] >= window:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
+
+    def min_chat_interval(self) -> float | None:
+        """The shortest time between two accepted sends to the same chat (None: no repeats)."""
+        last: dict[int, float] = {}
+        shortest: float | None = None
+        for send in sorted(self.sends):
+            if send.chat_id in last:
+                gap = send.at - last[send.chat_id]
+                shortest = gap if shortest is None else min(shortest, gap)
+            last[send.chat_id] = send.at
+        return shortest
+
+    def _ensure_chat(self, chat_id: int) -> _Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = _Chat(
+                chat_id=chat_id,
+                chat={"id": chat_id, "type": "private", "first_name": f"User {chat_id}"},
+                known=True,
+            )
+            self._chats[chat_id] = chat
+            self._bare_chats.discard(chat_id)
+        return chat
+
+    def _check_rate(self, method: str) -> None:
+        if self.send_limit is None or method not in SEND_METHODS:
+            return
+        now = time.monotonic()
+        recent = [send.at for send in self.sends[-self.send_limit :] if now - send.at < 1.0]
+        if len(recent) >= self.send_limit:
+            retry_after = max(1, math.ceil(recent[0] + 1.0 - now))
+            raise ApiError(
+                429,
+                f"Too Many Requests: retry after {retry_after}",
+                {"retry_after": retry_after},
+            )
+
     # ---------------------------------------------------------------- updates
     def enqueue(self, payload: JSON) -> JSON:
         """Enqueue an update (``payload`` without update_id, e.g. ``{"message": {...}}``)."""
@@ -806,6 +928,8 @@ class FakeBotApi:
         if chat_id is None or chat_id == "":
             raise ApiError(400, CHAT_ID_EMPTY)
         chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        if chat is None and chat_id in self._bare_chats:
+            chat = self._ensure_chat(chat_id)
         if chat is None or not chat.known:
             raise ApiError(400, CHAT_NOT_FOUND)
         return chat
@@ -980,7 +1104,19 @@ class FakeBotApi:
         unsupported = {name.lower() for name in self.unsupported_methods}
         if handler is None or method.lower() in unsupported:
             raise ApiError(404, NOT_FOUND)
-        return await handler(params)
+        failures = self._failures.get(method)
+        if failures:
+            status = failures.pop(0)
+            raise ApiError(status, SERVER_ERRORS.get(status, "Internal Server Error"))
+        # from the rate check to recording the send nothing awaits: no other request
+        # can slip in between
+        self._check_rate(method)
+        result = await handler(params)
+        if method in SEND_METHODS:
+            self.sends.append(AcceptedSend(time.monotonic(), int(params["chat_id"]), method))
+        if self.answer_delay and method != "getUpdates":
+            await asyncio.sleep(self.answer_delay)
+        return result
 
     # ---------------------------------------------------------------- methods
     async def _get_me(self, params: JSON) -> JSON:
@@ -1055,6 +1191,34 @@ class FakeBotApi:
             reply_markup=markup,
             date=_now(),
             params=params,
+        )
+        chat.bot_messages[message.message_id] = message
+        self._record_output(chat, "sent", message)
+        return message.to_api(self.bot_user, chat.chat)
+
+    async def _send_photo(self, params: JSON) -> JSON:
+        chat = self._writable_chat(params)
+        photo = params.get("photo")
+        if isinstance(photo, str) and photo.startswith("attach://"):
+            photo = params.get(photo.removeprefix("attach://"))
+        if not (isinstance(photo, UploadedFile) or (isinstance(photo, str) and photo.strip())):
+            raise ApiError(400, PHOTO_INVALID)
+        raw = params.get("caption")
+        raw_caption = raw if isinstance(raw, str) else ""
+        caption = render_text(raw_caption, params.get("parse_mode"))
+        if len(caption) > MAX_CAPTION_LENGTH:
+            raise ApiError(400, CAPTION_TOO_LONG)
+        markup = _validate_reply_markup(params.get("reply_markup"))
+        message = BotMessage(
+            chat_id=chat.chat_id,
+            message_id=chat.new_message_id(),
+            text=caption,
+            raw_text=raw_caption,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=markup,
+            date=_now(),
+            params=params,
+            photo=photo,
         )
         chat.bot_messages[message.message_id] = message
         self._record_output(chat, "sent", message)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.values import ConversationState
-from storage.models import Answer
+from storage.database import for_writing
+from storage.models import Answer, ChatAddress, Participant
+from storage.unit_of_work import unit_of_work_factory
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -37,3 +39,53 @@ async def answer_rows(engine: AsyncEngine, *, poll_id: str | None = None) -> lis
         statement = statement.where(Answer.poll_id == poll_id)
     async with engine.connect() as connection:
         return [dict(row._mapping) for row in await connection.execute(statement)]
+
+
+async def add_person(
+    engine: AsyncEngine,
+    participant: str,
+    *,
+    address: str | None = None,
+    channel: str = "telegram",
+    consented: bool = True,
+    opted_out: bool = False,
+    language: str = "en",
+    profile: dict[str, str] | None = None,
+    topics: tuple[str, ...] = (),
+) -> None:
+    """A participant as the conversation would have stored them (address defaults to their id)."""
+    async with unit_of_work_factory(engine)() as work:
+        await work.save_state(participant, state(language=language), NOW)
+        await work.save_address(participant, channel, address or participant)
+        if consented:
+            await work.record_consent(participant, NOW)
+        if opted_out:
+            await work.set_opted_out(participant, True)
+        for field, value in (profile or {}).items():
+            await work.record_profile(participant, field, value)
+        for topic in topics:
+            await work.set_subscription(participant, topic, True)
+        await work.commit()
+
+
+async def add_people(engine: AsyncEngine, count: int, *, first: int = 1) -> list[str]:
+    """``count`` consenting participants with numeric chat addresses, added in bulk."""
+    ids = [str(n) for n in range(first, first + count)]
+    people = [
+        {
+            "id": pid,
+            "state": state().to_json(),
+            "language": "en",
+            "consented_at": NOW,
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+        for pid in ids
+    ]
+    async with for_writing(engine).begin() as connection:
+        await connection.execute(insert(Participant), people)
+        await connection.execute(
+            insert(ChatAddress),
+            [{"participant_id": pid, "channel": "telegram", "address": pid} for pid in ids],
+        )
+    return ids

@@ -20,8 +20,10 @@ from storage.database import (
     upgrade_url,
 )
 
-TABLES = ["alembic_version", "answers", "chat_addresses", "participants", "processed_updates"]
-TABLES += ["profile_values"]
+TABLES = sorted(
+    ["alembic_version", "answers", "chat_addresses", "participants", "processed_updates"]
+    + ["profile_values", "completions", "subscriptions", "waves", "broadcasts", "outbox"]
+)
 
 
 async def test_sqlite_file_gets_its_directory_and_settings(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import alembic_config, upgrade
 from storage.models import Base
+from tests.storage.helpers import NOW
 
 
 def schema_differences(connection: Connection, metadata: MetaData) -> list[Any]:
@@ -40,12 +41,12 @@ async def test_the_comparison_notices_a_difference(engine: AsyncEngine) -> None:
 async def test_upgrade_is_idempotent_and_reaches_the_single_head(engine: AsyncEngine) -> None:
     await upgrade(engine)
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    assert heads == ["0001"]
+    assert heads == ["0002"]
     async with engine.connect() as connection:
         version = await connection.scalar(
             select(text("version_num")).select_from(text("alembic_version"))
         )
-    assert version == "0001"
+    assert version == "0002"
 
 
 async def test_downgrade_removes_every_table(engine: AsyncEngine) -> None:
@@ -58,3 +59,27 @@ async def test_downgrade_removes_every_table(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         assert await connection.run_sync(downgrade_and_list_tables) == ["alembic_version"]
     await upgrade(engine)
+
+
+async def test_revision_0002_copies_each_language_out_of_the_state(engine: AsyncEngine) -> None:
+    def to(revision: str, connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda c: to("0001", c))
+        for name, language in (("p1", "fr"), ("p2", "ar")):
+            await connection.execute(
+                text(
+                    "INSERT INTO participants (id, state, opted_out, created_at, updated_at) "
+                    "VALUES (:id, :state, false, :now, :now)"
+                ),
+                {"id": name, "state": f'{{"v": 1, "language": "{language}"}}', "now": NOW},
+            )
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        languages = (
+            await connection.execute(text("SELECT id, language FROM participants ORDER BY id"))
+        ).all()
+    assert [tuple(row) for row in languages] == [("p1", "fr"), ("p2", "ar")]

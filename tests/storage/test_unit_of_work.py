@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.ports import ConcurrentUpdate
 from conversations.values import AnswerGiven
-from storage.models import ChatAddress, Participant, ProcessedUpdate, ProfileValue
+from storage.models import (
+    ChatAddress,
+    Completion,
+    Participant,
+    ProcessedUpdate,
+    ProfileValue,
+    Subscription,
+)
 from storage.unit_of_work import (
     AlreadyInTransaction,
     NotInTransaction,
@@ -418,3 +425,100 @@ async def test_creating_the_same_participant_twice_at_once_is_a_conflict(
             await second_save
     async with uow() as work:
         assert await work.load_state_for_update("p1") == state(seq=1)
+
+
+async def test_the_language_column_follows_the_state(uow: Factory, engine: AsyncEngine) -> None:
+    async with uow() as work:
+        await work.save_state("p1", state(language="fr"), NOW)
+        await work.commit()
+    row = await participant_row(engine, "p1")
+    assert row is not None
+    assert row.language == "fr"
+    assert row.unreachable_at is None
+    async with uow() as work:
+        await work.save_state("p1", state(language="ar"), NOW)
+        await work.commit()
+    row = await participant_row(engine, "p1")
+    assert row is not None
+    assert row.language == "ar"
+
+
+async def test_completions_are_recorded_once(uow: Factory, engine: AsyncEngine) -> None:
+    await create(uow, "p1")
+    later = NOW + timedelta(hours=1)
+    async with uow() as work:
+        await work.record_completion("p1", "ceasefire", 1, NOW)
+        await work.record_completion("p1", "ceasefire", 1, later)
+        await work.record_completion("p1", "ceasefire", 2, later)
+        await work.record_completion("p1", "intro", 0, later)
+        await work.commit()
+    async with engine.connect() as connection:
+        stored = (
+            await connection.execute(
+                select(Completion.poll_id, Completion.wave, Completion.completed_at).order_by(
+                    Completion.poll_id, Completion.wave
+                )
+            )
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        ("ceasefire", 1, NOW),
+        ("ceasefire", 2, later),
+        ("intro", 0, later),
+    ]
+    async with uow() as work:
+        with pytest.raises(UnknownParticipant):
+            await work.record_completion("ghost", "ceasefire", 1, NOW)
+
+
+async def test_subscriptions_are_idempotent(uow: Factory, engine: AsyncEngine) -> None:
+    await create(uow, "p1")
+
+    async def topics() -> list[str]:
+        async with engine.connect() as connection:
+            return list(
+                (
+                    await connection.execute(
+                        select(Subscription.topic).order_by(Subscription.topic)
+                    )
+                ).scalars()
+            )
+
+    async with uow() as work:
+        await work.set_subscription("p1", "news", True)
+        await work.set_subscription("p1", "news", True)
+        await work.set_subscription("p1", "north", True)
+        await work.set_subscription("p1", "south", False)
+        await work.commit()
+    assert await topics() == ["news", "north"]
+    async with uow() as work:
+        await work.set_subscription("p1", "news", False)
+        await work.set_subscription("p1", "news", False)
+        await work.commit()
+    assert await topics() == ["north"]
+    async with uow() as work:
+        with pytest.raises(UnknownParticipant):
+            await work.set_subscription("ghost", "news", True)
+
+
+async def test_answers_are_kept_per_wave(uow: Factory, engine: AsyncEngine) -> None:
+    await create(uow, "p1")
+    async with uow() as work:
+        await work.record_answer("p1", AnswerGiven("poll", "q1", choices=("a",), wave=1), NOW)
+        await work.record_answer("p1", AnswerGiven("poll", "q1", choices=("b",), wave=2), NOW)
+        await work.record_answer("p1", AnswerGiven("poll", "q1", choices=("c",), wave=2), NOW)
+        await work.commit()
+    assert [(r["wave"], r["choice"]) for r in await answer_rows(engine)] == [(1, "a"), (2, "c")]
+
+
+async def test_forget_also_drops_completions_and_subscriptions(
+    uow: Factory, engine: AsyncEngine
+) -> None:
+    await create(uow, "p1", "p2")
+    async with uow() as work:
+        for person in ("p1", "p2"):
+            await work.record_completion(person, "ceasefire", 1, NOW)
+            await work.set_subscription(person, "news", True)
+        await work.forget("p1")
+        await work.commit()
+    assert await count(engine, Completion) == 1
+    assert await count(engine, Subscription) == 1

@@ -1,0 +1,73 @@
+"""Scheduled jobs: importable async functions with plain arguments, no hidden state.
+
+Every job derives what is due from the deployment and the clock and lets the database decide
+whether it already happened, so running it twice, late, or in two processes at once opens each
+wave once and queues each reminder once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from conversations.definitions import Audience, Deployment, RegionQuestion
+from conversations.ports import Clock, Outbox
+from conversations.waves import Wave, waves_of
+
+log = logging.getLogger(__name__)
+
+
+def scheduled_waves(deployment: Deployment) -> list[Wave]:
+    zone = ZoneInfo(deployment.timezone)
+    return [wave for poll in deployment.polls for wave in waves_of(poll, zone)]
+
+
+def audience_filters(deployment: Deployment, audience: Audience) -> Audience:
+    """The audience as profile filters only: ``regions`` become a filter on the deployment's
+    region profile question, whatever its id."""
+    if not audience.regions:
+        return audience
+    field = next((q.id for q in deployment.profile if isinstance(q, RegionQuestion)), "region")
+    allowed = set(audience.profile.get(field, audience.regions)) & set(audience.regions)
+    return Audience(profile={**audience.profile, field: tuple(sorted(allowed))})
+
+
+async def open_due_waves(outbox: Outbox, deployment: Deployment, clock: Clock) -> int:
+    """Open every wave that is open now and not yet opened; returns invitations queued.
+
+    A wave that fell due while the service was down opens on the next run, as long as it has not
+    closed; a wave whose whole window passed unseen is not opened (nobody can answer it).
+    """
+    now = clock.now()
+    queued = 0
+    for wave in scheduled_waves(deployment):
+        if not wave.is_open(now):
+            continue
+        poll = deployment.poll(wave.poll_id)
+        assert poll is not None and poll.schedule is not None
+        audience = audience_filters(deployment, poll.schedule.audience)
+        invited = await outbox.open_wave(wave, audience, now)
+        if invited is not None:
+            log.info("opened wave %d of %s: %d invitations queued", wave.number, poll.id, invited)
+            queued += invited
+    return queued
+
+
+async def queue_due_reminders(outbox: Outbox, deployment: Deployment, clock: Clock) -> int:
+    """Queue the one reminder of every open wave whose reminder time has come."""
+    now = clock.now()
+    queued = 0
+    for wave in scheduled_waves(deployment):
+        poll = deployment.poll(wave.poll_id)
+        assert poll is not None and poll.schedule is not None
+        delay = poll.schedule.reminder_after_hours
+        if delay is None or not wave.is_open(now):
+            continue
+        if now < wave.opens_at + timedelta(hours=delay):
+            continue
+        reminded = await outbox.queue_reminders(wave, now)
+        if reminded is not None:
+            log.info("wave %d of %s: %d reminders queued", wave.number, poll.id, reminded)
+            queued += reminded
+    return queued

@@ -1,0 +1,570 @@
+"""`SqlOutbox`: the `Outbox` port over SQLAlchemy, on SQLite and PostgreSQL.
+
+Every bulk message is a row of ``outbox``, written by one ``INSERT … SELECT`` in the same
+transaction as what caused it (the wave row, the broadcast row), so a job is either fully
+queued or not at all, and queuing 100 000 recipients is one statement, not 100 000.
+
+Dispatchers claim due rows (status ``sending``, with their name and the time) and settle each
+one after its send. On PostgreSQL claims use ``FOR UPDATE SKIP LOCKED``, so several
+dispatchers share one outbox without ever taking the same row; on SQLite the claim runs in a
+``BEGIN IMMEDIATE`` transaction (see `storage.database.for_writing`), which serializes claimers.
+A claim not settled within its lease (the dispatcher died) becomes due again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple, cast
+
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from conversations.definitions import Audience
+from conversations.outbound import Kind
+from conversations.ports import Outbox as OutboxPort
+from conversations.ports import OutboxMessage, Outcome, SendResult
+from conversations.waves import Wave
+from storage.database import UnsupportedDatabase, for_writing
+from storage.models import (
+    OUTBOX_STATUSES,
+    Broadcast,
+    ChatAddress,
+    Completion,
+    OutboxRow,
+    Participant,
+    ProfileValue,
+    Subscription,
+    UtcDateTime,
+    WaveRecord,
+)
+
+MAX_ERROR = 200
+"""``outbox.last_error`` keeps this many characters of an error description."""
+
+SKIPPED_OPTED_OUT = "skipped: the participant paused messages"
+SKIPPED_NO_ADDRESS = "skipped: no chat address"
+SKIPPED_UNREACHABLE = "skipped: the participant is unreachable"
+
+
+def wave_job(wave: Wave, kind: Kind) -> str:
+    """The job name of a wave's invitations (``invite``) or reminders (``remind``)."""
+    return f"wave:{wave.poll_id}:{wave.number}:{kind}"
+
+
+def broadcast_job(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}"
+
+
+class BroadcastContent(NamedTuple):
+    texts: dict[str, str]
+    photo: str | None
+
+
+class JobOverview(NamedTuple):
+    """How far one job has come: messages per status."""
+
+    job: str
+    queued: int
+    sending: int
+    sent: int
+    failed: int
+    unreachable: int
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.sending + self.sent + self.failed + self.unreachable
+
+
+class WaveOverview(NamedTuple):
+    poll_id: str
+    number: int
+    opens_at: datetime
+    closes_at: datetime
+    opened_at: datetime
+    invited: int
+    completed: int
+    reminders_queued_at: datetime | None
+
+
+class SqlOutbox(OutboxPort):
+    """The outbox in the application's database.
+
+    ``region_field`` is the profile field that ``Audience.regions`` filters on.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, region_field: str = "region") -> None:
+        self._reader = engine
+        self._writer = for_writing(engine)
+        self._region_field = region_field
+        self._settling: list[_Settlement] = []
+        self._settle_lock = asyncio.Lock()
+
+    # ------------------------------------------------------------------ queuing
+
+    async def open_wave(self, wave: Wave, audience: Audience, now: datetime) -> int | None:
+        async with self._writer.begin() as connection:
+            opened = await connection.execute(
+                _insert(connection, WaveRecord)
+                .values(
+                    poll_id=wave.poll_id,
+                    number=wave.number,
+                    opens_at=wave.opens_at,
+                    closes_at=wave.closes_at,
+                    opened_at=now,
+                    invited=0,
+                )
+                .on_conflict_do_nothing(index_elements=["poll_id", "number"])
+                .returning(WaveRecord.number)
+            )
+            if opened.first() is None:
+                return None
+            recipients = select(Participant.id).where(*_reachable(), *self._in_audience(audience))
+            payload = {"poll": wave.poll_id, "wave": wave.number}
+            invited = await _enqueue(
+                connection,
+                recipients,
+                job=wave_job(wave, "invite"),
+                kind="invite",
+                payload=payload,
+                now=now,
+            )
+            await connection.execute(
+                update(WaveRecord)
+                .where(WaveRecord.poll_id == wave.poll_id, WaveRecord.number == wave.number)
+                .values(invited=invited)
+            )
+        return invited
+
+    async def queue_reminders(self, wave: Wave, now: datetime) -> int | None:
+        """Queue the wave's reminders; None if they were queued before, or the wave was never
+        opened (then nobody was invited)."""
+        async with self._writer.begin() as connection:
+            # the conditional update decides which caller queues: one row, one winner
+            won = await connection.execute(
+                update(WaveRecord)
+                .where(
+                    WaveRecord.poll_id == wave.poll_id,
+                    WaveRecord.number == wave.number,
+                    WaveRecord.reminders_queued_at.is_(None),
+                )
+                .values(reminders_queued_at=now)
+                .returning(WaveRecord.number)
+            )
+            if won.first() is None:
+                return None
+            invited = select(OutboxRow.participant_id).where(
+                OutboxRow.job == wave_job(wave, "invite")
+            )
+            completed = exists().where(
+                Completion.participant_id == Participant.id,
+                Completion.poll_id == wave.poll_id,
+                Completion.wave == wave.number,
+            )
+            recipients = select(Participant.id).where(
+                Participant.id.in_(invited), ~completed, *_reachable()
+            )
+            payload = {"poll": wave.poll_id, "wave": wave.number}
+            return await _enqueue(
+                connection,
+                recipients,
+                job=wave_job(wave, "remind"),
+                kind="remind",
+                payload=payload,
+                now=now,
+            )
+
+    async def queue_broadcast(
+        self, topic: str | None, texts: dict[str, str], photo: str | None, now: datetime
+    ) -> tuple[str, int]:
+        async with self._writer.begin() as connection:
+            broadcast_id = (
+                await connection.execute(
+                    insert(Broadcast)
+                    .values(topic=topic, texts=dict(texts), photo=photo, created_at=now)
+                    .returning(Broadcast.id)
+                )
+            ).scalar_one()
+            conditions = list(_reachable())
+            if topic is not None:
+                conditions.append(
+                    exists().where(
+                        Subscription.participant_id == Participant.id, Subscription.topic == topic
+                    )
+                )
+            recipients = select(Participant.id).where(*conditions)
+            job = broadcast_job(broadcast_id)
+            payload = {"broadcast": broadcast_id}
+            queued = await _enqueue(
+                connection, recipients, job=job, kind="broadcast", payload=payload, now=now
+            )
+        return job, queued
+
+    # ------------------------------------------------------------------ sending
+
+    async def claim(
+        self, limit: int, worker: str, now: datetime, lease_seconds: float
+    ) -> list[OutboxMessage]:
+        """Take up to ``limit`` due messages: first claims whose lease ran out, then queued rows
+        in order of ``due_at`` and id.
+
+        Rows of participants who paused messages, became unreachable or have no chat address
+        any more are settled here (failed or unreachable) instead of being returned.
+        """
+        if limit <= 0:
+            return []
+        expired = now - timedelta(seconds=lease_seconds)
+        async with self._writer.begin() as connection:
+            ids = await _lock_due(
+                connection,
+                and_(OutboxRow.status == "sending", OutboxRow.claimed_at < expired),
+                limit,
+            )
+            if len(ids) < limit:
+                ids += await _lock_due(
+                    connection,
+                    and_(OutboxRow.status == "queued", OutboxRow.due_at <= now),
+                    limit - len(ids),
+                )
+            if not ids:
+                return []
+            await connection.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(ids))
+                .values(
+                    status="sending",
+                    claimed_by=worker,
+                    claimed_at=now,
+                    attempts=OutboxRow.attempts + 1,
+                )
+            )
+            return await self._messages(connection, ids, now)
+
+    async def _messages(
+        self, connection: AsyncConnection, ids: list[int], now: datetime
+    ) -> list[OutboxMessage]:
+        rows = await connection.execute(
+            select(
+                OutboxRow.id,
+                OutboxRow.job,
+                OutboxRow.participant_id,
+                OutboxRow.kind,
+                OutboxRow.payload,
+                OutboxRow.attempts,
+                Participant.language,
+                Participant.opted_out,
+                Participant.unreachable_at,
+                ChatAddress.channel,
+                ChatAddress.address,
+            )
+            .join(Participant, Participant.id == OutboxRow.participant_id)
+            .outerjoin(ChatAddress, ChatAddress.participant_id == OutboxRow.participant_id)
+            .where(OutboxRow.id.in_(ids))
+            .order_by(OutboxRow.due_at, OutboxRow.id, ChatAddress.channel)
+        )
+        messages: list[OutboxMessage] = []
+        skipped: dict[str, list[int]] = {}
+        seen: set[int] = set()
+        for row in rows:
+            if row.id in seen:  # a second channel's address: the first one is used
+                continue
+            seen.add(row.id)
+            if row.unreachable_at is not None:
+                skipped.setdefault(SKIPPED_UNREACHABLE, []).append(row.id)
+            elif row.opted_out:
+                skipped.setdefault(SKIPPED_OPTED_OUT, []).append(row.id)
+            elif row.address is None:
+                skipped.setdefault(SKIPPED_NO_ADDRESS, []).append(row.id)
+            else:
+                messages.append(
+                    OutboxMessage(
+                        id=row.id,
+                        job=row.job,
+                        participant=row.participant_id,
+                        channel=row.channel,
+                        address=row.address,
+                        language=row.language,
+                        kind=cast(Kind, row.kind),
+                        payload=dict(row.payload),
+                        attempts=row.attempts,
+                    )
+                )
+        for reason, skipped_ids in skipped.items():
+            status = "unreachable" if reason == SKIPPED_UNREACHABLE else "failed"
+            await connection.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(skipped_ids))
+                .values(status=status, last_error=reason, claimed_at=now)
+            )
+        return messages
+
+    async def settle(
+        self, message: OutboxMessage, result: SendResult, now: datetime, retry_at: datetime | None
+    ) -> None:
+        """Record a send's outcome (see the port).
+
+        A retry because of flood control (``result.retry_after`` set) gives back the attempt
+        its claim counted: waiting for the platform is not a failure of the message. A retry
+        without ``retry_at`` fails the message. A settle of a message that is no longer being
+        sent (another dispatcher took it over and settled it) changes nothing.
+
+        Settles that arrive while one is being written are written together, in the next
+        transaction (a group commit): at hundreds of messages a second, one transaction per
+        message would be what limits the pace, on SQLite above all.
+        """
+        settlement = _settlement(message, result, now, retry_at)
+        self._settling.append(settlement)
+        async with self._settle_lock:
+            if settlement.done.done():  # written with an earlier batch
+                return settlement.done.result()
+            batch, self._settling = self._settling, []
+            try:
+                await self._write(batch)
+            except Exception as error:
+                for item in batch:
+                    if item is not settlement and not item.done.done():
+                        item.done.set_exception(error)
+                raise
+            except BaseException:  # cancelled: the others' owners write them themselves
+                self._settling[:0] = [item for item in batch if item is not settlement]
+                raise
+            for item in batch:
+                if not item.done.done():
+                    item.done.set_result(None)
+        return None
+
+    async def _write(self, batch: list[_Settlement]) -> None:
+        statement = (
+            update(OutboxRow)
+            .where(OutboxRow.id == bindparam("row_id"), OutboxRow.status == "sending")
+            .values(
+                status=bindparam("new_status"),
+                due_at=func.coalesce(
+                    bindparam("new_due_at", type_=UtcDateTime()), OutboxRow.due_at
+                ),
+                sent_at=func.coalesce(
+                    bindparam("new_sent_at", type_=UtcDateTime()), OutboxRow.sent_at
+                ),
+                last_error=bindparam("new_error"),
+                attempts=OutboxRow.attempts - bindparam("give_back", type_=Integer()),
+            )
+        )
+        unreachable = [
+            {"person": item.participant, "at": item.now}
+            for item in batch
+            if item.values["new_status"] == "unreachable"
+        ]
+        async with self._writer.begin() as connection:
+            await connection.execute(statement, [item.values for item in batch])
+            if unreachable:
+                await connection.execute(
+                    update(Participant)
+                    .where(
+                        Participant.id == bindparam("person"),
+                        Participant.unreachable_at.is_(None),
+                    )
+                    .values(unreachable_at=bindparam("at", type_=UtcDateTime())),
+                    unreachable,
+                )
+
+    # ------------------------------------------------------------------ reading
+
+    async def job_counts(self, job: str) -> dict[str, int]:
+        counts = dict.fromkeys(OUTBOX_STATUSES, 0)
+        async with self._reader.connect() as connection:
+            rows = await connection.execute(
+                select(OutboxRow.status, func.count())
+                .where(OutboxRow.job == job)
+                .group_by(OutboxRow.status)
+            )
+            counts.update({status: int(n) for status, n in rows})
+        return counts
+
+    async def broadcast(self, broadcast_id: int) -> BroadcastContent | None:
+        """The texts (by language) and photo of a broadcast, for rendering it."""
+        async with self._reader.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(Broadcast.texts, Broadcast.photo).where(Broadcast.id == broadcast_id)
+                )
+            ).first()
+        return None if row is None else BroadcastContent(dict(row.texts), row.photo)
+
+    async def jobs_overview(self) -> list[JobOverview]:
+        """Every job with its messages per status, oldest job first."""
+        per_status = [
+            func.coalesce(func.sum(case((OutboxRow.status == status, 1), else_=0)), 0)
+            for status in OUTBOX_STATUSES
+        ]
+        statement = (
+            select(OutboxRow.job, *per_status)
+            .group_by(OutboxRow.job)
+            .order_by(func.min(OutboxRow.id))
+        )
+        async with self._reader.connect() as connection:
+            rows = await connection.execute(statement)
+            return [JobOverview(row[0], *(int(n) for n in row[1:])) for row in rows]
+
+    async def waves_overview(self) -> list[WaveOverview]:
+        """Every opened wave with how many were invited and how many completed it."""
+        completed = (
+            select(
+                Completion.poll_id,
+                Completion.wave,
+                func.count().label("completed"),
+            )
+            .group_by(Completion.poll_id, Completion.wave)
+            .subquery()
+        )
+        statement = (
+            select(
+                WaveRecord.poll_id,
+                WaveRecord.number,
+                WaveRecord.opens_at,
+                WaveRecord.closes_at,
+                WaveRecord.opened_at,
+                WaveRecord.invited,
+                func.coalesce(completed.c.completed, 0),
+                WaveRecord.reminders_queued_at,
+            )
+            .outerjoin(
+                completed,
+                and_(
+                    completed.c.poll_id == WaveRecord.poll_id,
+                    completed.c.wave == WaveRecord.number,
+                ),
+            )
+            .order_by(WaveRecord.poll_id, WaveRecord.number)
+        )
+        async with self._reader.connect() as connection:
+            rows = await connection.execute(statement)
+            return [
+                WaveOverview(row[0], row[1], row[2], row[3], row[4], row[5], int(row[6]), row[7])
+                for row in rows
+            ]
+
+    # ------------------------------------------------------------------ helpers
+
+    def _in_audience(self, audience: Audience) -> list[ColumnElement[bool]]:
+        """One condition per filter; a person qualifies when every filter holds."""
+        filters: list[tuple[str, Sequence[str]]] = list(audience.profile.items())
+        if audience.regions:
+            filters.append((self._region_field, audience.regions))
+        return [
+            exists().where(
+                ProfileValue.participant_id == Participant.id,
+                ProfileValue.field == field,
+                ProfileValue.value.in_(list(values)),
+            )
+            for field, values in filters
+        ]
+
+
+@dataclass(slots=True)
+class _Settlement:
+    """One settle waiting to be written: the row's new values, and who waits for them."""
+
+    participant: str
+    now: datetime
+    values: dict[str, Any]
+    done: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+def _settlement(
+    message: OutboxMessage, result: SendResult, now: datetime, retry_at: datetime | None
+) -> _Settlement:
+    values: dict[str, Any] = {
+        "row_id": message.id,
+        "new_status": "failed",
+        "new_due_at": None,
+        "new_sent_at": None,
+        "new_error": result.detail[:MAX_ERROR] or None,
+        "give_back": 0,
+    }
+    match result.outcome:
+        case Outcome.SENT:
+            values |= {"new_status": "sent", "new_sent_at": now, "new_error": None}
+        case Outcome.RETRY if retry_at is not None:
+            values |= {"new_status": "queued", "new_due_at": retry_at}
+            values["give_back"] = 1 if result.retry_after is not None else 0
+        case Outcome.UNREACHABLE:
+            values["new_status"] = "unreachable"
+    return _Settlement(message.participant, now, values)
+
+
+def _reachable() -> list[ColumnElement[bool]]:
+    """Who may get a bulk message at all: consented, not paused, not unreachable, addressable."""
+    return [
+        Participant.consented_at.is_not(None),
+        Participant.opted_out.is_(false()),
+        Participant.unreachable_at.is_(None),
+        exists().where(ChatAddress.participant_id == Participant.id),
+    ]
+
+
+async def _enqueue(
+    connection: AsyncConnection,
+    recipients: Select[str],
+    *,
+    job: str,
+    kind: Kind,
+    payload: Mapping[str, object],
+    now: datetime,
+) -> int:
+    """Queue one message per recipient in a single ``INSERT … SELECT``; how many were queued."""
+    source = recipients.add_columns(
+        literal(job, String()),
+        literal(kind, String()),
+        literal(dict(payload), JSON()),
+        literal("queued", String()),
+        literal(0, Integer()),
+        literal(now, UtcDateTime()),
+    )
+    columns = ["participant_id", "job", "kind", "payload", "status", "attempts", "due_at"]
+    result = await connection.execute(insert(OutboxRow).from_select(columns, source))
+    return max(result.rowcount, 0)
+
+
+async def _lock_due(
+    connection: AsyncConnection, condition: ColumnElement[bool], limit: int
+) -> list[int]:
+    """Ids of up to ``limit`` rows meeting ``condition``, locked for this transaction; rows
+    another transaction holds are skipped (PostgreSQL; SQLite has one writer at a time)."""
+    statement = (
+        select(OutboxRow.id)
+        .where(condition)
+        .order_by(OutboxRow.due_at, OutboxRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await connection.execute(statement)).scalars())
+
+
+def _insert(connection: AsyncConnection, entity: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    name = connection.dialect.name
+    if name == "postgresql":
+        return postgresql.insert(entity)
+    if name == "sqlite":
+        return sqlite.insert(entity)
+    raise UnsupportedDatabase(connection.engine.url)

@@ -1,0 +1,129 @@
+"""The conversation service over the real store: batching, order, dedup, isolation of failures."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from config.deployment import demo_folder, load_deployment
+from conversations.engine import Engine
+from conversations.identity import pseudonym
+from conversations.ports import Clock
+from conversations.service import ConversationService
+from conversations.values import Inbound, ParticipantKey, Press, Text
+from storage.models import Answer, Participant
+from storage.unit_of_work import unit_of_work_factory
+from tests.conversations.conftest import fake_detect
+
+SECRET = b"service-test-secret-0123456789"
+
+
+class FixedClock(Clock):
+    def now(self) -> datetime:
+        return datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def service(engine: AsyncEngine) -> AsyncIterator[ConversationService]:
+    deployment = load_deployment(demo_folder())
+    yield ConversationService(
+        Engine(deployment, fake_detect), unit_of_work_factory(engine), SECRET, FixedClock()
+    )
+
+
+class Person:
+    def __init__(self, service: ConversationService, user: str) -> None:
+        self.service = service
+        self.key = ParticipantKey("test", user)
+        self.update = 0
+        self.last_buttons: dict[str, str] = {}
+
+    async def send(self, event: Text | Press, update_id: int | None = None) -> str:
+        inbound = Inbound(self.key, event, address=self.key.user, update_id=update_id)
+        replies = await self.service.handle(inbound)
+        if replies and replies[-1].buttons:
+            self.last_buttons = {b.label: b.data for b in replies[-1].flat_buttons}
+        return replies[-1].text if replies else ""
+
+    async def press(self, label: str) -> str:
+        return await self.send(Press(self.last_buttons[label]))
+
+    async def onboard(self) -> None:
+        await self.send(Text("/start"))
+        await self.press("I agree")
+        await self.press("English")
+        for _ in range(3):
+            await self.press("Prefer not to say")
+        await self.press("Agenda for the peace talks")
+
+
+async def count(engine: AsyncEngine, model: type[Answer] | type[Participant]) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_many_people_at_once_are_batched_and_all_kept(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    people = [Person(service, f"u{i}") for i in range(40)]
+    await asyncio.gather(*(p.onboard() for p in people))
+    texts = await asyncio.gather(*(p.press("☐ Land and property") for p in people))
+    assert all("☑ Land and property" in t or "Question 1 of 7" in t for t in texts)
+    await asyncio.gather(*(p.press("Done ✔") for p in people))
+    assert await count(engine, Participant) == 40
+    assert await count(engine, Answer) == 40
+
+
+async def test_one_persons_events_keep_their_order(service: ConversationService) -> None:
+    person = Person(service, "ordered")
+    await person.onboard()
+    toggles = [
+        person.last_buttons[label]
+        for label in ("☐ Security and protection of civilians", "☐ Land and property")
+    ]
+    # Two presses sent without waiting: the second was made for the keyboard the first
+    # replaced, so in order it expires; out of order, both would count.
+    first, second = await asyncio.gather(
+        person.send(Press(toggles[0])), person.send(Press(toggles[1]))
+    )
+    assert "Question 1 of 7" in first
+    assert second.startswith("This button has expired.")
+    assert "☑ Security and protection of civilians" in person.last_buttons  # first counted
+
+
+async def test_a_redelivered_update_in_the_same_batch_is_processed_once(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    person = Person(service, "dup")
+    await person.send(Text("/start"), update_id=1)
+    data = person.last_buttons["I agree"]
+    replies = await asyncio.gather(
+        person.send(Press(data), update_id=2), person.send(Press(data), update_id=2)
+    )
+    assert sorted(bool(r) for r in replies) == [False, True]
+    assert await count(engine, Participant) == 1
+
+
+async def test_one_broken_participant_fails_alone(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    broken = Person(service, "broken")
+    await broken.onboard()
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE participants SET state = :state WHERE id = :id"),
+            {"state": '{"v": 99}', "id": pseudonym(SECRET, broken.key)},
+        )
+    others = [Person(service, f"ok{i}") for i in range(5)]
+    results = await asyncio.gather(
+        broken.send(Text("/polls")),
+        *(p.send(Text("/start")) for p in others),
+        return_exceptions=True,
+    )
+    assert "version 99" in str(results[0])
+    assert all(isinstance(r, str) and "Do you agree" in r for r in results[1:])
