@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from conversations.ports import ConcurrentUpdate, UnitOfWork
-from conversations.values import AnswerGiven, ConversationState
+from conversations.ports import Changes, ConcurrentUpdate, UnitOfWork
+from conversations.values import (
+    AnswerGiven,
+    ConsentGiven,
+    ConversationState,
+    OptOut,
+    Record,
+)
 from storage.database import StorageError, UnsupportedDatabase, for_writing
 from storage.models import (
     Answer,
@@ -27,6 +33,9 @@ from storage.models import (
 )
 
 _Upsert = postgresql.Insert | sqlite.Insert
+# Core tables for the batch statements: executemany without the ORM's per-row bookkeeping
+_ANSWERS = cast(Table, Answer.__table__)
+_PARTICIPANTS = cast(Table, Participant.__table__)
 
 
 class NotInTransaction(StorageError):
@@ -54,6 +63,7 @@ class SqlUnitOfWork(UnitOfWork):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._known: set[str] = set()  # participants whose row this transaction has seen
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
@@ -104,6 +114,123 @@ class SqlUnitOfWork(UnitOfWork):
         )
         result = await self._active.execute(statement)
         return result.first() is not None
+
+    # --- batch forms: the same work in a few statements for a whole batch of events --------
+
+    async def claim_updates(
+        self, keys: Sequence[tuple[str, int]], now: datetime
+    ) -> set[tuple[str, int]]:
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return set()
+        statement = (
+            self._upsert(ProcessedUpdate)
+            .values([{"channel": c, "update_id": u, "processed_at": now} for c, u in unique])
+            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+            .returning(ProcessedUpdate.channel, ProcessedUpdate.update_id)
+        )
+        rows = await self._active.execute(statement)
+        return {(channel, update_id) for channel, update_id in rows}
+
+    async def load_states_for_update(
+        self, participants: Sequence[str]
+    ) -> dict[str, ConversationState]:
+        wanted = sorted(set(participants))
+        if not wanted:
+            return {}
+        statement = (
+            select(Participant.id, Participant.state)
+            .where(Participant.id.in_(wanted))
+            .order_by(Participant.id)
+            .with_for_update()
+        )
+        rows = (await self._active.execute(statement)).all()
+        self._known.update(participant for participant, _ in rows)
+        return {participant: ConversationState.from_json(data) for participant, data in rows}
+
+    async def apply(self, changes: Changes) -> None:
+        """One statement per kind of change (executemany), states first: they create people."""
+        await self._apply_states(changes)
+        if changes.addresses:
+            rows = [
+                {"participant_id": p, "channel": c, "address": a}
+                for (p, c), a in changes.addresses.items()
+            ]
+            statement = self._upsert(ChatAddress).values(rows)
+            statement = statement.on_conflict_do_update(
+                index_elements=["participant_id", "channel"],
+                set_={"address": statement.excluded.address},
+            )
+            await self._execute_for_participant(statement, "save an address")
+        grouped: dict[type, list[tuple[str, Record]]] = {}
+        for participant, record in changes.records:
+            grouped.setdefault(type(record), []).append((participant, record))
+        answers = [(p, r) for p, r in grouped.pop(AnswerGiven, []) if isinstance(r, AnswerGiven)]
+        if answers:
+            await self._apply_answers(answers, changes.now)
+        for kind, items in grouped.items():
+            if kind in (ConsentGiven, OptOut):
+                await self._apply_flags(items, changes.now)
+            else:  # rare in a batch: profile, completions, subscriptions
+                for participant, record in items:
+                    await self._apply_record(participant, record, changes.now)
+
+    async def _apply_states(self, changes: Changes) -> None:
+        known = [(p, s) for p, s in changes.states.items() if p in self._known]
+        new = [(p, s) for p, s in changes.states.items() if p not in self._known]
+        connection = await self._active.connection()
+        if known:
+            await connection.execute(
+                update(_PARTICIPANTS)
+                .where(_PARTICIPANTS.c.id == bindparam("pid"))
+                .values(
+                    state=bindparam("state"),
+                    language=bindparam("language"),
+                    unreachable_at=None,
+                    updated_at=bindparam("now"),
+                ),
+                [
+                    {"pid": p, "state": s.to_json(), "language": s.language, "now": changes.now}
+                    for p, s in known
+                ],
+            )
+        for participant, state in new:
+            await self.save_state(participant, state, changes.now)
+            self._known.add(participant)
+
+    async def _apply_answers(self, answers: list[tuple[str, AnswerGiven]], now: datetime) -> None:
+        latest = {(p, a.poll_id, a.question_id, a.wave): (p, a) for p, a in answers}
+        table = _ANSWERS
+        connection = await self._active.connection()
+        await connection.execute(
+            delete(table).where(
+                table.c.respondent == bindparam("r"),
+                table.c.poll_id == bindparam("p"),
+                table.c.question_id == bindparam("q"),
+                table.c.wave == bindparam("w"),
+            ),
+            [{"r": r, "p": p, "q": q, "w": w} for r, p, q, w in latest],
+        )
+        rows = [row for p, a in latest.values() for row in _answer_rows(p, a, now)]
+        await connection.execute(insert(table), rows)
+
+    async def _apply_flags(self, items: list[tuple[str, Record]], now: datetime) -> None:
+        table = _PARTICIPANTS
+        connection = await self._active.connection()
+        consents = [p for p, r in items if isinstance(r, ConsentGiven)]
+        if consents:
+            await connection.execute(
+                update(table).where(table.c.id == bindparam("pid")).values(consented_at=now),
+                [{"pid": p} for p in consents],
+            )
+        stops = {p: r.stopped for p, r in items if isinstance(r, OptOut)}
+        if stops:
+            await connection.execute(
+                update(table)
+                .where(table.c.id == bindparam("pid"))
+                .values(opted_out=bindparam("stopped")),
+                [{"pid": p, "stopped": stopped} for p, stopped in stops.items()],
+            )
 
     async def load_state_for_update(self, participant: str) -> ConversationState | None:
         statement = select(Participant.state).where(Participant.id == participant).with_for_update()
