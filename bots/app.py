@@ -12,22 +12,32 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import yaml
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bots.telegram.common import Alongside, TelegramClient
 from bots.telegram.runtime import TelegramRuntime, Webhook
+from bots.telegram.sender import TelegramSender
 from config.deployment import demo_folder, load_deployment
 from config.errors import ConfigError
 from config.settings import Settings
-from conversations.definitions import Deployment
+from conversations.definitions import Deployment, RegionQuestion
 from conversations.engine import Engine
 from conversations.language import detect_language
+from conversations.outbound import quiet_until
 from conversations.ports import Clock
 from conversations.service import ConversationService
 from insights import UnknownField
-from insights.results import PollResults, summarize
+from insights.results import WAVE, PollResults, summarize
+from scheduler.dispatcher import Dispatcher, DispatcherSettings
+from scheduler.jobs import scheduled_waves
+from scheduler.render import OutboxRenderer
+from scheduler.runner import build_scheduler
 from storage import aggregates
 from storage.database import create_engine, upgrade
+from storage.outbox import SqlOutbox
 from storage.unit_of_work import unit_of_work_factory
 
 log = logging.getLogger(__name__)
@@ -124,35 +134,70 @@ def telegram_runtime(settings: Settings) -> TelegramRuntime:
     return TelegramRuntime(token=token, api_url=settings.telegram_api_url, webhook=webhook)
 
 
+def outbox_for(app: App) -> SqlOutbox:
+    region = next((q.id for q in app.deployment.profile if isinstance(q, RegionQuestion)), None)
+    return SqlOutbox(app.database, region_field=region or "region")
+
+
+def bulk_messaging(app: App, stop: asyncio.Event) -> Alongside:
+    """What runs beside the bot: the scheduler (waves, reminders) and the outbox dispatcher."""
+
+    async def run(client: TelegramClient) -> None:
+        outbox = outbox_for(app)
+        clock = SystemClock()
+        zone = ZoneInfo(app.deployment.timezone)
+        dispatcher = Dispatcher(
+            outbox,
+            {"telegram": TelegramSender(client)},
+            OutboxRenderer(app.deployment, outbox.broadcast),
+            clock,
+            quiet=lambda now: quiet_until(now, app.deployment.quiet_hours, zone),
+            settings=DispatcherSettings(rate=app.settings.send_rate),
+        )
+        scheduler = build_scheduler(outbox, app.deployment, clock)
+        scheduler.start()
+        try:
+            await dispatcher.run(stop)
+        finally:
+            scheduler.shutdown(wait=False)
+
+    return run
+
+
 async def run_telegram(settings: Settings, stop: asyncio.Event) -> None:
-    """`peacepulse run`: serve the deployment on Telegram until ``stop`` is set."""
+    """`peacepulse run`: serve the deployment on Telegram until ``stop`` is set, with the
+    scheduler and the outbox dispatcher beside it."""
     runtime = telegram_runtime(settings)
     secret = required_secret(settings)
     async with open_app(settings, secret) as app:
         languages = app.deployment.languages
+        alongside = bulk_messaging(app, stop)
         if settings.bot_framework == "ptb":
             from bots.telegram import ptb_bot
 
-            await ptb_bot.serve(runtime, app.service, languages, stop)
+            await ptb_bot.serve(runtime, app.service, languages, stop, alongside)
         else:
             from bots.telegram import aiogram_bot
 
-            await aiogram_bot.serve(runtime, app.service, languages, stop)
+            await aiogram_bot.serve(runtime, app.service, languages, stop, alongside)
 
 
-async def poll_results(settings: Settings, poll_id: str, by: str | None) -> PollResults:
+async def poll_results(
+    settings: Settings, poll_id: str, by: str | None, wave: int | None = None
+) -> PollResults:
     """Aggregates from the database, summarized with small groups suppressed."""
     deployment = deployment_for(settings)
     poll = deployment.poll(poll_id)
     if poll is None:
         known = ", ".join(p.id for p in deployment.polls) or "none"
         raise ConfigError(f"no poll '{poll_id}' in the deployment (polls: {known})")
-    if by is not None and all(q.id != by for q in deployment.profile):
-        raise UnknownField(by, [q.id for q in deployment.profile])
+    fields = [q.id for q in deployment.profile] + ([WAVE] if poll.schedule else [])
+    if by is not None and by not in fields:
+        raise UnknownField(by, fields)
     async with open_database(settings) as database:
-        choices = await aggregates.choice_counts(database, poll_id, by)
-        totals = await aggregates.question_totals(database, poll_id, by)
-        numbers = await aggregates.number_stats(database, poll_id, by)
+        choices = await aggregates.choice_counts(database, poll_id, by, wave)
+        totals = await aggregates.question_totals(database, poll_id, by, wave)
+        numbers = await aggregates.number_stats(database, poll_id, by, wave)
     return summarize(
         deployment,
         poll,
@@ -162,3 +207,81 @@ async def poll_results(settings: Settings, poll_id: str, by: str | None) -> Poll
         totals=totals,
         numbers=numbers,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class WaveRow:
+    poll_id: str
+    number: int
+    opens: str
+    closes: str
+    status: str
+    invited: int | None
+    completed: int | None
+
+
+async def waves_table(settings: Settings) -> list[WaveRow]:
+    """Every wave the deployment schedules, with what the database knows of it."""
+    deployment = deployment_for(settings)
+    zone = ZoneInfo(deployment.timezone)
+    now = SystemClock().now()
+    async with open_database(settings) as database:
+        known = {(w.poll_id, w.number): w for w in await SqlOutbox(database).waves_overview()}
+    rows = []
+    for wave in scheduled_waves(deployment):
+        seen = known.get((wave.poll_id, wave.number))
+        status = "open" if wave.is_open(now) else "closed" if wave.closes_at <= now else "coming"
+        rows.append(
+            WaveRow(
+                wave.poll_id,
+                wave.number,
+                f"{wave.opens_at.astimezone(zone):%Y-%m-%d %H:%M}",
+                f"{wave.closes_at.astimezone(zone):%Y-%m-%d %H:%M}",
+                status if seen or status == "coming" else f"{status}, not opened",
+                seen.invited if seen else None,
+                seen.completed if seen else None,
+            )
+        )
+    return rows
+
+
+def broadcast_texts(deployment: Deployment, path: Path) -> dict[str, str]:
+    """A broadcast's texts from a file: a YAML mapping language → text, or one plain text."""
+    raw = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        data = None
+    if isinstance(data, dict):
+        texts = {str(k): str(v).strip() for k, v in data.items() if str(v).strip()}
+        unknown = sorted(set(texts) - set(deployment.languages))
+        if unknown:
+            raise ConfigError(
+                f"{path}: languages {', '.join(unknown)} are not in the deployment "
+                f"({', '.join(deployment.languages)})"
+            )
+        if deployment.default_language not in texts:
+            raise ConfigError(
+                f"{path}: needs a text in the default language '{deployment.default_language}'"
+            )
+        return texts
+    if not raw.strip():
+        raise ConfigError(f"{path}: the file is empty")
+    return {deployment.default_language: raw.strip()}
+
+
+async def broadcast_audience(settings: Settings, topic: str | None) -> int:
+    async with open_database(settings) as database:
+        return await SqlOutbox(database).audience_size(topic)
+
+
+async def queue_broadcast(
+    settings: Settings, topic: str | None, texts: dict[str, str], photo: str | None
+) -> tuple[str, int]:
+    async with open_database(settings) as database:
+        return await SqlOutbox(database).queue_broadcast(topic, texts, photo, SystemClock().now())
+
+
+async def job_counts(settings: Settings, job: str) -> dict[str, int]:
+    async with open_database(settings) as database:
+        return await SqlOutbox(database).job_counts(job)

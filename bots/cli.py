@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -126,7 +127,10 @@ def polls() -> None:
 
 @main.command()
 @click.argument("poll_id")
-@click.option("--by", "by", default=None, help="Break down by a profile field, e.g. region.")
+@click.option(
+    "--by", "by", default=None, help="Break down by a profile field (e.g. region), or by wave."
+)
+@click.option("--wave", type=click.IntRange(1), default=None, help="Only this wave.")
 @click.option(
     "--format",
     "output_format",
@@ -135,12 +139,12 @@ def polls() -> None:
     show_default=True,
 )
 @friendly
-def results(poll_id: str, by: str | None, output_format: str) -> None:
+def results(poll_id: str, by: str | None, wave: int | None, output_format: str) -> None:
     """Counts and percentages per option, small groups suppressed."""
     from insights import render
 
     settings = _settings()
-    summary = _run(root.poll_results(settings, poll_id, by))
+    summary = _run(root.poll_results(settings, poll_id, by, wave))
     renderers = {"table": render.to_table, "csv": render.to_csv, "json": render.to_json}
     click.echo(renderers[output_format](summary), nl=output_format != "csv")
 
@@ -175,6 +179,123 @@ def simulate(count: int, seed: int) -> None:
 
     finished = _run(go())
     click.echo(f"{finished} of {count} simulated citizens answered the polls")
+
+
+@main.command()
+@click.option("--all", "show_all", is_flag=True, help="Also every wave still to come.")
+@friendly
+def waves(show_all: bool) -> None:
+    """Past, open and coming waves of the repeating polls, with their counts."""
+    settings = _settings()
+    rows = _run(root.waves_table(settings))
+    if not rows:
+        click.echo("no poll of this deployment repeats in waves")
+        return
+    coming = 0
+    header = ("poll", "wave", "opens", "closes", "status", "invited", "completed")
+    table = [header]
+    for row in rows:
+        if row.status == "coming":
+            coming += 1
+            if coming > 3 and not show_all:
+                continue
+        table.append(
+            (
+                row.poll_id,
+                str(row.number),
+                row.opens,
+                row.closes,
+                row.status,
+                _count(row.invited),
+                _count(row.completed),
+            )
+        )
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    for r in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)))
+    if coming > 3 and not show_all:
+        click.echo(f"… and {coming - 3} more to come (--all shows them)")
+
+
+def _count(value: int | None) -> str:
+    return "–" if value is None else str(value)
+
+
+@main.command()
+@click.option("--topic", required=True, help="Topic id, as in the deployment; or 'all'.")
+@click.option(
+    "--text-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="YAML mapping of language to text ({en: ..., fr: ...}), or plain text for all.",
+)
+@click.option("--photo", default=None, help="A picture to send with the text: URL or file.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Follow the sending (done by `peacepulse run`) with a progress bar.",
+)
+@friendly
+def broadcast(topic: str, text_file: Path, photo: str | None, yes: bool, wait: bool) -> None:
+    """Queue a message to a topic's subscribers, each in their language."""
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+    texts = root.broadcast_texts(deployment, text_file)
+    chosen = None if topic == "all" else topic
+    if chosen is not None and deployment.topic(chosen) is None:
+        known = ", ".join(t.id for t in deployment.topics) or "none"
+        raise ConfigError(f"no topic '{topic}' in the deployment (topics: {known}, or all)")
+    audience = _run(root.broadcast_audience(settings, chosen))
+    if audience == 0:
+        click.echo("nobody to send to: no reachable subscriber of this topic")
+        return
+    if not yes:
+        click.confirm(f"Send to {audience} people?", abort=True)
+    job, queued = _run(root.queue_broadcast(settings, chosen, texts, photo))
+    click.echo(f"{queued} messages queued as {job}")
+    if wait:
+        summary = _run(_follow(settings, job, queued))
+        click.echo(
+            f"queued {summary['total']}, sent {summary['sent']}, "
+            f"unreachable {summary['unreachable']}, failed {summary['failed']}"
+            + (f", still waiting {summary['waiting']}" if summary["waiting"] else "")
+        )
+
+
+async def _follow(settings: Settings, job: str, total: int) -> dict[str, int]:
+    """A progress bar over the job's messages until none is waiting (or Ctrl-C)."""
+    hinted = False
+    started = asyncio.get_running_loop().time()
+    counts: dict[str, int] = {}
+    with click.progressbar(length=total, label="sending", file=sys.stderr) as bar:
+        try:
+            while True:
+                counts = await root.job_counts(settings, job)
+                done = total - counts.get("queued", 0) - counts.get("sending", 0)
+                bar.update(done - bar.pos)
+                if done >= total:
+                    break
+                waited = asyncio.get_running_loop().time() - started
+                if not hinted and done == 0 and waited > 15:
+                    click.echo(
+                        "\nnothing sent yet: messages go out from a running `peacepulse run` "
+                        "(and not during quiet hours); Ctrl-C stops watching, not sending",
+                        err=True,
+                    )
+                    hinted = True
+                await asyncio.sleep(1)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            pass
+    waiting = counts.get("queued", 0) + counts.get("sending", 0)
+    return {
+        "total": total,
+        "sent": counts.get("sent", 0),
+        "unreachable": counts.get("unreachable", 0),
+        "failed": counts.get("failed", 0),
+        "waiting": waiting,
+    }
 
 
 @main.command()

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram"
+    send_rate: float = Field(
+        default=25.0,
+        gt=0,
+        le=1000,
+        description="Bulk messages per second at most (Telegram allows about 30).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("telegram_api_url", "webhook_url")

@@ -33,7 +33,14 @@ ALL = "_all"
 _LABELS: dict[str, dict[str, str]] = {
     "all": {"en": "All", "fr": "Ensemble", "ar": "الجميع"},
     "not_stated": {"en": "Not stated", "fr": "Non précisé", "ar": "غير مذكور"},
+    "wave": {"en": "Wave {n}", "fr": "Vague {n}", "ar": "الجولة {n}"},
+    "waves": {"en": "Wave", "fr": "Vague", "ar": "الجولة"},
+    "all_waves": {"en": "All waves", "fr": "Toutes les vagues", "ar": "كل الجولات"},
 }
+
+WAVE = "wave"
+"""``by=WAVE`` splits by the wave of a repeating poll instead of a profile field. Its "all"
+column counts answers of every wave together: a person who answered two waves counts twice."""
 
 
 @dataclass(frozen=True)
@@ -130,9 +137,19 @@ def summarize(
     not one of the deployment's profile questions.
     """
     field = _field(deployment, by)
-    keys = _group_keys(deployment, field, choices, totals, numbers)
-    everybody = Group(ALL, localized(_LABELS["all"], language, "en"))
-    groups = tuple(Group(key, _group_label(deployment, field, key, language)) for key in keys)
+    if by == WAVE:
+        found = {row.group for batch in (choices, totals, numbers) for row in batch}
+        numbered = sorted(int(k) for k in found if k is not None)
+        keys: tuple[str | None, ...] = tuple(str(n) for n in numbered)
+        everybody = Group(ALL, localized(_LABELS["all_waves"], language, "en"))
+        template = localized(_LABELS["wave"], language, "en")
+        groups = tuple(Group(key, template.format(n=key)) for key in keys)
+        by_label: str | None = localized(_LABELS["waves"], language, "en")
+    else:
+        keys = _group_keys(deployment, field, choices, totals, numbers)
+        everybody = Group(ALL, localized(_LABELS["all"], language, "en"))
+        groups = tuple(Group(key, _group_label(deployment, field, key, language)) for key in keys)
+        by_label = deployment.text(field.prompt, language) if field is not None else None
     context = _Context(
         deployment=deployment,
         language=language,
@@ -148,7 +165,7 @@ def summarize(
         poll_id=poll.id,
         title=deployment.text(poll.title, language),
         by=by,
-        by_label=deployment.text(field.prompt, language) if field is not None else None,
+        by_label=by_label,
         k=deployment.suppression_k,
         groups=(*groups, everybody) if by is not None else (everybody,),
         questions=tuple(context.question(question) for question in poll.questions),
@@ -268,7 +285,7 @@ def _combined(stats: Sequence[NumberStats]) -> NumberCell:
 
 
 def _field(deployment: Deployment, by: str | None) -> SingleChoice | RegionQuestion | None:
-    if by is None:
+    if by is None or by == WAVE:
         return None
     field = next((q for q in deployment.profile if q.id == by), None)
     if field is None:

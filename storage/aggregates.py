@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, distinct, func, or_, select
+from sqlalchemy import Select, String, and_, cast, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import Answer, ProfileValue
 
 _AnySelect = Select[*tuple[Any, ...]]
+
+WAVE = "wave"
+"""``by=WAVE`` groups by the wave of a repeating poll (as text: "1", "2", …), not a profile."""
 
 
 class ChoiceCount(NamedTuple):
@@ -122,6 +125,9 @@ def _grouped(statement: _AnySelect, by: str | None, wave: int | None) -> _AnySel
     statement = statement.group_by(Answer.question_id).order_by(Answer.question_id)
     if by is None:
         return statement
+    if by == WAVE:
+        wave_group = cast(Answer.wave, String)
+        return statement.add_columns(wave_group).group_by(wave_group).order_by(wave_group)
     group = ProfileValue.value
     on = and_(ProfileValue.participant_id == Answer.respondent, ProfileValue.field == by)
     return (

@@ -204,20 +204,19 @@ class SqlOutbox(OutboxPort):
                     .returning(Broadcast.id)
                 )
             ).scalar_one()
-            conditions = list(_reachable())
-            if topic is not None:
-                conditions.append(
-                    exists().where(
-                        Subscription.participant_id == Participant.id, Subscription.topic == topic
-                    )
-                )
-            recipients = select(Participant.id).where(*conditions)
+            recipients = _broadcast_recipients(topic)
             job = broadcast_job(broadcast_id)
             payload = {"broadcast": broadcast_id}
             queued = await _enqueue(
                 connection, recipients, job=job, kind="broadcast", payload=payload, now=now
             )
         return job, queued
+
+    async def audience_size(self, topic: str | None) -> int:
+        """How many people a broadcast to ``topic`` (everyone if None) would reach now."""
+        statement = select(func.count()).select_from(_broadcast_recipients(topic).subquery())
+        async with self._reader.connect() as connection:
+            return int((await connection.execute(statement)).scalar_one())
 
     # ------------------------------------------------------------------ sending
 
@@ -511,6 +510,18 @@ def _settlement(
         case Outcome.UNREACHABLE:
             values["new_status"] = "unreachable"
     return _Settlement(message.participant, now, values)
+
+
+def _broadcast_recipients(topic: str | None) -> Select[str]:
+    """Reachable subscribers of ``topic``, or every reachable participant when None."""
+    conditions = list(_reachable())
+    if topic is not None:
+        conditions.append(
+            exists().where(
+                Subscription.participant_id == Participant.id, Subscription.topic == topic
+            )
+        )
+    return select(Participant.id).where(*conditions)
 
 
 def _reachable() -> list[ColumnElement[bool]]:

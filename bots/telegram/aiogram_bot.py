@@ -44,6 +44,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from bots.telegram.common import (
+    Alongside,
     Incoming,
     Keyboard,
     NetworkFailure,
@@ -55,6 +56,7 @@ from bots.telegram.common import (
     handle_update,
     local_photo,
     register_commands,
+    running_alongside,
 )
 from bots.telegram.runtime import TelegramRuntime
 from conversations.service import ConversationService
@@ -218,18 +220,22 @@ async def serve(
     service: ConversationService,
     languages: tuple[str, ...],
     stop: asyncio.Event,
+    alongside: Alongside | None = None,
 ) -> None:
-    """Run the bot until ``stop`` is set: long polling, or a webhook server when configured."""
+    """Run the bot until ``stop`` is set: long polling, or a webhook server when configured;
+    ``alongside`` runs beside it with the bot's client (the outbox dispatcher)."""
     bot = build_bot(runtime)
     dispatcher = build_dispatcher(service)
     try:
         me = await bot.get_me()
         log.info("connected to Telegram as @%s", me.username)
-        await register_commands(AiogramClient(bot), languages)
-        if runtime.webhook is None:
-            await _poll(bot, dispatcher, stop)
-        else:
-            await _webhook(bot, dispatcher, runtime, stop)
+        client = AiogramClient(bot)
+        await register_commands(client, languages)
+        async with running_alongside(alongside, client, stop):
+            if runtime.webhook is None:
+                await _poll(bot, dispatcher, stop)
+            else:
+                await _webhook(bot, dispatcher, runtime, stop)
     finally:
         await bot.session.close()
 

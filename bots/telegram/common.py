@@ -9,8 +9,9 @@ long texts, building keyboards, checking callback data, choosing edit or send, r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -76,6 +77,10 @@ class Refused(BotApiError):
 
 class NetworkFailure(BotApiError):
     """Timeouts, connection errors and 5xx answers: worth another try."""
+
+
+Alongside = Callable[["TelegramClient"], Coroutine[object, object, None]]
+"""Work that runs beside the bot for as long as it serves, with its client (the dispatcher)."""
 
 
 class TelegramClient(Protocol):
@@ -275,3 +280,22 @@ async def handle_update(
         if incoming.callback_id is not None:
             await answer_press(client, incoming.callback_id)
     await deliver(client, incoming.chat_id, replies, incoming.message_id)
+
+
+@contextlib.asynccontextmanager
+async def running_alongside(
+    work: Alongside | None, client: TelegramClient, stop: asyncio.Event
+) -> AsyncIterator[None]:
+    """Run ``work`` while the bot serves; it is expected to return once ``stop`` is set, and is
+    cancelled if the bot stops for another reason."""
+    task: asyncio.Task[None] | None = None
+    if work is not None:
+        task = asyncio.create_task(work(client))
+    try:
+        yield
+    finally:
+        if task is not None:
+            if not stop.is_set():
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

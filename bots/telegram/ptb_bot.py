@@ -36,6 +36,7 @@ from telegram.ext import (
 from telegram.helpers import effective_message_type
 
 from bots.telegram.common import (
+    Alongside,
     Incoming,
     Keyboard,
     NetworkFailure,
@@ -47,6 +48,7 @@ from bots.telegram.common import (
     handle_update,
     local_photo,
     register_commands,
+    running_alongside,
 )
 from bots.telegram.runtime import TelegramRuntime, Webhook
 from conversations.service import ConversationService
@@ -225,18 +227,22 @@ async def serve(
     service: ConversationService,
     languages: tuple[str, ...],
     stop: asyncio.Event,
+    alongside: Alongside | None = None,
 ) -> None:
-    """Run the bot until ``stop`` is set: long polling, or a webhook server when configured."""
+    """Run the bot until ``stop`` is set: long polling, or a webhook server when configured;
+    ``alongside`` runs beside it with the bot's client (the outbox dispatcher)."""
     application = build_application(runtime, service)
     updater = application.updater
     assert updater is not None  # the builder makes one unless told not to
     async with application:  # initialize (getMe) … shutdown (closes the HTTP clients)
         log.info("connected to Telegram as @%s", application.bot.username)
-        await register_commands(PtbClient(application.bot), languages)
+        client = PtbClient(application.bot)
+        await register_commands(client, languages)
         await application.start()
         try:
-            await _receive(updater, runtime.webhook)
-            await stop.wait()
+            async with running_alongside(alongside, client, stop):
+                await _receive(updater, runtime.webhook)
+                await stop.wait()
         finally:
             if updater.running:
                 await updater.stop()
