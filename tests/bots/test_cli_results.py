@@ -107,3 +107,43 @@ def test_results_errors_are_one_line(simulated: Path, args: list[str], expected:
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_waves_lists_the_schedule(simulated: Path) -> None:
+    result = cli(simulated, "waves")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["poll", "wave", "opens", "closes", "status", "invited", "completed"]
+    assert lines[1].startswith("implementation  1 ")
+    assert "more to come (--all shows them)" in lines[-1]
+    assert len(cli(simulated, "waves", "--all").stdout.splitlines()) == 53  # 52 waves
+
+
+def test_broadcast_queues_one_message_per_reachable_person(simulated: Path, tmp_path: Path) -> None:
+    texts = tmp_path / "news.yaml"
+    texts.write_text("en: The talks resume on Monday.\nfr: Les pourparlers reprennent lundi.\n")
+    result = cli(
+        simulated, "broadcast", "--topic", "all", "--text-file", str(texts), "--yes", "--no-wait"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "60 messages queued as broadcast:1"
+    again = cli(simulated, "broadcast", "--topic", "process", "--text-file", str(texts), "--yes")
+    assert "nobody to send to" in again.stdout  # nobody subscribed to that topic
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("de: Hallo\n", "languages de are not in the deployment"),
+        ("fr: Bonjour\n", "needs a text in the default language 'en'"),
+        ("", "the file is empty"),
+    ],
+)
+def test_broadcast_texts_are_checked(
+    simulated: Path, tmp_path: Path, content: str, expected: str
+) -> None:
+    texts = tmp_path / "news.yaml"
+    texts.write_text(content)
+    result = cli(simulated, "broadcast", "--topic", "all", "--text-file", str(texts), "--yes")
+    assert result.returncode == 2
+    assert expected in result.stderr
