@@ -130,9 +130,7 @@ async def test_a_broadcast_killed_midway_reaches_everyone_once_but_for_the_windo
     chats = list(range(FIRST_CHAT, FIRST_CHAT + RECIPIENTS))
     folder = deployment_folder(tmp_path / "deployment")
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'peacepulse.db'}"
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, data_dir=tmp_path, deployment=folder, secret_key=SECRET
-    )
+    settings = Settings(_env_file=None, data_dir=tmp_path, deployment=folder, secret_key=SECRET)
     await subscribe_participants(settings, chats)
     text_file = tmp_path / "news.txt"
     text_file.write_text(TEXT, encoding="utf-8")
