@@ -222,7 +222,9 @@ class Dispatcher:
         try:
             claimed = await self._claim(wanted)
         except Exception:
-            if until_empty:
+            task = asyncio.current_task()
+            # an error while being cancelled (a rollback that failed) must not hide the cancel
+            if until_empty or (task is not None and task.cancelling()):
                 raise
             log.exception("could not claim outbox messages; trying again")
             return idle

@@ -14,10 +14,10 @@ A claim not settled within its lease (the dispatcher died) becomes due again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -57,6 +57,8 @@ from storage.models import (
     UtcDateTime,
     WaveRecord,
 )
+
+T = TypeVar("T")
 
 MAX_ERROR = 200
 """``outbox.last_error`` keeps this many characters of an error description."""
@@ -122,6 +124,9 @@ class SqlOutbox(OutboxPort):
     # ------------------------------------------------------------------ queuing
 
     async def open_wave(self, wave: Wave, audience: Audience, now: datetime) -> int | None:
+        return await _to_the_end(self._open_wave(wave, audience, now))
+
+    async def _open_wave(self, wave: Wave, audience: Audience, now: datetime) -> int | None:
         async with self._writer.begin() as connection:
             opened = await connection.execute(
                 _insert(connection, WaveRecord)
@@ -158,6 +163,9 @@ class SqlOutbox(OutboxPort):
     async def queue_reminders(self, wave: Wave, now: datetime) -> int | None:
         """Queue the wave's reminders; None if they were queued before, or the wave was never
         opened (then nobody was invited)."""
+        return await _to_the_end(self._queue_reminders(wave, now))
+
+    async def _queue_reminders(self, wave: Wave, now: datetime) -> int | None:
         async with self._writer.begin() as connection:
             # the conditional update decides which caller queues: one row, one winner
             won = await connection.execute(
@@ -196,6 +204,11 @@ class SqlOutbox(OutboxPort):
     async def queue_broadcast(
         self, topic: str | None, texts: dict[str, str], photo: str | None, now: datetime
     ) -> tuple[str, int]:
+        return await _to_the_end(self._queue_broadcast(topic, texts, photo, now))
+
+    async def _queue_broadcast(
+        self, topic: str | None, texts: dict[str, str], photo: str | None, now: datetime
+    ) -> tuple[str, int]:
         async with self._writer.begin() as connection:
             broadcast_id = (
                 await connection.execute(
@@ -231,6 +244,11 @@ class SqlOutbox(OutboxPort):
         """
         if limit <= 0:
             return []
+        return await _to_the_end(self._claim(limit, worker, now, lease_seconds))
+
+    async def _claim(
+        self, limit: int, worker: str, now: datetime, lease_seconds: float
+    ) -> list[OutboxMessage]:
         expired = now - timedelta(seconds=lease_seconds)
         async with self._writer.begin() as connection:
             ids = await _lock_due(
@@ -329,29 +347,32 @@ class SqlOutbox(OutboxPort):
         Settles that arrive while one is being written are written together, in the next
         transaction (a group commit): at hundreds of messages a second, one transaction per
         message would be what limits the pace, on SQLite above all.
+
+        Like every write here, the transaction runs to its end even if the caller is
+        cancelled meanwhile (see `_to_the_end`).
         """
         settlement = _settlement(message, result, now, retry_at)
         self._settling.append(settlement)
         async with self._settle_lock:
-            if settlement.done.done():  # written with an earlier batch
-                return settlement.done.result()
-            batch, self._settling = self._settling, []
-            try:
-                await self._write(batch)
-            except Exception as error:
-                for item in batch:
-                    if item is not settlement and not item.done.done():
-                        item.done.set_exception(error)
-                raise
-            except BaseException:  # cancelled: the others' owners write them themselves
-                self._settling[:0] = [item for item in batch if item is not settlement]
-                raise
-            for item in batch:
-                if not item.done.done():
-                    item.done.set_result(None)
-        return None
+            if not settlement.done.done():  # else written with an earlier batch
+                batch, self._settling = self._settling, []
+                await _to_the_end(self._write(batch))
+        return settlement.done.result()
 
     async def _write(self, batch: list[_Settlement]) -> None:
+        """Write a batch of settles in one transaction and tell each of their callers."""
+        try:
+            await self._write_transaction(batch)
+        except Exception as error:
+            for item in batch:
+                item.done.set_exception(error)
+                # retrieved here too: a caller cancelled meanwhile will never look at it
+                item.done.exception()
+        else:
+            for item in batch:
+                item.done.set_result(None)
+
+    async def _write_transaction(self, batch: list[_Settlement]) -> None:
         statement = (
             update(OutboxRow)
             .where(OutboxRow.id == bindparam("row_id"), OutboxRow.status == "sending")
@@ -522,6 +543,24 @@ def _broadcast_recipients(topic: str | None) -> Select[str]:
             )
         )
     return select(Participant.id).where(*conditions)
+
+
+async def _to_the_end(transaction: Coroutine[Any, Any, T]) -> T:
+    """Run a transaction to its end even if the caller is cancelled meanwhile.
+
+    A transaction cut off half-way by a cancellation leaves its connection in the middle of
+    it; on SQLite that connection can keep the write lock, and so stop every other writer,
+    until it is garbage-collected. The caller still sees its cancellation at once.
+    """
+    task = asyncio.ensure_future(transaction)
+    task.add_done_callback(_retrieve)
+    return await asyncio.shield(task)
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    # marks a failure as seen: nobody may be left waiting for this task
+    if not task.cancelled():
+        task.exception()
 
 
 def _reachable() -> list[ColumnElement[bool]]:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 from collections import Counter
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,6 +32,7 @@ from tests.fakes.bot_api import FakeBotApi
 from tests.scheduler.conftest import DispatcherFactory, drain, eventually, framework_client
 from tests.storage.helpers import NOW, add_people
 
+ROOT = Path(__file__).parents[2]
 FIRST = 10_001
 WAVE = Wave("ceasefire", 1, NOW, NOW + timedelta(days=7))
 INVITE = "wave:ceasefire:1:invite"
@@ -237,18 +240,28 @@ async def test_several_dispatchers_share_one_outbox(
 
 
 async def test_a_killed_dispatcher_loses_nothing_and_repeats_at_most_its_window(
-    engine: AsyncEngine, api: FakeBotApi, outbox: SqlOutbox, make_dispatcher: DispatcherFactory
+    engine: AsyncEngine,
+    database_url: str,
+    api: FakeBotApi,
+    outbox: SqlOutbox,
+    make_dispatcher: DispatcherFactory,
 ) -> None:
     count, window = 80, 8
     await invite(engine, api, outbox, count)
     api.latency(0.05)  # sends take a while, so the kill finds some under way
-    victim = asyncio.create_task(
-        make_dispatcher(rate=80, concurrency=window, lease_seconds=0.5).run(asyncio.Event())
+    victim = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "tests.scheduler.victim", database_url, api.base_url),
+        *("80", str(window), "0.5"),
+        cwd=ROOT,
+        stderr=asyncio.subprocess.PIPE,
     )
-    await eventually(lambda: len(api.sends) >= 30)
-    victim.cancel()  # like kill -9: what was claimed stays claimed, unsettled
-    with pytest.raises(asyncio.CancelledError):
-        await victim
+    try:
+        await eventually(lambda: len(api.sends) >= 30 or victim.returncode is not None, 30)
+        assert victim.returncode is None, "the dispatcher process stopped by itself"
+    finally:
+        victim.kill()  # kill -9: what it had claimed stays claimed, unsettled
+        _, errors = await victim.communicate()
+    assert b"Traceback" not in errors, errors.decode()
     left = await outbox.job_counts(INVITE)
     assert 0 < left["sending"] <= window
 

@@ -402,3 +402,20 @@ async def test_overviews(engine: AsyncEngine, outbox: SqlOutbox) -> None:
             reminders_queued_at=None,
         )
     ]
+
+
+async def test_a_cancelled_claim_does_not_leave_the_database_locked(
+    engine: AsyncEngine, outbox: SqlOutbox
+) -> None:
+    await add_people(engine, 50)
+    await outbox.open_wave(WAVE, Audience(), NOW)
+    for step in range(12):
+        claim = asyncio.create_task(outbox.claim(5, "doomed", NOW, LEASE))
+        await asyncio.sleep(step * 0.001)
+        claim.cancel()
+        # the next writer gets on at once (a cut-off SQLite transaction would keep the lock)
+        async with asyncio.timeout(5):
+            await outbox.queue_broadcast(None, {"en": f"after {step}"}, None, NOW)
+    await asyncio.sleep(0.3)  # the last claim finishes in the background
+    counts = await outbox.job_counts(INVITE)
+    assert counts["queued"] + counts["sending"] == 50
