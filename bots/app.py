@@ -33,6 +33,7 @@ from insights import UnknownField
 from insights.results import WAVE, PollResults, summarize
 from scheduler.dispatcher import Dispatcher, DispatcherSettings
 from scheduler.jobs import scheduled_waves
+from scheduler.ratelimit import RateLimiter
 from scheduler.render import OutboxRenderer
 from scheduler.runner import build_scheduler
 from storage import aggregates
@@ -146,11 +147,14 @@ def bulk_messaging(app: App, stop: asyncio.Event) -> Alongside:
         outbox = outbox_for(app)
         clock = SystemClock()
         zone = ZoneInfo(app.deployment.timezone)
+        # One limiter paces every call: a message sent in parts waits for its chat's turn too.
+        limiter = RateLimiter(app.settings.send_rate)
         dispatcher = Dispatcher(
             outbox,
-            {"telegram": TelegramSender(client)},
+            {"telegram": TelegramSender(client, pace=limiter.next_turn)},
             OutboxRenderer(app.deployment, outbox.broadcast),
             clock,
+            limiter=limiter,
             quiet=lambda now: quiet_until(now, app.deployment.quiet_hours, zone),
             settings=DispatcherSettings(rate=app.settings.send_rate),
         )

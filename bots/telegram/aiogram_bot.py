@@ -63,6 +63,8 @@ from conversations.service import ConversationService
 
 log = logging.getLogger(__name__)
 
+REQUEST_TIMEOUT = 20.0
+
 
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     if keyboard is None:
@@ -154,7 +156,9 @@ class _Session(AiohttpSession):
     """
 
     def __init__(self, api: TelegramAPIServer) -> None:
-        super().__init__(api=api)
+        # 20 s rather than aiogram's 60: a bulk send must end well within half the outbox
+        # lease (30 s), or another dispatcher could take the message over and send it again.
+        super().__init__(api=api, timeout=REQUEST_TIMEOUT)
         methods = (
             GetMe,
             GetUpdates,
