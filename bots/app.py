@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import re
@@ -176,6 +177,10 @@ async def run_telegram(settings: Settings, stop: asyncio.Event) -> None:
     async with open_app(settings, secret) as app:
         languages = app.deployment.languages
         alongside = bulk_messaging(app, stop)
+        # What start-up built (modules, deployment, schemas) lives as long as the process:
+        # keep it out of the collector's full passes, which otherwise stall sending for
+        # ~200 ms each under load (benchmarks/README.md).
+        gc.freeze()
         if settings.bot_framework == "ptb":
             from bots.telegram import ptb_bot
 

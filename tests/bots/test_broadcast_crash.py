@@ -196,7 +196,7 @@ async def test_a_broadcast_killed_midway_reaches_everyone_once_but_for_the_windo
     assert counts["sent"] == RECIPIENTS, counts
     assert sum(counts.values()) == RECIPIENTS, counts
     assert "Traceback" not in bot.log.read_text(encoding="utf-8"), log()
-    print(  # noqa: T201 - shown with -s: how the run went
+    print(  # shown with -s: how the run went
         f"{framework}: {before_kill} sends before the kill, {in_flight} in flight, "
         f"{duplicates} duplicates (window {window.slots})",
         file=sys.stderr,
