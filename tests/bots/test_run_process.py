@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.bots.conftest import SECRET, TOKEN
-from tests.bots.test_telegram import onboard
+from tests.bots.test_telegram import onboard, pick_security_first
 from tests.fakes.bot_api import FakeBotApi
 
 CLI = [sys.executable, "-m", "bots.cli"]
@@ -74,12 +74,7 @@ async def test_a_killed_bot_resumes_at_the_right_question_and_logs_no_secret(
         await bot.start(api)
         citizen = api.citizen(2001, "Halima")
         await onboard(citizen)
-        await citizen.press("Agenda for the peace talks")
-        await citizen.wait_for_reply()
-        await citizen.press("☐ Security")
-        await citizen.wait_for_output()
-        await citizen.press("Done ✔")
-        assert "Question 2 of 7" in await citizen.wait_for_reply(timeout=15)
+        assert "Question 2 of 7" in await pick_security_first(citizen, timeout=15)
         await bot.kill()
 
         await bot.start(api)

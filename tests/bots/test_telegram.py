@@ -30,6 +30,16 @@ async def onboard(citizen: Citizen, region: str = "Kessal Highlands") -> None:
     assert "Choose a poll" in await citizen.wait_for_reply()
 
 
+async def pick_security_first(citizen: Citizen, timeout: float = 5.0) -> str:  # noqa: ASYNC109
+    """Open the agenda poll and answer its first question with Security alone; the reply."""
+    await citizen.press("Agenda for the peace talks")
+    await citizen.wait_for_reply(timeout)
+    await citizen.press("☐ Security")
+    await citizen.wait_for_output(timeout)
+    await citizen.press("Done ✔")
+    return await citizen.wait_for_reply(timeout)
+
+
 async def answer_agenda(citizen: Citizen) -> None:
     await citizen.press("Agenda for the peace talks")
     assert "Question 1 of 7" in await citizen.wait_for_reply()
@@ -140,12 +150,7 @@ async def test_a_redelivered_update_is_processed_once(
 ) -> None:
     citizen = api.citizen(1004, "Kofi")
     await onboard(citizen)
-    await citizen.press("Agenda for the peace talks")
-    await citizen.wait_for_reply()
-    await citizen.press("☐ Security")
-    await citizen.wait_for_output()
-    await citizen.press("Done ✔")
-    await citizen.wait_for_reply()
+    await pick_security_first(citizen)
     pressed = await citizen.press("Security and protection of civilians")
     await citizen.wait_for_reply()
     await api.wait_idle()
@@ -196,12 +201,7 @@ async def test_a_restarted_bot_resumes_at_the_right_question(
     await running.start()
     citizen = api.citizen(1007, "Yusuf")
     await onboard(citizen)
-    await citizen.press("Agenda for the peace talks")
-    await citizen.wait_for_reply()
-    await citizen.press("☐ Security")
-    await citizen.wait_for_output()
-    await citizen.press("Done ✔")
-    assert "Question 2 of 7" in await citizen.wait_for_reply()
+    assert "Question 2 of 7" in await pick_security_first(citizen)
     await api.wait_idle()
     await running.stop()
 
@@ -276,12 +276,7 @@ async def test_answers_are_committed_before_the_reply(
     citizen = api.citizen(1009, "Ines")
     await onboard(citizen)
     api.request_hooks.append(count_answers)
-    await citizen.press("Agenda for the peace talks")
-    await citizen.wait_for_reply()
-    await citizen.press("☐ Security")
-    await citizen.wait_for_output()
-    await citizen.press("Done ✔")
-    await citizen.wait_for_reply()
+    await pick_security_first(citizen)
     await citizen.press("Security and protection of civilians")
     await citizen.wait_for_reply()
     assert counts == [0, 1, 2]
