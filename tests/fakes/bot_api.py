@@ -691,6 +691,7 @@ class FakeBotApi:
         self._update_ids = itertools.count(first_update_id)
         self._query_ids = itertools.count(1)
         self._output_seq = itertools.count(1)
+        self._last_seq = 0
         self._queue: list[_QueuedUpdate] = []
         self._chats: dict[int, _Chat] = {}
         self._pending_queries: set[str] = set()
@@ -957,9 +958,10 @@ class FakeBotApi:
         return [params for name, params in self.calls if name == method]
 
     def _record_output(self, chat: _Chat, kind: str, message: BotMessage) -> None:
+        self._last_seq = next(self._output_seq)
         chat.outputs.append(
             BotOutput(
-                seq=next(self._output_seq),
+                seq=self._last_seq,
                 kind=kind,
                 chat_id=chat.chat_id,
                 message=message,
@@ -968,7 +970,7 @@ class FakeBotApi:
         )
 
     def _last_output_seq(self) -> int:
-        return max((o.seq for c in self._chats.values() for o in c.outputs), default=0)
+        return self._last_seq
 
     # ---------------------------------------------------------------- waiting
     def _bump(self) -> None:
