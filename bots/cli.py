@@ -15,6 +15,7 @@ import click
 
 from bots import app as root
 from bots import logs
+from config.broadcast import load_broadcast_texts
 from config.deployment import DeploymentError
 from config.errors import ConfigError
 from config.settings import Settings, load_settings
@@ -242,7 +243,7 @@ def broadcast(topic: str, text_file: Path, photo: str | None, yes: bool, wait: b
     """Queue a message to a topic's subscribers, each in their language."""
     settings = _settings()
     deployment = root.deployment_for(settings)
-    texts = root.broadcast_texts(deployment, text_file)
+    texts = load_broadcast_texts(deployment, text_file)
     chosen = None if topic == "all" else topic
     if chosen is not None and deployment.topic(chosen) is None:
         known = ", ".join(t.id for t in deployment.topics) or "none"

@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from conversations.definitions import Audience, Deployment, RegionQuestion
+from conversations.definitions import Deployment
 from conversations.ports import Clock, Outbox
 from conversations.waves import Wave, waves_of
 
@@ -21,16 +21,6 @@ log = logging.getLogger(__name__)
 def scheduled_waves(deployment: Deployment) -> list[Wave]:
     zone = ZoneInfo(deployment.timezone)
     return [wave for poll in deployment.polls for wave in waves_of(poll, zone)]
-
-
-def audience_filters(deployment: Deployment, audience: Audience) -> Audience:
-    """The audience as profile filters only: ``regions`` become a filter on the deployment's
-    region profile question, whatever its id."""
-    if not audience.regions:
-        return audience
-    field = next((q.id for q in deployment.profile if isinstance(q, RegionQuestion)), "region")
-    allowed = set(audience.profile.get(field, audience.regions)) & set(audience.regions)
-    return Audience(profile={**audience.profile, field: tuple(sorted(allowed))})
 
 
 async def open_due_waves(outbox: Outbox, deployment: Deployment, clock: Clock) -> int:
@@ -46,8 +36,7 @@ async def open_due_waves(outbox: Outbox, deployment: Deployment, clock: Clock) -
             continue
         poll = deployment.poll(wave.poll_id)
         assert poll is not None and poll.schedule is not None
-        audience = audience_filters(deployment, poll.schedule.audience)
-        invited = await outbox.open_wave(wave, audience, now)
+        invited = await outbox.open_wave(wave, poll.schedule.audience, now)
         if invited is not None:
             log.info("opened wave %d of %s: %d invitations queued", wave.number, poll.id, invited)
             queued += invited
