@@ -442,6 +442,41 @@ def _check_deployment(deployment: Deployment) -> Iterator[Problem]:
     yield from _duplicates(regions, ("regions",), ("id",), "region id")
     yield from _check_questions(deployment.profile, "profile", regions)
     yield from _duplicates([t.id for t in deployment.topics], ("topics",), ("id",), "topic id")
+    yield from _check_population(deployment)
+    topic = deployment.results_topic
+    if topic is not None and deployment.topic(topic) is None:
+        known = ", ".join(t.id for t in deployment.topics) or "none"
+        yield ("results_topic",), f"unknown topic '{topic}' (topics: {known})"
+
+
+_SHARE_TOLERANCE = 0.01
+"""Population shares may add up to 1 ± this (published census tables are rounded)."""
+
+
+def _check_population(deployment: Deployment) -> Iterator[Problem]:
+    """Margins name profile fields and their answers, with shares adding up to 1."""
+    fields = {question.id: question for question in deployment.profile}
+    for field, shares in deployment.population.items():
+        question = fields.get(field)
+        if question is None:
+            known = ", ".join(fields) or "none"
+            yield ("population", field), f"not a profile question (profile: {known})"
+            continue
+        if isinstance(question, RegionQuestion):
+            values = [region.id for region in deployment.regions]
+        else:
+            values = [choice.id for choice in question.choices]
+        for value, share in shares.items():
+            if value not in values:
+                yield (
+                    ("population", field, value),
+                    f"not an answer of {field} ({', '.join(values)})",
+                )
+            if not 0 < share <= 1:
+                yield ("population", field, value), f"a share is above 0 and at most 1, not {share}"
+        total = sum(shares.values())
+        if abs(total - 1) > _SHARE_TOLERANCE:
+            yield ("population", field), f"shares add up to {total:.3f}, not 1"
 
 
 def _check_schedule(poll: Poll, deployment: Deployment | None) -> Iterator[Problem]:

@@ -184,6 +184,14 @@ class QuietHours(_Frozen):
     end: time = time(8, 0)
 
 
+class Exports(_Frozen):
+    """What `peacepulse export` may write besides aggregate tables."""
+
+    respondent_rows: bool = False
+    """Pseudonymous rows, one per answer: off unless the deployment's data-sharing agreements
+    allow it (such rows are not protected by small-group suppression)."""
+
+
 class Deployment(_Frozen):
     organization: Text
     contact: str = Field(min_length=1)
@@ -199,6 +207,12 @@ class Deployment(_Frozen):
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
     stop_words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     polls: tuple[Poll, ...] = ()
+    population: dict[str, dict[str, float]] = Field(default_factory=dict)
+    """Population shares per profile field (``{gender: {woman: 0.51, man: 0.49}}``), from a
+    census or survey: the margins results are weighted to (`insights.weighting`)."""
+    results_topic: str | None = None
+    """The topic whose subscribers get results shared back (`peacepulse shareback`)."""
+    exports: Exports = Field(default_factory=Exports)
 
     def poll(self, poll_id: str) -> Poll | None:
         return next((p for p in self.polls if p.id == poll_id), None)

@@ -122,7 +122,7 @@ def _texts(value: object, path: str = "") -> list[tuple[str, dict[str, str]]]:
     if isinstance(value, tuple):
         return [t for i, item in enumerate(value) for t in _texts(item, f"{path}[{i}]")]
     fields = getattr(type(value), "model_fields", {})
-    not_texts = {"stop_words", "audience"}  # mappings, but not of language to text
+    not_texts = {"stop_words", "audience", "population"}  # mappings, not language to text
     return [
         t
         for name in fields
@@ -251,7 +251,7 @@ def test_demo_files_are_package_data() -> None:
                 f"{DEPLOYMENT}: suppresion_k: unknown field (did you mean 'suppression_k'? "
                 "allowed: organization, contact, purpose, privacy_notice, languages, "
                 "default_language, timezone, regions, profile, suppression_k, topics, "
-                "quiet_hours, stop_words)"
+                "quiet_hours, stop_words, population, results_topic, exports)"
             ],
             id="misspelt-field",
         ),
@@ -384,7 +384,10 @@ def test_demo_files_are_package_data() -> None:
             id="duplicate-choice-id",
         ),
         pytest.param(
-            [(DEPLOYMENT, put("regions", 2, "id", value="capital"))],
+            [
+                (DEPLOYMENT, put("regions", 2, "id", value="capital")),
+                (DEPLOYMENT, drop("population")),
+            ],
             [f"{DEPLOYMENT}: regions[2].id: duplicate region id 'capital' (also regions[0].id)"],
             id="duplicate-region-id",
         ),
@@ -639,3 +642,25 @@ def test_a_folder_without_deployment_yaml_still_checks_its_polls(folder: Path) -
         f"{DEPLOYMENT}: not found in {folder}",
         f"{AGENDA}: title: missing",
     ]
+
+
+def test_demo_population_margins(demo: Deployment) -> None:
+    assert set(demo.population) == {"region", "gender", "age_band"}
+    for shares in demo.population.values():
+        assert sum(shares.values()) == pytest.approx(1)
+    assert demo.results_topic == "results"
+    assert not demo.exports.respondent_rows
+
+
+def test_population_margins_are_checked(folder: Path) -> None:
+    edit(
+        folder,
+        DEPLOYMENT,
+        put("population", value={"region": {"north_pole": 0.5, "capital": 0.2}, "shoe": {}}),
+    )
+    edit(folder, DEPLOYMENT, put("results_topic", value="gossip"))
+    errors = errors_of(folder)
+    assert any("population.region.north_pole: not an answer of region" in e for e in errors)
+    assert any("population.region: shares add up to 0.700, not 1" in e for e in errors)
+    assert any("population.shoe: not a profile question" in e for e in errors)
+    assert any("results_topic: unknown topic 'gossip'" in e for e in errors)

@@ -1,0 +1,192 @@
+"""Weighting an opt-in sample to population margins, and what the weighted numbers can bear. Pure.
+
+**Raking** (iterative proportional fitting, Deming and Stephan 1940): weights are adjusted to
+each field's population shares in turn (region, then gender, then age band, …) until every
+weighted margin matches. It works on profile *cells* (one combination of values with the
+number of people in it) because everybody in a cell gets the same weight; with one person per
+cell it is ordinary respondent-level raking. Written with numpy (a few vector operations)
+rather than a raking library such as weightipy, which would bring pandas into the service.
+
+Missing values. A person who did not state a field, or gave a value the margins do not cover
+(living abroad, say), keeps their weight on that field: in each step the stated categories
+share out exactly the weight they had between them, in the population proportions. So the
+weighted distribution *among those who stated the field* matches the margins.
+
+**Effective sample size** (Kish 1965): n_eff = (Σ w)² / Σ w², and the weighting efficiency
+n_eff / n. Unequal weights cost precision; a 40 % efficiency means 1 000 answers are worth
+about 400 from a simple random sample — *if* the weighting removed the selection bias.
+
+**Intervals**: percentile bootstrap, `REPLICATES` resamples of the respondents (a multinomial
+draw over cells, which is the same thing), weights held fixed, fixed seed. They show how much
+the weighted share moves with the luck of who answered; they do not cover the uncertainty of
+the weights themselves nor the bias of a self-selected sample, which is why they are never
+called a "margin of error" (AAPOR Code, 2021, and its statement on opt-in samples).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+REPLICATES = 1000
+SEED = 20_240_501
+"""The bootstrap's fixed seed: the same data always give the same intervals."""
+
+CONFIDENCE = 0.95
+Z_95 = 1.959963984540054
+"""The two-sided 95 % quantile of the normal distribution."""
+
+
+@dataclass(frozen=True)
+class Raking:
+    """Weights per cell (each person in the cell has this weight), mean weight 1 overall."""
+
+    weights: FloatArray
+    iterations: int
+    converged: bool
+    missing_categories: tuple[tuple[str, str], ...]
+    """(field, value) of the margins with nobody in the sample: they cannot be weighted up."""
+
+
+def rake(
+    profiles: Sequence[Sequence[str | None]],
+    counts: Sequence[int],
+    fields: Sequence[str],
+    margins: Mapping[str, Mapping[str, float]],
+    *,
+    max_iterations: int = 100,
+    tolerance: float = 1e-10,
+) -> Raking:
+    """Raking weights for cells ``profiles`` (values of ``fields``) holding ``counts`` people.
+
+    ``margins[field][value]`` is the population share; fields without margins are ignored.
+    Shares of the values present in the sample are rescaled to add up to 1.
+    """
+    n = np.asarray(counts, dtype=np.float64)
+    weights = np.ones_like(n)
+    steps: list[tuple[npt.NDArray[np.intp], FloatArray]] = []
+    missing: list[tuple[str, str]] = []
+    for index, field in enumerate(fields):
+        shares = margins.get(field)
+        if not shares:
+            continue
+        values = list(shares)
+        position = {value: i for i, value in enumerate(values)}
+        codes = np.array([position.get(p[index], -1) for p in profiles], dtype=np.intp)  # type: ignore[arg-type]
+        present = np.bincount(codes[codes >= 0], weights=n[codes >= 0], minlength=len(values))
+        target = np.array([shares[v] for v in values], dtype=np.float64)
+        missing += [(field, v) for v, seen in zip(values, present, strict=True) if seen == 0]
+        target[present == 0] = 0
+        if target.sum() > 0:
+            steps.append((codes, target / target.sum()))
+    iterations = 0
+    converged = not steps
+    while steps and iterations < max_iterations:
+        iterations += 1
+        worst = 0.0
+        for codes, target in steps:
+            stated = codes >= 0
+            totals = np.bincount(
+                codes[stated], weights=(n * weights)[stated], minlength=len(target)
+            )
+            whole = totals.sum()
+            if whole == 0:
+                continue
+            worst = max(worst, float(np.abs(totals / whole - target).max()))
+            factor = np.divide(target * whole, totals, out=np.ones_like(totals), where=totals > 0)
+            weights[stated] *= factor[codes[stated]]
+        if worst < tolerance:
+            converged = True
+            break
+    people = n.sum()
+    if people > 0:
+        weights *= people / (n * weights).sum()
+    return Raking(weights, iterations, converged, tuple(missing))
+
+
+def effective_sample_size(
+    weights: Sequence[float] | FloatArray, counts: Sequence[int] | FloatArray
+) -> float:
+    """Kish's n_eff = (Σ w)² / Σ w² over people (``counts[i]`` people of weight ``weights[i]``)."""
+    w = np.asarray(weights, dtype=np.float64)
+    n = np.asarray(counts, dtype=np.float64)
+    squares = float((n * w * w).sum())
+    return float((n * w).sum()) ** 2 / squares if squares > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A weighted share (0–1) with its bootstrap interval, over ``n`` people."""
+
+    share: float
+    low: float
+    high: float
+    n: int
+    effective_n: float
+
+
+def weighted_share(
+    picked: Sequence[int] | FloatArray,
+    answered: Sequence[int] | FloatArray,
+    weights: Sequence[float] | FloatArray,
+    *,
+    replicates: int = REPLICATES,
+    seed: int = SEED,
+) -> Estimate | None:
+    """Weighted share of people who picked an option, per cell: picked, answered, weight.
+
+    None when nobody answered.
+    """
+    yes = np.asarray(picked, dtype=np.float64)
+    base = np.asarray(answered, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    total = int(base.sum())
+    if total == 0:
+        return None
+    share = float((yes * w).sum() / (base * w).sum())
+    # categories: (cell, picked) and (cell, not picked); a respondent is one of them
+    people = np.concatenate([yes, base - yes])
+    value = np.concatenate([w, np.zeros_like(w)])
+    weight = np.concatenate([w, w])
+    draws = np.random.default_rng(seed).multinomial(total, people / total, size=replicates)
+    denominators = draws @ weight
+    shares = np.divide(
+        draws @ value, denominators, out=np.zeros(replicates), where=denominators > 0
+    )
+    tail = (1 - CONFIDENCE) / 2 * 100
+    low, high = np.percentile(shares, [tail, 100 - tail])
+    return Estimate(share, float(low), float(high), total, effective_sample_size(w, base))
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change of a weighted share between two waves, tested on effective sample sizes."""
+
+    before: float
+    after: float
+    z: float
+    significant: bool
+
+
+def compare(before: Estimate, after: Estimate) -> Change:
+    """Two-proportion z-test with each wave's Kish effective sample size in place of n.
+
+    z = (p₂ − p₁) / √(p₁(1−p₁)/n_eff₁ + p₂(1−p₂)/n_eff₂), significant when |z| > 1.96 (95 %,
+    two-sided). Waves are treated as independent samples: where the same people answer
+    both, the true variance of the difference is smaller, so the test errs on the careful side.
+    """
+    p1, p2 = before.share, after.share
+    variance = 0.0
+    if before.effective_n > 0:
+        variance += p1 * (1 - p1) / before.effective_n
+    if after.effective_n > 0:
+        variance += p2 * (1 - p2) / after.effective_n
+    if variance <= 0:
+        return Change(p1, p2, 0.0, False)
+    z = (p2 - p1) / variance**0.5
+    return Change(p1, p2, z, abs(z) > Z_95)

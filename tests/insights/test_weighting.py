@@ -1,0 +1,116 @@
+"""Raking, Kish effective sample size, bootstrap intervals and the wave-to-wave test."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from insights.weighting import Estimate, compare, effective_sample_size, rake, weighted_share
+
+FIELDS = ("region", "gender")
+MARGINS = {"region": {"north": 0.5, "south": 0.5}, "gender": {"woman": 0.5, "man": 0.5}}
+
+
+def test_raking_recovers_the_margins_exactly() -> None:
+    # 60 north men, 20 north women, 15 south men, 5 south women: men and the north over-represented
+    profiles = [("north", "man"), ("north", "woman"), ("south", "man"), ("south", "woman")]
+    counts = [60, 20, 15, 5]
+    raking = rake(profiles, counts, FIELDS, MARGINS)
+    weighted = np.asarray(counts) * raking.weights
+    assert raking.converged
+    assert weighted.sum() == pytest.approx(100)  # mean weight 1
+    assert weighted[0] + weighted[1] == pytest.approx(50)  # north
+    assert weighted[0] + weighted[2] == pytest.approx(50)  # men
+    # The sample is independent (north 80 %, men 75 % in both), so raking lands on 25 each
+    assert weighted == pytest.approx([25, 25, 25, 25])
+
+
+def test_raking_three_margins_on_individual_people() -> None:
+    rng = np.random.default_rng(3)
+    regions = rng.choice(["a", "b", "c"], size=2000, p=[0.6, 0.3, 0.1])
+    genders = rng.choice(["w", "m"], size=2000, p=[0.3, 0.7])
+    ages = rng.choice(["young", "old"], size=2000, p=[0.8, 0.2])
+    margins = {
+        "region": {"a": 0.2, "b": 0.3, "c": 0.5},
+        "gender": {"w": 0.5, "m": 0.5},
+        "age": {"young": 0.4, "old": 0.6},
+    }
+    profiles = list(zip(regions, genders, ages, strict=True))
+    raking = rake(profiles, [1] * 2000, ("region", "gender", "age"), margins)
+    assert raking.converged
+    for index, field in enumerate(("region", "gender", "age")):
+        for value, share in margins[field].items():
+            mine = [p[index] == value for p in profiles]
+            assert raking.weights[mine].sum() / 2000 == pytest.approx(share, abs=1e-8)
+
+
+def test_people_without_a_value_keep_their_weight_and_the_rest_match_the_margins() -> None:
+    profiles = [("north",), ("south",), (None,), ("abroad",)]
+    counts = [30, 10, 10, 10]
+    raking = rake(profiles, counts, ("region",), {"region": {"north": 0.5, "south": 0.5}})
+    weighted = np.asarray(counts) * raking.weights
+    assert weighted[0] == pytest.approx(weighted[1])  # the stated ones split evenly
+    # the unstated and the value outside the margins keep the same weight as each other: 1
+    # before the final normalization, which keeps the mean weight at 1
+    assert raking.weights[2] == pytest.approx(raking.weights[3])
+    assert weighted.sum() == pytest.approx(60)
+    assert weighted[0] + weighted[1] == pytest.approx(40)
+
+
+def test_a_margin_nobody_is_in_is_reported_and_the_others_rescaled() -> None:
+    raking = rake(
+        [("north",), ("south",)],
+        [10, 30],
+        ("region",),
+        {"region": {"north": 0.25, "south": 0.25, "east": 0.5}},
+    )
+    assert raking.missing_categories == (("region", "east"),)
+    assert raking.weights * np.array([10, 30]) == pytest.approx([20, 20])
+
+
+@pytest.mark.parametrize(
+    ("weights", "counts", "expected"),
+    [
+        ([1.0], [10], 10.0),  # equal weights: n_eff = n
+        ([2.0, 2.0], [3, 7], 10.0),  # scale does not matter
+        ([1.0, 3.0], [1, 1], 16 / 10),  # (1+3)² / (1+9)
+        ([0.5, 2.0], [4, 1], 16 / 5),  # (4·0.5 + 2)² / (4·0.25 + 4) = 16 / 5
+    ],
+)
+def test_kish_effective_sample_size(
+    weights: list[float], counts: list[int], expected: float
+) -> None:
+    assert effective_sample_size(weights, counts) == pytest.approx(expected)
+
+
+def test_weighted_share_and_a_bootstrap_interval_around_it() -> None:
+    # north: 10 of 20 said yes, weight 1; south: 2 of 20, weight 3 → (10 + 6) / (20 + 60) = 0.2
+    estimate = weighted_share([10, 2], [20, 20], [1.0, 3.0])
+    assert estimate is not None
+    assert estimate.share == pytest.approx(0.2)
+    assert estimate.n == 40
+    assert estimate.effective_n == pytest.approx(80**2 / 200)
+    assert estimate.low < 0.2 < estimate.high
+    assert estimate.high - estimate.low < 0.4
+    assert weighted_share([10, 2], [20, 20], [1.0, 3.0]) == estimate  # fixed seed
+    assert weighted_share([0], [0], [1.0]) is None
+
+
+def test_interval_narrows_with_more_people() -> None:
+    small = weighted_share([5], [10], [1.0])
+    large = weighted_share([500], [1000], [1.0])
+    assert small is not None and large is not None
+    assert (large.high - large.low) < (small.high - small.low) / 5
+
+
+def test_change_between_waves_on_effective_sample_sizes() -> None:
+    before = Estimate(0.40, 0.0, 0.0, 400, 400.0)
+    # z = 0.1 / sqrt(.24/400 + .25/400) = 2.857: significant
+    after = Estimate(0.50, 0.0, 0.0, 400, 400.0)
+    change = compare(before, after)
+    assert change.z == pytest.approx(0.1 / (0.49 / 400) ** 0.5)
+    assert change.significant
+    # the same shares on 100 effective respondents each: z = 1.43, not significant
+    assert not compare(
+        Estimate(0.40, 0, 0, 400, 100.0), Estimate(0.50, 0, 0, 400, 100.0)
+    ).significant

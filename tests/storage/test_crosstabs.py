@@ -1,0 +1,158 @@
+"""Cross-tabulations by several profile fields and wave, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.crosstabs import (
+    AnsweredCell,
+    ChoiceCell,
+    NumberCell,
+    ReachRow,
+    RespondentCell,
+    answer_rows,
+    answered_cells,
+    choice_cells,
+    number_cells,
+    reach,
+    respondent_cells,
+)
+from storage.database import for_writing
+from storage.models import Answer, Completion, OutboxRow
+from tests.storage.helpers import NOW, add_person
+
+POLL = "pulse"
+FIELDS = ("region", "gender")
+PROFILES: dict[str, dict[str, str]] = {
+    "p1": {"region": "north", "gender": "woman"},
+    "p2": {"region": "north", "gender": "man"},
+    "p3": {"region": "south", "gender": "woman"},
+    "p4": {"gender": "woman"},
+}
+
+
+def _answer(who: str, question: str, wave: int, **values: Any) -> dict[str, Any]:
+    row = {"respondent": who, "poll_id": POLL, "question_id": question, "wave": wave}
+    return row | {"choice": None, "number": None, "text": None, "answered_at": NOW} | values
+
+
+@pytest.fixture
+async def answered(engine: AsyncEngine) -> AsyncEngine:
+    for person, profile in PROFILES.items():
+        await add_person(engine, person, profile=profile)
+    rows = [
+        _answer("p1", "safe", 1, choice="yes"),
+        _answer("p2", "safe", 1, choice="yes"),
+        _answer("p3", "safe", 1, choice="no"),
+        _answer("p4", "safe", 1, choice="yes"),
+        _answer("p1", "safe", 2, choice="no"),
+        _answer("p2", "safe", 2, choice="no"),
+        _answer("p1", "needs", 1, choice="water"),
+        _answer("p1", "needs", 1, choice="roads"),
+        _answer("p3", "needs", 1),  # skipped
+        _answer("p1", "days", 1, number=10.0),
+        _answer("p3", "days", 1, number=20.0),
+        _answer("p2", "days", 1, number=6.0),
+        _answer("gone", "safe", 2, choice="yes"),  # erased: no profile left
+        {**_answer("p1", "safe", 1, choice="yes"), "poll_id": "other"},
+    ]
+    outbox = [
+        {
+            "job": f"wave:{POLL}:{wave}:invite",
+            "participant_id": person,
+            "kind": "invite",
+            "payload": {},
+            "status": "sent",
+            "attempts": 1,
+            "due_at": NOW,
+        }
+        for wave, people in ((1, ("p1", "p2", "p3", "p4")), (2, ("p1", "p2", "p3")))
+        for person in people
+    ]
+    completions = [
+        {"participant_id": p, "poll_id": POLL, "wave": w, "completed_at": NOW}
+        for p, w in (("p1", 1), ("p2", 1), ("p3", 1), ("p1", 2))
+    ]
+    async with for_writing(engine).begin() as connection:
+        await connection.execute(insert(Answer), rows)
+        await connection.execute(insert(OutboxRow), outbox)
+        await connection.execute(insert(Completion), completions)
+    return engine
+
+
+def _sorted(rows: list[Any]) -> list[Any]:
+    return sorted(rows, key=lambda row: tuple("" if v is None else str(v) for v in row))
+
+
+async def test_choices_by_wave_and_two_fields(answered: AsyncEngine) -> None:
+    rows = await choice_cells(answered, POLL, FIELDS)
+    assert _sorted(rows) == _sorted(
+        [
+            ChoiceCell("needs", 1, "roads", ("north", "woman"), 1),
+            ChoiceCell("needs", 1, "water", ("north", "woman"), 1),
+            ChoiceCell("safe", 1, "no", ("south", "woman"), 1),
+            ChoiceCell("safe", 1, "yes", ("north", "man"), 1),
+            ChoiceCell("safe", 1, "yes", ("north", "woman"), 1),
+            ChoiceCell("safe", 1, "yes", (None, "woman"), 1),
+            ChoiceCell("safe", 2, "no", ("north", "man"), 1),
+            ChoiceCell("safe", 2, "no", ("north", "woman"), 1),
+            ChoiceCell("safe", 2, "yes", (None, None), 1),
+        ]
+    )
+    only_two = await choice_cells(answered, POLL, (), wave=2)
+    assert _sorted(only_two) == [
+        ChoiceCell("safe", 2, "no", (), 2),
+        ChoiceCell("safe", 2, "yes", (), 1),
+    ]
+
+
+async def test_answered_skips_left_out(answered: AsyncEngine) -> None:
+    rows = await answered_cells(answered, POLL, ("region",), wave=1)
+    assert _sorted(rows) == _sorted(
+        [
+            AnsweredCell("days", 1, ("north",), 2),
+            AnsweredCell("days", 1, ("south",), 1),
+            AnsweredCell("needs", 1, ("north",), 1),
+            AnsweredCell("safe", 1, ("north",), 2),
+            AnsweredCell("safe", 1, ("south",), 1),
+            AnsweredCell("safe", 1, (None,), 1),
+        ]
+    )
+
+
+async def test_numbers_and_respondents(answered: AsyncEngine) -> None:
+    assert _sorted(await number_cells(answered, POLL, ("gender",))) == [
+        NumberCell("days", 1, ("man",), 1, 6.0),
+        NumberCell("days", 1, ("woman",), 2, 30.0),
+    ]
+    assert _sorted(await respondent_cells(answered, POLL, FIELDS)) == _sorted(
+        [
+            RespondentCell(1, ("north", "man"), 1),
+            RespondentCell(1, ("north", "woman"), 1),
+            RespondentCell(1, ("south", "woman"), 1),
+            RespondentCell(1, (None, "woman"), 1),
+            RespondentCell(2, ("north", "man"), 1),
+            RespondentCell(2, ("north", "woman"), 1),
+            RespondentCell(2, (None, None), 1),
+        ]
+    )
+
+
+async def test_reach_per_wave_and_group(answered: AsyncEngine) -> None:
+    assert await reach(answered, POLL, "gender") == [
+        ReachRow(1, "man", 1, 1),
+        ReachRow(1, "woman", 3, 2),
+        ReachRow(2, "man", 1, 0),
+        ReachRow(2, "woman", 2, 1),
+    ]
+
+
+async def test_answer_rows_carry_the_profile_and_no_text(answered: AsyncEngine) -> None:
+    rows = [row async for row in answer_rows(answered, POLL, FIELDS)]
+    assert len(rows) == 12  # 13 answers of the poll, one of them a skip
+    first = next(r for r in rows if r.respondent == "p3" and r.question_id == "days")
+    assert (first.wave, first.number, first.profile) == (1, 20.0, ("south", "woman"))
