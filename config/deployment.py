@@ -456,6 +456,9 @@ _SHARE_TOLERANCE = 0.01
 def _check_population(deployment: Deployment) -> Iterator[Problem]:
     """Margins name profile fields and their answers, with shares adding up to 1."""
     fields = {question.id: question for question in deployment.profile}
+    regions = [region.id for region in deployment.regions]
+    if len(fields) < len(deployment.profile) or len(set(regions)) < len(regions):
+        return  # cross-checked once the profile and regions themselves are valid
     for field, shares in deployment.population.items():
         question = fields.get(field)
         if question is None:
@@ -463,7 +466,9 @@ def _check_population(deployment: Deployment) -> Iterator[Problem]:
             yield ("population", field), f"not a profile question (profile: {known})"
             continue
         if isinstance(question, RegionQuestion):
-            values = [region.id for region in deployment.regions]
+            if not regions:
+                continue  # the region question says that regions are missing
+            values = regions
         else:
             values = [choice.id for choice in question.choices]
         for value, share in shares.items():

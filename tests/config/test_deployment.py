@@ -384,10 +384,7 @@ def test_demo_files_are_package_data() -> None:
             id="duplicate-choice-id",
         ),
         pytest.param(
-            [
-                (DEPLOYMENT, put("regions", 2, "id", value="capital")),
-                (DEPLOYMENT, drop("population")),
-            ],
+            [(DEPLOYMENT, put("regions", 2, "id", value="capital"))],
             [f"{DEPLOYMENT}: regions[2].id: duplicate region id 'capital' (also regions[0].id)"],
             id="duplicate-region-id",
         ),
