@@ -43,13 +43,15 @@ class AnsweredCell(NamedTuple):
 
 
 class NumberCell(NamedTuple):
-    """Count and sum of the number answers in one wave and profile cell."""
+    """Count, sum, minimum and maximum of the number answers in one wave and profile cell."""
 
     question_id: str
     wave: int
     profile: Profile
     n: int
     total: float
+    minimum: float
+    maximum: float
 
 
 class RespondentCell(NamedTuple):
@@ -115,13 +117,18 @@ async def answered_cells(
 async def number_cells(
     engine: AsyncEngine, poll_id: str, fields: Sequence[str], wave: int | None = None
 ) -> list[NumberCell]:
-    """Count and sum of number answers, per question, wave and profile cell."""
+    """Count, sum, minimum and maximum of number answers, per question, wave and profile cell."""
     statement = select(
-        Answer.question_id, Answer.wave, func.count(Answer.number), func.sum(Answer.number)
+        Answer.question_id,
+        Answer.wave,
+        func.count(Answer.number),
+        func.sum(Answer.number),
+        func.min(Answer.number),
+        func.max(Answer.number),
     ).where(Answer.poll_id == poll_id, Answer.number.is_not(None))
     statement = _split(statement, fields, wave)
     return [
-        NumberCell(row[0], int(row[1]), tuple(row[4:]), int(row[2]), float(row[3]))
+        NumberCell(row[0], int(row[1]), tuple(row[6:]), int(row[2]), *map(float, row[3:6]))
         for row in await _rows(engine, statement)
     ]
 

@@ -126,8 +126,8 @@ async def test_answered_skips_left_out(answered: AsyncEngine) -> None:
 
 async def test_numbers_and_respondents(answered: AsyncEngine) -> None:
     assert _sorted(await number_cells(answered, POLL, ("gender",))) == [
-        NumberCell("days", 1, ("man",), 1, 6.0),
-        NumberCell("days", 1, ("woman",), 2, 30.0),
+        NumberCell("days", 1, ("man",), 1, 6.0, 6.0, 6.0),
+        NumberCell("days", 1, ("woman",), 2, 30.0, 10.0, 20.0),
     ]
     assert _sorted(await respondent_cells(answered, POLL, FIELDS)) == _sorted(
         [
