@@ -15,6 +15,7 @@ import click
 
 from bots import app as root
 from bots import logs
+from bots.insights_cli import export
 from config.broadcast import load_broadcast_texts
 from config.deployment import DeploymentError
 from config.errors import ConfigError
@@ -328,6 +329,9 @@ def db_upgrade() -> None:
 
     _run(migrate())
     click.echo("database is up to date")
+
+
+main.add_command(export)
 
 
 if __name__ == "__main__":

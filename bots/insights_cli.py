@@ -1,0 +1,164 @@
+"""`peacepulse export`, `report` and `shareback`: insights for mediators and participants.
+
+The rows come from `storage.crosstabs` (one set of cross-tab queries by every profile field),
+the statistics from `insights`; these commands only read settings, open the database through
+the composition root and write files or queue messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bots import app as root
+from bots import logs
+from config.errors import ConfigError
+from config.settings import Settings, load_settings
+from conversations.definitions import Deployment, Poll
+from insights import InsightsError
+from insights.analysis import Rows
+from storage import crosstabs
+from storage.crosstabs import AnswerRow
+from storage.database import StorageError
+
+T = TypeVar("T")
+
+
+def clear_errors(command: Callable[..., T]) -> Callable[..., T]:
+    """Expected failures become one line (click.ClickException), never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return command(*args, **kwargs)
+        except (ConfigError, StorageError, InsightsError) as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    secrets = [
+        s.get_secret_value()
+        for s in (settings.telegram_token, settings.secret_key, settings.webhook_secret)
+        if s is not None
+    ]
+    logs.configure(settings.log_level, secrets)
+    return settings
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+def _poll(deployment: Deployment, poll_id: str) -> Poll:
+    poll = deployment.poll(poll_id)
+    if poll is None:
+        known = ", ".join(p.id for p in deployment.polls) or "none"
+        raise ConfigError(f"no poll '{poll_id}' in the deployment (polls: {known})")
+    return poll
+
+
+async def load_rows(database: AsyncEngine, deployment: Deployment, poll_id: str) -> Rows:
+    """Every cross-tab of the poll, split by all the deployment's profile fields."""
+    fields = tuple(q.id for q in deployment.profile)
+    return Rows(
+        fields,
+        respondents=await crosstabs.respondent_cells(database, poll_id, fields),
+        choices=await crosstabs.choice_cells(database, poll_id, fields),
+        answered=await crosstabs.answered_cells(database, poll_id, fields),
+        numbers=await crosstabs.number_cells(database, poll_id, fields),
+    )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    deployment: Deployment
+    poll: Poll
+    rows: Rows
+    answers: list[AnswerRow] | None
+    reach: dict[str, list[crosstabs.ReachRow]]
+
+
+async def _load(settings: Settings, poll_id: str, *, answers: bool = False) -> Loaded:
+    deployment = root.deployment_for(settings)
+    poll = _poll(deployment, poll_id)
+    fields = tuple(q.id for q in deployment.profile)
+    async with root.open_database(settings) as database:
+        rows = await load_rows(database, deployment, poll_id)
+        answer_rows = None
+        if answers:
+            answer_rows = [a async for a in crosstabs.answer_rows(database, poll_id, fields)]
+        reach = {f: await crosstabs.reach(database, poll_id, f) for f in fields}
+    return Loaded(deployment, poll, rows, answer_rows, reach)
+
+
+@click.command()
+@click.argument("poll_id")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "xlsx", "json"]),
+    default="csv",
+    show_default=True,
+    help="csv: a folder of files, one per table; xlsx: one workbook; json: one document.",
+)
+@click.option("--hxl", is_flag=True, help="Add the HXL 1.1 hashtag row under each header.")
+@click.option(
+    "--respondents",
+    is_flag=True,
+    help="Also one pseudonymous row per answer (only if the deployment's exports allow it).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write (default: POLL-export/ for csv, POLL.xlsx, stdout for json).",
+)
+@clear_errors
+def export(
+    poll_id: str, output_format: str, hxl: bool, respondents: bool, output: Path | None
+) -> None:
+    """Aggregate tables (small groups suppressed), weighted shares and a data dictionary."""
+    from insights import export as exports
+
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+    if respondents and not deployment.exports.respondent_rows:
+        raise click.ClickException(
+            "this deployment does not allow respondent-level exports "
+            "(deployment.yaml: exports: respondent_rows: true, under a data-sharing agreement)"
+        )
+    loaded = _run(_load(settings, poll_id, answers=respondents))
+    document = exports.build(
+        loaded.deployment,
+        loaded.poll,
+        loaded.rows,
+        deployment.default_language,
+        respondents=loaded.answers,
+    )
+    if output_format == "json":
+        text = exports.to_json(document, hxl=hxl)
+        if output is None:
+            click.echo(text)
+        else:
+            output.write_text(text + "\n", encoding="utf-8")
+            click.echo(f"wrote {output}", err=True)
+        return
+    if output_format == "xlsx":
+        target = output or Path(f"{poll_id}.xlsx")
+        exports.write_xlsx(document, target, hxl=hxl)
+        click.echo(f"wrote {target} ({len(document.tables)} tables)", err=True)
+        return
+    folder = output or Path(f"{poll_id}-export")
+    written = exports.write_csv(document, folder, hxl=hxl)
+    click.echo(f"wrote {len(written)} files to {folder}/", err=True)

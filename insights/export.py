@@ -1,0 +1,427 @@
+"""Exports for partner organizations: suppressed aggregate tables, a data dictionary and, only
+where the deployment allows it, pseudonymous respondent-level rows; as CSV, xlsx or JSON,
+optionally with an HXL hashtag row.
+
+Tables are built here (pure) and written by `write_csv` / `write_xlsx` / `to_json`.
+
+**HXL.** With ``hxl=True`` each table gets the hashtag row of the Humanitarian Exchange
+Language 1.1 (hxlstandard.org/standard/1-1final/dictionary and …/tagging), right under the
+header row. Hashtags and attributes used, and why:
+
+- ``#activity +code`` — the poll: HXL's hashtag for "a programme, project, or other activity".
+- ``#indicator +code`` / ``#indicator +name`` — the question: "a general hashtag for an
+  indicator being tracked", ``+code`` a machine-readable code, ``+name`` a human-readable name.
+- ``#indicator +type +code`` / ``+type +name`` — the option: ``+type`` is the dictionary's
+  attribute for "types or categories … to provide classification information" of an indicator.
+- ``#indicator +num`` — counts and means ("+num: quantitative, numeric information");
+  ``+pct`` (percentages), ``+respondents`` (the base n), ``+weighted``, ``+low`` / ``+high``
+  (interval bounds) are custom attributes, which HXL allows freely after a core hashtag.
+- ``#adm1 +code`` / ``#adm1 +name`` — a group that is a region of the deployment: its
+  regions are top-level subnational areas ("#adm1: top-level subnational administrative area").
+- ``#x_<field> +code`` / ``+name`` — a group that is a gender or an age band. HXL 1.1 has no
+  hashtag for a column whose *values* are sexes or ages: it expresses them as attributes
+  (``+f``, ``+m``, ``+i``, ``+adults``, ``+age18_24``) of count hashtags in wide tables. A
+  long table needs a column, so it gets an extension hashtag (``#x_`` prefix), which the
+  tagging conventions (section "Extension hashtags") provide for exactly this.
+- ``#respondee +code`` and ``#respondee +<field>`` — respondent-level rows: #respondee is
+  "descriptive information, such as name, identifier, or traits, for a single respondee … in
+  survey-style data" (new in 1.1). The identifier is a number local to the export.
+- ``#x_wave +num`` — the round of a repeating poll (no core hashtag; #date is for dates).
+- ``+i_en``, ``+i_fr``, ``+i_ar`` — language attributes on the dictionary's texts (HXL 1.1,
+  "language attributes like +i_en for English").
+- ``#meta +suppressed`` — whether a cell was hidden (#meta: "metadata about a row").
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conversations.definitions import (
+    Deployment,
+    FreeText,
+    MultipleChoice,
+    Number,
+    Poll,
+    RegionQuestion,
+    Scale,
+    SingleChoice,
+)
+from insights.analysis import Rows, WaveEstimates, estimate, table
+from insights.results import PollResults
+from storage.crosstabs import AnswerRow
+
+Value = str | int | float | bool | None
+
+DISCLOSURE = (
+    "Opt-in sample of people who chose to answer over messaging apps, not a probability sample. "
+    "Weighted figures are raked to the deployment's population margins; intervals are 95 % "
+    "bootstrap intervals (1000 resamples, weights held fixed) and show sampling variability "
+    "only, not the bias of self-selection: they are not margins of error. Cells of fewer than "
+    "{k} people, and cells that would reveal them, are left empty (suppressed)."
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[str, ...]
+    hxl: tuple[str, ...]
+    rows: list[tuple[Value, ...]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Export:
+    poll_id: str
+    title: str
+    disclosure: str
+    tables: tuple[Table, ...]
+
+
+_OVERALL = (
+    ("poll_id", "#activity +code"),
+    ("wave", "#x_wave +num"),
+    ("question_id", "#indicator +code"),
+    ("question", "#indicator +name"),
+    ("option_id", "#indicator +type +code"),
+    ("option", "#indicator +type +name"),
+    ("respondents", "#indicator +num +respondents"),
+    ("count", "#indicator +num"),
+    ("percent", "#indicator +num +pct"),
+    ("weighted_percent", "#indicator +num +pct +weighted"),
+    ("interval_low", "#indicator +num +pct +weighted +low"),
+    ("interval_high", "#indicator +num +pct +weighted +high"),
+    ("effective_n", "#indicator +num +respondents +weighted"),
+    ("suppressed", "#meta +suppressed"),
+    ("mean", "#indicator +num +mean"),
+    ("weighted_mean", "#indicator +num +mean +weighted"),
+)
+
+
+def build(
+    deployment: Deployment,
+    poll: Poll,
+    rows: Rows,
+    language: str,
+    respondents: Sequence[AnswerRow] | None = None,
+) -> Export:
+    """The tables of an export: overall (with weighted shares), one per profile field, the
+    data dictionary, and the respondent rows when given (the caller checks the deployment)."""
+    waves = rows.waves()
+    estimates = {w: estimate(deployment, poll, rows, language, w) for w in waves}
+    tables = [_overall(deployment, poll, rows, estimates, language)]
+    for question in deployment.profile:
+        tables.append(
+            _by_field(deployment, poll, rows, waves=waves, question=question, language=language)
+        )
+    tables.append(_dictionary(deployment, poll))
+    if respondents is not None:
+        tables.append(_respondents(deployment, respondents))
+    return Export(
+        poll_id=poll.id,
+        title=deployment.text(poll.title, language),
+        disclosure=DISCLOSURE.format(k=deployment.suppression_k),
+        tables=tuple(tables),
+    )
+
+
+def _overall(
+    deployment: Deployment,
+    poll: Poll,
+    rows: Rows,
+    estimates: dict[int, WaveEstimates],
+    language: str,
+) -> Table:
+    out = Table("results", *_split(_OVERALL))
+    for wave, estimated in estimates.items():
+        counts = table(deployment, poll, rows.of_wave(wave), None, language)
+        for question, result in zip(estimated.questions, counts.questions, strict=True):
+            n = result.n[-1].count
+            about = (poll.id, wave, question.question_id, question.prompt)
+            effective = _round(question.effective_n, 1)
+            for option, row in zip(question.options, result.rows, strict=True):
+                e = option.estimate
+                out.rows.append(
+                    (
+                        *about,
+                        option.choice_id,
+                        option.label,
+                        n,
+                        option.count,
+                        _round(row.cells[-1].percent, 1),
+                        _round(100 * e.share, 1) if e else None,
+                        _round(100 * e.low, 1) if e else None,
+                        _round(100 * e.high, 1) if e else None,
+                        effective,
+                        option.suppressed,
+                        None,
+                        None,
+                    )
+                )
+            if question.kind == "number":
+                number = result.numbers[-1]
+                out.rows.append(
+                    (
+                        *about,
+                        "_mean",
+                        "mean",
+                        n,
+                        *(None,) * 5,
+                        effective,
+                        number.suppressed,
+                        _round(number.mean, 2),
+                        _round(question.mean, 2),
+                    )
+                )
+    return out
+
+
+def _by_field(
+    deployment: Deployment,
+    poll: Poll,
+    rows: Rows,
+    *,
+    waves: Sequence[int],
+    question: SingleChoice | RegionQuestion,
+    language: str,
+) -> Table:
+    if isinstance(question, RegionQuestion):
+        group = (("group_id", "#adm1 +code"), ("group", "#adm1 +name"))
+    else:
+        tag = f"#x_{question.id.replace('-', '_').replace('.', '_').lower()}"
+        group = (("group_id", f"{tag} +code"), ("group", f"{tag} +name"))
+    spec = (
+        *_OVERALL[:6],  # poll, wave, question and option
+        *group,
+        ("respondents", "#indicator +num +respondents"),
+        ("count", "#indicator +num"),
+        ("percent", "#indicator +num +pct"),
+        ("mean", "#indicator +num +mean"),
+        ("suppressed", "#meta +suppressed"),
+    )
+    out = Table(f"results_by_{question.id}", *_split(spec))
+    for wave in waves:
+        results = table(deployment, poll, rows.of_wave(wave), question.id, language)
+        out.rows.extend(_group_rows(poll.id, wave, results))
+    return out
+
+
+def _group_rows(poll_id: str, wave: int, results: PollResults) -> list[tuple[Value, ...]]:
+    lines: list[tuple[Value, ...]] = []
+    for q in results.questions:
+        about = (poll_id, wave, q.question_id, q.prompt)
+        for j, group in enumerate(results.groups):
+            if group.is_all:
+                continue
+            n = q.n[j].count
+            for row in q.rows:
+                cell = row.cells[j]
+                lines.append(
+                    (
+                        *about,
+                        row.choice_id,
+                        row.label,
+                        group.key,
+                        group.label,
+                        n,
+                        cell.count,
+                        _round(cell.percent, 1),
+                        None,
+                        cell.suppressed,
+                    )
+                )
+            if q.numbers:
+                number = q.numbers[j]
+                lines.append(
+                    (
+                        *about,
+                        "_mean",
+                        "mean",
+                        group.key,
+                        group.label,
+                        n,
+                        None,
+                        None,
+                        _round(number.mean, 2),
+                        number.suppressed,
+                    )
+                )
+    return lines
+
+
+def _dictionary(deployment: Deployment, poll: Poll) -> Table:
+    languages = deployment.languages
+    spec = (
+        ("poll_id", "#activity +code"),
+        ("question_id", "#indicator +code"),
+        ("type", "#indicator +type"),
+        ("option_id", "#indicator +type +code"),
+        *((f"text_{lang}", f"#indicator +name +i_{lang}") for lang in languages),
+    )
+    out = Table("dictionary", *_split(spec))
+    for question in (*deployment.profile, *poll.questions):
+        source = "profile" if question in deployment.profile else poll.id
+        out.rows.append(
+            (
+                source,
+                question.id,
+                question.type,
+                None,
+                *(question.prompt.get(lang) for lang in languages),
+            )
+        )
+        for option_id, texts in _options(deployment, question):
+            out.rows.append(
+                (
+                    source,
+                    question.id,
+                    question.type,
+                    option_id,
+                    *(texts.get(lang) for lang in languages),
+                )
+            )
+    return out
+
+
+def _options(deployment: Deployment, question: Any) -> list[tuple[str, dict[str, str]]]:
+    match question:
+        case SingleChoice() | MultipleChoice():
+            return [(c.id, dict(c.label)) for c in question.choices]
+        case RegionQuestion():
+            return [(r.id, dict(r.name)) for r in deployment.regions]
+        case Scale():
+            return [
+                (
+                    str(v),
+                    dict(question.min_label)
+                    if v == question.min
+                    else dict(question.max_label)
+                    if v == question.max
+                    else {lang: str(v) for lang in deployment.languages},
+                )
+                for v in range(question.min, question.max + 1)
+            ]
+        case Number() | FreeText():
+            return []
+    return []
+
+
+def _respondents(deployment: Deployment, answers: Sequence[AnswerRow]) -> Table:
+    fields = list(deployment.profile)
+    spec: list[tuple[str, str]] = [("respondent", "#respondee +code"), ("wave", "#x_wave +num")]
+    for q in fields:
+        if isinstance(q, RegionQuestion):
+            spec.append((q.id, "#adm1 +code"))
+        else:
+            spec.append((q.id, f"#respondee +{q.id.replace('-', '_').replace('.', '_').lower()}"))
+    spec += [
+        ("question_id", "#indicator +code"),
+        ("choice", "#indicator +type +code"),
+        ("number", "#indicator +num"),
+    ]
+    out = Table("respondents", *_split(spec))
+    numbers: dict[str, int] = {}
+    for answer in answers:
+        # a number local to this export: the pseudonym itself never leaves
+        local = numbers.setdefault(answer.respondent, len(numbers) + 1)
+        out.rows.append(
+            (
+                f"R{local:06d}",
+                answer.wave,
+                *answer.profile,
+                answer.question_id,
+                answer.choice,
+                answer.number,
+            )
+        )
+    return out
+
+
+def _split(spec: Sequence[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(c for c, _ in spec), tuple(t for _, t in spec)
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+# Writers
+
+
+def _cell(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def write_csv(export: Export, folder: Path, *, hxl: bool) -> list[Path]:
+    """One CSV file per table in ``folder`` (created), plus README.txt with the disclosure."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for t in export.tables:
+        path = folder / f"{t.name}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(t.columns)
+            if hxl:
+                writer.writerow(t.hxl)
+            writer.writerows([_cell(v) for v in row] for row in t.rows)
+        written.append(path)
+    notes = folder / "README.txt"
+    notes.write_text(
+        f"{export.title} ({export.poll_id})\n\n{export.disclosure}\n", encoding="utf-8"
+    )
+    return [*written, notes]
+
+
+def write_xlsx(export: Export, path: Path, *, hxl: bool) -> None:
+    """A workbook with one sheet per table and an "about" sheet with the disclosure."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    about = book.active
+    about.title = "about"
+    about.append([export.title])
+    about.append([export.poll_id])
+    about.append([export.disclosure])
+    about["A1"].font = Font(bold=True)
+    for t in export.tables:
+        sheet = book.create_sheet(t.name[:31])
+        sheet.append(list(t.columns))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        if hxl:
+            sheet.append(list(t.hxl))
+        for row in t.rows:
+            sheet.append(list(row))
+        sheet.freeze_panes = "A3" if hxl else "A2"
+    book.save(path)
+
+
+def to_json(export: Export, *, hxl: bool) -> str:
+    """``{"poll", "disclosure", "tables": {name: {"columns", ["hxl"], "rows"}}}``.
+
+    Rows are lists in column order (the shape of HXL's JSON array encoding); ``hxl`` holds
+    the hashtag of each column.
+    """
+    document: dict[str, Any] = {
+        "poll": {"id": export.poll_id, "title": export.title},
+        "disclosure": export.disclosure,
+        "tables": {},
+    }
+    for t in export.tables:
+        entry: dict[str, Any] = {"columns": list(t.columns)}
+        if hxl:
+            entry["hxl"] = list(t.hxl)
+        entry["rows"] = [list(row) for row in t.rows]
+        document["tables"][t.name] = entry
+    return json.dumps(document, ensure_ascii=False, indent=1)
