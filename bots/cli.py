@@ -15,7 +15,7 @@ import click
 
 from bots import app as root
 from bots import logs
-from bots.insights_cli import export
+from bots.insights_cli import export, report
 from config.broadcast import load_broadcast_texts
 from config.deployment import DeploymentError
 from config.errors import ConfigError
@@ -332,6 +332,7 @@ def db_upgrade() -> None:
 
 
 main.add_command(export)
+main.add_command(report)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ the composition root and write files or queue messages.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import wraps
@@ -162,3 +163,57 @@ def export(
     folder = output or Path(f"{poll_id}-export")
     written = exports.write_csv(document, folder, hxl=hxl)
     click.echo(f"wrote {len(written)} files to {folder}/", err=True)
+
+
+@click.command()
+@click.argument("poll_id")
+@click.option(
+    "--wave",
+    type=click.IntRange(1),
+    default=None,
+    help="Report on this wave (default: the latest).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("report.html"),
+    show_default=True,
+    help="The HTML file to write.",
+)
+@clear_errors
+def report(poll_id: str, wave: int | None, output: Path) -> None:
+    """One self-contained HTML report with charts: per question, trends, inclusion."""
+    from insights.analysis import response_rates
+    from insights.report import ReportInput, render
+
+    settings = _settings()
+    with click.progressbar(length=3, label="report", file=sys.stderr) as bar:
+        loaded = _run(_load(settings, poll_id))
+        bar.update(1)
+        waves = loaded.rows.waves()
+        if wave is not None and wave not in waves:
+            raise click.ClickException(
+                f"no answers in wave {wave} of {poll_id} (waves with answers: "
+                f"{', '.join(map(str, waves)) or 'none'})"
+            )
+        language = loaded.deployment.default_language
+        reach = [
+            response_rates(loaded.deployment, field, rows, language)
+            for field, rows in loaded.reach.items()
+        ]
+        document = render(
+            ReportInput(
+                loaded.deployment,
+                loaded.poll,
+                loaded.rows,
+                wave,
+                language,
+                root.SystemClock().now(),
+                reach,
+            )
+        )
+        bar.update(1)
+        output.write_text(document, encoding="utf-8")
+        bar.update(1)
+    click.echo(f"wrote {output} ({len(document) // 1024} KiB)")

@@ -1,0 +1,405 @@
+"""The mediators' report: one self-contained HTML file with charts, readable on a phone.
+
+Charts are drawn with matplotlib (Agg, no display) and embedded as base64 PNG, so the file
+can be mailed or opened offline. Every figure comes from `insights.analysis`, so hidden cells
+are hidden here too (shown as ``*``); charts leave hidden options out and say so.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from conversations.definitions import Deployment, Poll
+from insights.analysis import (
+    Inclusion,
+    QuestionEstimate,
+    QuestionTrend,
+    ReachTable,
+    Rows,
+    WaveEstimates,
+    estimate,
+    inclusion,
+    table,
+    trends,
+)
+from insights.export import DISCLOSURE
+from insights.render import MARK
+from insights.results import PollResults
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+UNDER_REPRESENTED = 0.8
+"""A group whose share of respondents is below this fraction of its population share is
+marked as under-represented."""
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    deployment: Deployment
+    poll: Poll
+    rows: Rows
+    wave: int | None
+    """The wave reported on; None: the latest wave with answers."""
+    language: str
+    generated: datetime
+    reach: Sequence[ReachTable] = ()
+
+
+def render(data: ReportInput) -> str:
+    """The whole report as one HTML document."""
+    deployment, poll, language = data.deployment, data.poll, data.language
+    waves = data.rows.waves()
+    wave = data.wave if data.wave is not None else (waves[-1] if waves else None)
+    current = estimate(deployment, poll, data.rows, language, wave)
+    by_field = [
+        table(deployment, poll, data.rows.of_wave(wave), q.id, language) for q in deployment.profile
+    ]
+    overall = table(deployment, poll, data.rows.of_wave(wave), None, language)
+    title = deployment.text(poll.title, language)
+    parts = [
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="meta">{_e(deployment.text(deployment.organization, language))} · '
+        f"{_wave_name(wave)} · generated {data.generated:%Y-%m-%d %H:%M %Z}</p>",
+        _disclosure(deployment, current),
+    ]
+    parts.append("<h2>Questions</h2>")
+    for index, question in enumerate(current.questions):
+        parts.append(_question(question, overall, by_field, index, deployment.suppression_k))
+    if len(waves) > 1:
+        all_waves = [estimate(deployment, poll, data.rows, language, w) for w in waves]
+        parts.append(_trends(trends(all_waves)))
+    parts.append(_inclusion(inclusion(deployment, data.rows, language, wave), data.reach))
+    return _page(title, "\n".join(parts))
+
+
+def _wave_name(wave: int | None) -> str:
+    if not wave:
+        return "all answers"
+    return f"wave {wave}"
+
+
+def _disclosure(deployment: Deployment, current: WaveEstimates) -> str:
+    w = current.weighting
+    fields = ", ".join(w.fields) or "none (the deployment gives no population margins)"
+    missing = (
+        "<li>Nobody answered from: "
+        + _e(", ".join(f"{f} {v}" for f, v in w.missing_categories))
+        + "; these groups could not be weighted up.</li>"
+        if w.missing_categories
+        else ""
+    )
+    return f"""<section class="disclosure" id="disclosure">
+<h2>How to read these numbers</h2>
+<p>{_e(DISCLOSURE.format(k=deployment.suppression_k))}</p>
+<ul>
+<li>Respondents: <b class="figure" id="respondents">{w.respondents}</b>;
+weighted to: {_e(fields)}.</li>
+<li>Effective sample size (Kish): <b class="figure">{w.effective_n:.0f}</b>
+(weighting efficiency {100 * w.efficiency:.0f} %): the weighted results are about as precise
+as a simple random sample of that many people, <i>if</i> weighting removed the self-selection,
+which nobody can check.</li>
+<li>Changes between waves are flagged when significant at 95 % (two-proportion z-test on
+effective sample sizes).</li>
+<li>{MARK} marks a hidden cell: fewer than {deployment.suppression_k} people, or a cell that
+would let one be worked out.</li>
+{missing}
+</ul>
+</section>"""
+
+
+def _question(
+    question: QuestionEstimate,
+    overall: PollResults,
+    by_field: Sequence[PollResults],
+    index: int,
+    k: int,
+) -> str:
+    n = MARK if question.n is None else str(question.n)
+    head = (
+        f'<section class="question" id="q-{_e(question.question_id)}">'
+        f"<h3>{_e(question.prompt)}</h3>"
+        f'<p class="meta">{_e(question.kind.replace("_", " "))} · answered by {n}'
+        + (
+            f" · effective n {question.effective_n:.0f}"
+            if question.effective_n is not None and question.options
+            else ""
+        )
+        + "</p>"
+    )
+    body: list[str] = []
+    if question.options:
+        body.append(_chart_shares(question))
+        rows = []
+        for option in question.options:
+            e = option.estimate
+            if option.suppressed:
+                cells = [MARK, MARK, MARK, MARK]
+            else:
+                cells = [
+                    str(option.count),
+                    _pct(option.count, question.n),
+                    f"{100 * e.share:.0f} %" if e else "–",
+                    f"{100 * e.low:.0f}–{100 * e.high:.0f} %" if e else "–",
+                ]
+            rows.append([option.label, *cells])
+        body.append(
+            _table(["", "count", "%", "weighted %", "95 % bootstrap interval"], rows, "estimates")
+        )
+    elif question.kind == "number":
+        result = overall.questions[index]
+        number = result.numbers[-1] if result.numbers else None
+        if number is None or number.suppressed:
+            body.append(f"<p>{MARK} hidden</p>")
+        else:
+            weighted = f"{question.mean:.1f}" if question.mean is not None else "–"
+            body.append(
+                _table(
+                    ["n", "mean", "weighted mean", "min", "max"],
+                    [
+                        [
+                            str(number.n),
+                            f"{number.mean:.1f}" if number.mean is not None else "–",
+                            weighted,
+                            _num(number.minimum),
+                            _num(number.maximum),
+                        ]
+                    ],
+                    "estimates",
+                )
+            )
+    else:
+        body.append("<p>Free text answers are not shown in reports.</p>")
+    for results in by_field:
+        body.append(_breakdown(results, index))
+    return head + "\n".join(body) + "</section>"
+
+
+def _breakdown(results: PollResults, index: int) -> str:
+    question = results.questions[index]
+    if not question.rows and not question.numbers:
+        return ""
+    header = ["", *(g.label for g in results.groups)]
+    lines = []
+    for row in question.rows:
+        lines.append(
+            [
+                row.label,
+                *(
+                    MARK
+                    if c.suppressed
+                    else (f"{c.percent:.0f} %" if c.percent is not None else "–")
+                    for c in row.cells
+                ),
+            ]
+        )
+    if question.numbers:
+        lines.append(["mean", *(MARK if c.suppressed else _num(c.mean) for c in question.numbers)])
+    lines.append(["n", *(MARK if c.suppressed else str(c.count) for c in question.n)])
+    caption = f"By {(results.by or '').replace('_', ' ')}: {results.by_label or ''}"
+    return (
+        f"<details><summary>{_e(caption)}</summary>{_table(header, lines, 'breakdown')}</details>"
+    )
+
+
+def _trends(question_trends: Iterable[QuestionTrend]) -> str:
+    parts = ['<section id="trends"><h2>Trends across waves</h2>']
+    for trend in question_trends:
+        parts.append(f"<h3>{_e(trend.prompt)}</h3>")
+        parts.append(_chart_trend(trend))
+        flagged = trend.flagged
+        if flagged:
+            rows = [
+                [
+                    option.label,
+                    f"wave {point.wave}",
+                    f"{100 * point.change.before:.0f} % → {100 * point.change.after:.0f} %",
+                    f"{point.change.z:+.2f}",
+                ]
+                for option, point in flagged
+                if point.change is not None
+            ]
+            parts.append(_table(["option", "in", "change", "z"], rows, "flagged"))
+        else:
+            parts.append("<p>No change significant at 95 %.</p>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _inclusion(tables: Sequence[Inclusion], reach: Sequence[ReachTable]) -> str:
+    parts = [
+        '<section id="inclusion"><h2>Whom we reach</h2>',
+        "<p>Respondents per group against the population. A ratio below "
+        f"{UNDER_REPRESENTED:g} (marked ▼) means the group is under-represented: its voice "
+        "counts in weighted results only through fewer people.</p>",
+    ]
+    for t in tables:
+        rows = []
+        for r in t.rows:
+            ratio = "–" if r.ratio is None else f"{r.ratio:.2f}"
+            if r.ratio is not None and r.ratio < UNDER_REPRESENTED:
+                ratio += " ▼"
+            rows.append(
+                [
+                    r.label,
+                    MARK if r.respondents is None else str(r.respondents),
+                    "–" if r.sample_share is None else f"{100 * r.sample_share:.0f} %",
+                    "–" if r.population_share is None else f"{100 * r.population_share:.0f} %",
+                    ratio,
+                ]
+            )
+        parts.append(f"<h3>{_e(t.label)}</h3>")
+        parts.append(_table(["", "respondents", "share", "population", "ratio"], rows, "inclusion"))
+    for rates in reach:
+        if not rates.waves:
+            continue
+        header = ["wave", *(label for _, label in rates.groups)]
+        rows = [
+            [
+                str(wave),
+                *(
+                    MARK
+                    if c.invited is None
+                    else (
+                        f"{100 * c.rate:.0f} % of {c.invited}"
+                        if c.rate is not None
+                        else f"{MARK} of {c.invited}"
+                    )
+                    for c in cells
+                ),
+            ]
+            for wave, cells in rates.waves
+        ]
+        parts.append(f"<h3>Response rate by {_e(rates.field)}</h3>")
+        parts.append(_table(header, rows, "reach"))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+# Charts
+
+
+def _figure(height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    # narrow, so that the text stays legible when a phone shrinks the picture to its width
+    return Figure(figsize=(5.2, height), dpi=120, layout="constrained")
+
+
+def _png(figure: Figure, alt: str) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img class="chart" alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _chart_shares(question: QuestionEstimate) -> str:
+    shown = [o for o in question.options if o.estimate is not None]
+    figure = _figure(0.45 * max(len(shown), 1) + 0.9)
+    axes = figure.add_subplot()
+    labels = [_short(o.label) for o in shown][::-1]
+    shares = [100 * o.estimate.share for o in shown if o.estimate][::-1]
+    lows = [100 * (o.estimate.share - o.estimate.low) for o in shown if o.estimate][::-1]
+    highs = [100 * (o.estimate.high - o.estimate.share) for o in shown if o.estimate][::-1]
+    raw = [100 * (o.count or 0) / (question.n or 1) for o in shown][::-1]
+    positions = list(range(len(shown)))
+    axes.barh(positions, shares, color="#2b6cb0", label="weighted")
+    axes.errorbar(shares, positions, xerr=[lows, highs], fmt="none", ecolor="#1a202c", capsize=3)
+    axes.scatter(raw, positions, marker="|", s=200, color="#e53e3e", label="unweighted", zorder=3)
+    axes.set_yticks(positions, labels)
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("% of respondents (weighted, 95 % bootstrap interval)")
+    axes.legend(loc="lower right", fontsize="small")
+    hidden = len(question.options) - len(shown)
+    if hidden:
+        axes.set_title(f"{hidden} option(s) hidden ({MARK}): too few people", fontsize="small")
+    return _png(figure, f"Weighted shares: {question.prompt}")
+
+
+def _chart_trend(trend: QuestionTrend) -> str:
+    figure = _figure(3.2)
+    axes = figure.add_subplot()
+    for option in trend.options:
+        points = [(p.wave, 100 * p.estimate.share) for p in option.points if p.estimate]
+        if points:
+            axes.plot(*zip(*points, strict=True), marker="o", label=_short(option.label, 24))
+        for p in option.points:
+            if p.change is not None and p.change.significant and p.estimate is not None:
+                axes.scatter(
+                    [p.wave],
+                    [100 * p.estimate.share],
+                    s=160,
+                    facecolors="none",
+                    edgecolors="#e53e3e",
+                )
+    axes.set_xlabel("wave (circled: change significant at 95 %)")
+    axes.set_ylabel("weighted %")
+    axes.set_ylim(0, 100)
+    axes.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1, 1))
+    return _png(figure, f"Trend: {trend.prompt}")
+
+
+# HTML
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], kind: str) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    return (
+        f'<div class="scroll"><table class="{kind}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def _page(title: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)}</title>
+<style>
+body {{ font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto;
+  max-width: 52rem; padding: 1rem; color: #1a202c; background: #fff; }}
+h1 {{ font-size: 1.6rem; margin: .2rem 0; }}
+h2 {{ margin-top: 2rem; border-bottom: 2px solid #e2e8f0; }}
+h3 {{ font-size: 1.1rem; }} .meta {{ color: #4a5568; font-size: .9rem; }}
+.disclosure {{ background: #fffbea; border-left: 4px solid #d69e2e; padding: .2rem 1rem; }}
+.chart {{ width: 100%; height: auto; }}
+.scroll {{ overflow-x: auto; }} table {{ border-collapse: collapse; margin: .5rem 0; }}
+th, td {{ padding: .25rem .6rem; border-bottom: 1px solid #e2e8f0; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+details {{ margin: .4rem 0; }} summary {{ cursor: pointer; color: #2b6cb0; }}
+@media (max-width: 600px) {{ body {{ font-size: 15px; padding: .6rem; }}
+  th, td {{ padding: .2rem .35rem; font-size: .85rem; }} }}
+</style></head>
+<body>
+{body}
+</body></html>
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _short(text: str, width: int = 32) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _pct(count: int | None, n: int | None) -> str:
+    if count is None or not n:
+        return "–"
+    return f"{100 * count / n:.0f} %"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
