@@ -315,7 +315,8 @@ def _chart_shares(question: QuestionEstimate) -> str:
     axes.set_yticks(positions, labels)
     axes.set_xlim(0, 100)
     axes.set_xlabel("% of respondents (weighted, 95 % bootstrap interval)")
-    axes.legend(loc="lower right", fontsize="small")
+    if shown:
+        axes.legend(loc="lower right", fontsize="small")
     hidden = len(question.options) - len(shown)
     if hidden:
         axes.set_title(f"{hidden} option(s) hidden ({MARK}): too few people", fontsize="small")
@@ -341,7 +342,8 @@ def _chart_trend(trend: QuestionTrend) -> str:
     axes.set_xlabel("wave (circled: change significant at 95 %)")
     axes.set_ylabel("weighted %")
     axes.set_ylim(0, 100)
-    axes.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1, 1))
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1, 1))
     return _png(figure, f"Trend: {trend.prompt}")
 
 

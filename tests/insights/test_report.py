@@ -1,0 +1,128 @@
+"""The HTML report: its figures, and what headless Chromium shows of it."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from insights.analysis import response_rates
+from insights.report import ReportInput, render
+from storage.crosstabs import ReachRow
+from tests.insights.helpers import poll
+from tests.insights.test_analysis import DATA, rows, weighted_deployment
+
+GENERATED = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+REQUIRE_CHROMIUM_VARIABLE = "PEACEPULSE_REQUIRE_CHROMIUM"
+
+
+def report(wave: int | None = None) -> str:
+    d = weighted_deployment()
+    reach = [
+        response_rates(
+            d,
+            "gender",
+            [ReachRow(1, "woman", 40, 10), ReachRow(1, "man", 50, 30)],
+            "en",
+        )
+    ]
+    return render(ReportInput(d, poll(d), DATA, wave, "en", GENERATED, reach))
+
+
+def test_the_report_carries_the_disclosure_figures_and_charts() -> None:
+    page = report(wave=1)
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "not margins of error" in page
+    assert "margin of error" not in page.replace("not margins of error", "")
+    assert 'id="respondents">40<' in page
+    # a: 10 of 40 unweighted (25 %), 50 % weighted
+    assert "<td>A</td><td>10</td><td>25 %</td><td>50 %</td>" in page
+    assert page.count("data:image/png;base64,") >= 4  # shares per choice question + trends
+    for data in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page):
+        assert base64.b64decode(data).startswith(b"\x89PNG")
+    assert "http://" not in page and "https://" not in page  # nothing to fetch: self-contained
+
+
+def test_trends_flag_the_significant_change() -> None:
+    page = report()
+    assert "wave 2" in page  # the latest wave by default
+    trends = page[page.index('id="trends"') :]
+    assert "<td>A</td><td>wave 2</td><td>50 % → 83 %</td>" in trends
+
+
+def test_inclusion_marks_the_under_represented() -> None:
+    page = report(wave=1)
+    inclusion = page[page.index('id="inclusion"') :]
+    assert "<td>North</td><td>10</td><td>25 %</td><td>50 %</td><td>0.50 ▼</td>" in inclusion
+    assert "<td>South</td><td>30</td><td>75 %</td><td>50 %</td><td>1.50</td>" in inclusion
+    assert "25 % of 40" in inclusion  # response rate of women in wave 1
+
+
+def test_hidden_cells_are_marked_and_left_out_of_charts() -> None:
+    d = weighted_deployment()
+    data = rows(
+        {
+            (1, ("north", "woman"), "a"): 10,
+            (1, ("south", "man"), "b"): 30,
+            (1, ("south", "man"), "c"): 2,
+        }
+    )
+    page = render(ReportInput(d, poll(d), data, 1, "en", GENERATED))
+    assert "<td>C</td><td>*</td><td>*</td><td>*</td><td>*</td>" in page
+    assert "option(s) hidden" not in page  # the title is drawn in the chart, not the HTML
+    assert "<td>C</td><td>2</td>" not in page
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_chromium_shows_the_report_on_a_phone_screen(tmp_path: Path) -> None:
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get(REQUIRE_CHROMIUM_VARIABLE) == "1":
+            pytest.fail(f"{REQUIRE_CHROMIUM_VARIABLE}=1 but chromium is not installed")
+        pytest.skip("chromium is not installed (Debian: apt-get install chromium)")
+    page = tmp_path / "report.html"
+    page.write_text(report(wave=1), encoding="utf-8")
+    shot = tmp_path / "shot.png"
+    common = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=412,1800",  # a phone's width
+    ]
+    subprocess.run(
+        [*common, f"--screenshot={shot}", page.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    dom = subprocess.run(
+        [*common, "--dump-dom", page.as_uri()],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert 'id="respondents">40<' in dom
+    assert "<td>50 %</td>" in dom
+    assert "not margins of error" in dom
+    with Image.open(shot) as image:
+        pixels = image.convert("L")
+        assert pixels.size == (412, 1800)
+        histogram = pixels.histogram()
+    dark = sum(histogram[:128])  # text, bars
+    assert dark > 0.01 * sum(histogram), "the screenshot is blank"
+    assert len([n for n in histogram if n]) > 50  # many shades: text and charts, not a flat page
