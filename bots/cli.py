@@ -15,7 +15,7 @@ import click
 
 from bots import app as root
 from bots import logs
-from bots.insights_cli import export, report
+from bots.insights_cli import export, report, shareback
 from config.broadcast import load_broadcast_texts
 from config.deployment import DeploymentError
 from config.errors import ConfigError
@@ -258,12 +258,17 @@ def broadcast(topic: str, text_file: Path, photo: str | None, yes: bool, wait: b
     job, queued = _run(root.queue_broadcast(settings, chosen, texts, photo))
     click.echo(f"{queued} messages queued as {job}")
     if wait:
-        summary = _run(_follow(settings, job, queued))
-        click.echo(
-            f"queued {summary['total']}, sent {summary['sent']}, "
-            f"unreachable {summary['unreachable']}, failed {summary['failed']}"
-            + (f", still waiting {summary['waiting']}" if summary["waiting"] else "")
-        )
+        click.echo(_run(follow_job(settings, job, queued)))
+
+
+async def follow_job(settings: Settings, job: str, total: int) -> str:
+    """Follow an outbox job with a progress bar; its summary line (queued, sent, …)."""
+    summary = await _follow(settings, job, total)
+    return (
+        f"queued {summary['total']}, sent {summary['sent']}, "
+        f"unreachable {summary['unreachable']}, failed {summary['failed']}"
+        + (f", still waiting {summary['waiting']}" if summary["waiting"] else "")
+    )
 
 
 async def _follow(settings: Settings, job: str, total: int) -> dict[str, int]:
@@ -333,6 +338,7 @@ def db_upgrade() -> None:
 
 main.add_command(export)
 main.add_command(report)
+main.add_command(shareback)
 
 
 if __name__ == "__main__":

@@ -217,3 +217,61 @@ def report(poll_id: str, wave: int | None, output: Path) -> None:
         output.write_text(document, encoding="utf-8")
         bar.update(1)
     click.echo(f"wrote {output} ({len(document) // 1024} KiB)")
+
+
+@click.command()
+@click.argument("poll_id")
+@click.option(
+    "--wave", type=click.IntRange(0), default=None, help="The wave to share (default: the latest)."
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Follow the sending (done by `peacepulse run`) with a progress bar.",
+)
+@clear_errors
+def shareback(poll_id: str, wave: int | None, yes: bool, wait: bool) -> None:
+    """Send the wave's top-line results to the subscribers of the deployment's results topic."""
+    from insights.shareback import summaries
+
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+    topic = deployment.results_topic
+    if topic is None:
+        raise click.ClickException(
+            "this deployment has no results topic to share results with "
+            "(deployment.yaml: results_topic: <a topic id people can /subscribe to>)"
+        )
+    loaded = _run(_load(settings, poll_id))
+    waves = loaded.rows.waves()
+    if not waves:
+        raise click.ClickException(f"nobody has answered {poll_id} yet: nothing to share")
+    chosen = waves[-1] if wave is None else wave
+    if chosen not in waves:
+        raise click.ClickException(
+            f"no answers in wave {chosen} of {poll_id} (waves with answers: "
+            f"{', '.join(map(str, waves))})"
+        )
+    texts = summaries(deployment, loaded.poll, loaded.rows, chosen)
+    if not texts:
+        raise click.ClickException(
+            f"nothing to share: too few people answered wave {chosen} of {poll_id}, "
+            "so every figure is hidden"
+        )
+    audience = _run(root.broadcast_audience(settings, topic))
+    click.echo(texts[deployment.default_language])
+    if audience == 0:
+        click.echo(f"nobody to send to: no reachable subscriber of the topic '{topic}'")
+        return
+    if not yes:
+        click.confirm(f"\nSend this (in each person's language) to {audience} people?", abort=True)
+    job, queued = _run(root.queue_broadcast(settings, topic, texts, None))
+    click.echo(f"{queued} messages queued as {job}")
+    if wait:
+        # the same progress bar and summary as `peacepulse broadcast`
+        from bots.cli import follow_job
+
+        summary = _run(follow_job(settings, job, queued))
+        click.echo(summary)

@@ -346,6 +346,36 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ar": "تذكير: تُغلق هذه الجولة من «{title}» في {closes}. إجاباتك مهمة.",
     },
     "take_part": {"en": "Take part", "fr": "Participer", "ar": "شارك"},
+    "shareback_intro": {
+        "en": "Results of “{title}”, as promised: {respondents} people answered.",
+        "fr": "Résultats de « {title} », comme promis : {respondents} personnes ont répondu.",
+        "ar": "نتائج «{title}» كما وعدناكم: أجاب {respondents} شخصًا.",
+    },
+    "shareback_intro_wave": {
+        "en": "Results of “{title}” (round {wave}), as promised: {respondents} people answered.",
+        "fr": "Résultats de « {title} » (vague {wave}), comme promis : "
+        "{respondents} personnes ont répondu.",
+        "ar": "نتائج «{title}» (الجولة {wave}) كما وعدناكم: أجاب {respondents} شخصًا.",
+    },
+    "shareback_average": {
+        "en": "average {value}",
+        "fr": "moyenne {value}",
+        "ar": "المتوسط {value}",
+    },
+    "shareback_note": {
+        "en": "Shares are weighted to match the population. Groups of fewer than {k} people "
+        "are never shown. Thank you for taking part.",
+        "fr": "Les pourcentages sont pondérés pour correspondre à la population. Les groupes "
+        "de moins de {k} personnes ne sont jamais montrés. Merci de votre participation.",
+        "ar": "النسب مرجّحة لتطابق تركيبة السكان. لا تُعرض أبدًا المجموعات التي تقل عن {k} "
+        "أشخاص. شكرًا لمشاركتك.",
+    },
+    "shareback_note_unweighted": {
+        "en": "Groups of fewer than {k} people are never shown. Thank you for taking part.",
+        "fr": "Les groupes de moins de {k} personnes ne sont jamais montrés. "
+        "Merci de votre participation.",
+        "ar": "لا تُعرض أبدًا المجموعات التي تقل عن {k} أشخاص. شكرًا لمشاركتك.",
+    },
 }
 
 

@@ -1,0 +1,66 @@
+"""Results shared back with the participants who asked for them: a short text per language. Pure.
+
+Who gets it: the subscribers of the deployment's ``results_topic`` (people choose it with
+/subscribe, like any topic), sent as a broadcast through the outbox, so each person reads it
+in their own language, and pauses, quiet hours and unreachable people are respected.
+
+What it says: how many answered, then for the first `MAX_QUESTIONS` questions with options
+their `TOP_OPTIONS` largest weighted shares, and for number questions the weighted average.
+Only figures that the suppressed tables show are used; a question whose respondents are
+hidden is left out.
+"""
+
+from __future__ import annotations
+
+from conversations.definitions import Deployment, Poll
+from conversations.i18n import translate
+from insights.analysis import Rows, estimate
+
+MAX_QUESTIONS = 4
+TOP_OPTIONS = 3
+
+
+def summaries(deployment: Deployment, poll: Poll, rows: Rows, wave: int | None) -> dict[str, str]:
+    """The summary in each language of the deployment; empty if every figure is hidden."""
+    texts = {}
+    for language in deployment.languages:
+        text = _summary(deployment, poll, rows, wave, language)
+        if text is None:
+            return {}
+        texts[language] = text
+    return texts
+
+
+def _summary(
+    deployment: Deployment, poll: Poll, rows: Rows, wave: int | None, language: str
+) -> str | None:
+    estimates = estimate(deployment, poll, rows, language, wave)
+    lines: list[str] = []
+    for question in estimates.questions:
+        if len(lines) == MAX_QUESTIONS or question.n is None:
+            continue
+        shown = [o for o in question.options if o.estimate is not None and o.count]
+        if shown:
+            top = sorted(shown, key=lambda o: -o.estimate.share if o.estimate else 0)
+            parts = [
+                f"{o.label} {100 * o.estimate.share:.0f} %"
+                for o in top[:TOP_OPTIONS]
+                if o.estimate is not None
+            ]
+            lines.append(f"• {question.prompt}\n  " + " · ".join(parts))
+        elif question.mean is not None:
+            average = translate("shareback_average", language, value=f"{question.mean:.1f}")
+            lines.append(f"• {question.prompt}\n  {average}")
+    respondents = estimates.weighting.respondents
+    if not lines or respondents < deployment.suppression_k:
+        return None
+    title = deployment.text(poll.title, language)
+    if wave:
+        intro = translate(
+            "shareback_intro_wave", language, title=title, wave=wave, respondents=respondents
+        )
+    else:
+        intro = translate("shareback_intro", language, title=title, respondents=respondents)
+    weighted = "shareback_note" if deployment.population else "shareback_note_unweighted"
+    note = translate(weighted, language, k=deployment.suppression_k)
+    return "\n\n".join([intro, "\n".join(lines), note])

@@ -1,0 +1,158 @@
+"""`peacepulse export`, `report` and `shareback` on simulated citizens, as a mediator runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import insert, select
+
+from storage.database import create_engine
+from storage.models import Broadcast, OutboxRow, Participant, Subscription
+from tests.bots.test_run_process import CLI, clean_env
+
+
+def cli(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args],
+        env=clean_env(PEACEPULSE_DATA_DIR=str(folder), **env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=folder,
+    )
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("insights")
+    result = cli(folder, "simulate", "60", "--seed", "11")
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_export_csv_with_hxl_matches_the_results_command(simulated: Path) -> None:
+    result = cli(simulated, "export", "agenda", "--hxl", "-o", "out")
+    assert result.returncode == 0, result.stderr
+    folder = simulated / "out"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "README.txt",
+        "dictionary.csv",
+        "results.csv",
+        "results_by_age_band.csv",
+        "results_by_gender.csv",
+        "results_by_region.csv",
+    ]
+    with (folder / "results_by_region.csv").open(encoding="utf-8") as handle:
+        lines = list(csv.DictReader(handle))
+    assert lines[0]["group_id"] == "#adm1 +code"
+    data = lines[1:]
+    assert all(line["count"] == "" for line in data if line["suppressed"] == "true")
+    assert all(
+        int(line["count"]) == 0 or int(line["count"]) >= 5
+        for line in data
+        if line["suppressed"] == "false" and line["count"]
+    )
+    # the same suppressed counts as `peacepulse results --by region`
+    document = json.loads(
+        cli(simulated, "results", "agenda", "--by", "region", "--format", "json").stdout
+    )
+    keys = [g["key"] for g in document["groups"]]
+    question = next(q for q in document["questions"] if q["id"] == "top_issue")
+    for option in question["options"]:
+        for key, cell in zip(keys, option["cells"], strict=True):
+            if key in (None, "_all"):
+                continue
+            line = next(
+                line
+                for line in data
+                if line["question_id"] == "top_issue"
+                and line["option_id"] == option["id"]
+                and line["group_id"] == key
+            )
+            assert line["count"] == ("" if cell.get("suppressed") else str(cell["count"]))
+    assert "not margins of error" in (folder / "README.txt").read_text(encoding="utf-8")
+
+
+def test_export_xlsx_and_json(simulated: Path) -> None:
+    assert cli(simulated, "export", "agenda", "--format", "xlsx", "--hxl").returncode == 0
+    book = load_workbook(simulated / "agenda.xlsx")
+    assert book.sheetnames[:3] == ["about", "results", "results_by_region"]
+    assert book["results"]["A2"].value == "#activity +code"
+    result = cli(simulated, "export", "agenda", "--format", "json")
+    document = json.loads(result.stdout)
+    assert "hxl" not in document["tables"]["results"]
+    dictionary = document["tables"]["dictionary"]
+    assert dictionary["columns"][-3:] == ["text_en", "text_fr", "text_ar"]
+
+
+def test_respondent_rows_need_the_deployment_s_permission(simulated: Path) -> None:
+    result = cli(simulated, "export", "agenda", "--respondents")
+    assert result.returncode == 1
+    assert "does not allow respondent-level exports" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_report_is_one_html_file(simulated: Path) -> None:
+    result = cli(simulated, "report", "agenda", "-o", "agenda.html")
+    assert result.returncode == 0, result.stderr
+    page = (simulated / "agenda.html").read_text(encoding="utf-8")
+    assert 'id="respondents">60<' in page
+    assert "Whom we reach" in page and "How to read these numbers" in page
+    wrong = cli(simulated, "report", "agenda", "--wave", "4")
+    assert wrong.returncode == 1
+    assert "no answers in wave 4 of agenda" in wrong.stderr
+
+
+async def _subscribe(database: Path, topic: str, count: int) -> list[str]:
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    try:
+        async with engine.begin() as connection:
+            people = (
+                (
+                    await connection.execute(
+                        select(Participant.id).order_by(Participant.id).limit(count)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            await connection.execute(
+                insert(Subscription), [{"participant_id": p, "topic": topic} for p in people]
+            )
+        return list(people)
+    finally:
+        await engine.dispose()
+
+
+async def _queued(database: Path) -> tuple[dict[str, str], set[str]]:
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    try:
+        async with engine.connect() as connection:
+            texts = (await connection.execute(select(Broadcast.texts))).scalar_one()
+            recipients = (await connection.execute(select(OutboxRow.participant_id))).scalars()
+            return texts, set(recipients)
+    finally:
+        await engine.dispose()
+
+
+def test_shareback_goes_to_the_results_topic_in_every_language(simulated: Path) -> None:
+    nobody = cli(simulated, "shareback", "agenda", "--yes", "--no-wait")
+    assert nobody.returncode == 0, nobody.stderr
+    assert "nobody to send to: no reachable subscriber of the topic 'results'" in nobody.stdout
+    subscribers = asyncio.run(_subscribe(simulated / "peacepulse.db", "results", 12))
+    result = cli(simulated, "shareback", "agenda", "--yes", "--no-wait")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Results of “Agenda for the peace talks”, as promised: 60")
+    assert result.stdout.strip().endswith("12 messages queued as broadcast:1")
+    texts, recipients = asyncio.run(_queued(simulated / "peacepulse.db"))
+    assert set(texts) == {"en", "fr", "ar"}
+    assert texts["fr"].startswith("Résultats de")
+    assert recipients == set(subscribers)
