@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from conversations.values import AnswerGiven
 from storage.crosstabs import (
     AnsweredCell,
     ChoiceCell,
@@ -23,6 +24,7 @@ from storage.crosstabs import (
 )
 from storage.database import for_writing
 from storage.models import Answer, Completion, OutboxRow
+from storage.unit_of_work import unit_of_work_factory
 from tests.storage.helpers import NOW, add_person
 
 POLL = "pulse"
@@ -156,3 +158,19 @@ async def test_answer_rows_carry_the_profile_and_no_text(answered: AsyncEngine) 
     assert len(rows) == 12  # 13 answers of the poll, one of them a skip
     first = next(r for r in rows if r.respondent == "p3" and r.question_id == "days")
     assert (first.wave, first.number, first.profile) == (1, 20.0, ("south", "woman"))
+
+
+async def test_an_answer_given_again_still_counts_one_person(engine: AsyncEngine) -> None:
+    """choice_cells counts rows: that relies on record_answer replacing the earlier answer."""
+    await add_person(engine, "p1", profile={"region": "north"})
+    async with unit_of_work_factory(engine)() as work:
+        for choices in (("water", "roads"), ("water",), ("water", "roads")):
+            await work.record_answer("p1", AnswerGiven(POLL, "needs", choices=choices), NOW)
+        await work.commit()
+    async with unit_of_work_factory(engine)() as work:
+        await work.forget("p1")
+        await work.commit()
+    assert _sorted(await choice_cells(engine, POLL, ("region",))) == [
+        ChoiceCell("needs", 0, "roads", (None,), 1),
+        ChoiceCell("needs", 0, "water", (None,), 1),
+    ]
