@@ -301,6 +301,8 @@ def _png(figure: Figure, alt: str) -> str:
 
 def _chart_shares(question: QuestionEstimate) -> str:
     shown = [o for o in question.options if o.estimate is not None]
+    if not shown:
+        return "<p>No figures to show.</p>"
     figure = _figure(0.45 * max(len(shown), 1) + 0.9)
     axes = figure.add_subplot()
     labels = [_short(o.label) for o in shown][::-1]
@@ -315,8 +317,7 @@ def _chart_shares(question: QuestionEstimate) -> str:
     axes.set_yticks(positions, labels)
     axes.set_xlim(0, 100)
     axes.set_xlabel("% of respondents (weighted, 95 % bootstrap interval)")
-    if shown:
-        axes.legend(loc="lower right", fontsize="small")
+    axes.legend(loc="lower right", fontsize="small")
     hidden = len(question.options) - len(shown)
     if hidden:
         axes.set_title(f"{hidden} option(s) hidden ({MARK}): too few people", fontsize="small")
@@ -324,12 +325,18 @@ def _chart_shares(question: QuestionEstimate) -> str:
 
 
 def _chart_trend(trend: QuestionTrend) -> str:
-    figure = _figure(3.2)
+    lines = [
+        (option, [(p.wave, 100 * p.estimate.share) for p in option.points if p.estimate])
+        for option in trend.options
+    ]
+    if not any(points for _, points in lines):
+        return "<p>No figures to show across waves.</p>"
+    figure = _figure(3.4)
     axes = figure.add_subplot()
-    for option in trend.options:
-        points = [(p.wave, 100 * p.estimate.share) for p in option.points if p.estimate]
+    for option, points in lines:
         if points:
-            axes.plot(*zip(*points, strict=True), marker="o", label=_short(option.label, 24))
+            waves, shares = zip(*points, strict=True)
+            axes.plot(waves, shares, marker="o", label=_short(option.label, 24))
         for p in option.points:
             if p.change is not None and p.change.significant and p.estimate is not None:
                 axes.scatter(
@@ -338,12 +345,13 @@ def _chart_trend(trend: QuestionTrend) -> str:
                     s=160,
                     facecolors="none",
                     edgecolors="#e53e3e",
+                    zorder=3,
                 )
+    axes.set_xticks(sorted({p.wave for option in trend.options for p in option.points}))
     axes.set_xlabel("wave (circled: change significant at 95 %)")
     axes.set_ylabel("weighted %")
     axes.set_ylim(0, 100)
-    if axes.get_legend_handles_labels()[0]:
-        axes.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1, 1))
+    axes.legend(fontsize="x-small", loc="best")
     return _png(figure, f"Trend: {trend.prompt}")
 
 
