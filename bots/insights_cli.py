@@ -140,12 +140,19 @@ def export(
             "(deployment.yaml: exports: respondent_rows: true, under a data-sharing agreement)"
         )
     loaded = _run(_load(settings, poll_id, answers=respondents))
+    from insights.analysis import response_rates
+
+    language = deployment.default_language
     document = exports.build(
         loaded.deployment,
         loaded.poll,
         loaded.rows,
-        deployment.default_language,
+        language,
         respondents=loaded.answers,
+        reach=[
+            response_rates(loaded.deployment, field, rows, language)
+            for field, rows in loaded.reach.items()
+        ],
     )
     if output_format == "json":
         text = exports.to_json(document, hxl=hxl)

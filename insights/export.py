@@ -30,6 +30,11 @@ header row. Hashtags and attributes used, and why:
 - ``+i_en``, ``+i_fr``, ``+i_ar`` — language attributes on the dictionary's texts (HXL 1.1,
   "language attributes like +i_en for English").
 - ``#meta +suppressed`` — whether a cell was hidden (#meta: "metadata about a row").
+- ``#population +num +pct`` — a group's share of the population (#population: "general
+  population number for an area"); ``#targeted +num`` / ``#reached +num`` — people invited
+  to a wave and people who completed it: HXL's pair for those a response aims at and those
+  it reached. ``#x_field`` / ``#x_group`` name the profile field and its value (extension
+  hashtags, as above).
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ from conversations.definitions import (
     Scale,
     SingleChoice,
 )
-from insights.analysis import Rows, WaveEstimates, estimate, table
+from insights.analysis import ReachTable, Rows, WaveEstimates, estimate, inclusion, table
 from insights.results import PollResults
 from storage.crosstabs import AnswerRow
 
@@ -107,9 +112,12 @@ def build(
     poll: Poll,
     rows: Rows,
     language: str,
+    *,
     respondents: Sequence[AnswerRow] | None = None,
+    reach: Sequence[ReachTable] = (),
 ) -> Export:
-    """The tables of an export: overall (with weighted shares), one per profile field, the
+    """The tables of an export: overall (with weighted shares), one per profile field,
+    inclusion against the population margins, response rates (when ``reach`` is given), the
     data dictionary, and the respondent rows when given (the caller checks the deployment)."""
     waves = rows.waves()
     estimates = {w: estimate(deployment, poll, rows, language, w) for w in waves}
@@ -118,6 +126,9 @@ def build(
         tables.append(
             _by_field(deployment, poll, rows, waves=waves, question=question, language=language)
         )
+    tables.append(_inclusion(deployment, rows, waves, language))
+    if reach:
+        tables.append(_reach(reach))
     tables.append(_dictionary(deployment, poll))
     if respondents is not None:
         tables.append(_respondents(deployment, respondents))
@@ -251,6 +262,70 @@ def _group_rows(poll_id: str, wave: int, results: PollResults) -> list[tuple[Val
                     )
                 )
     return lines
+
+
+def _inclusion(deployment: Deployment, rows: Rows, waves: Sequence[int], language: str) -> Table:
+    spec = (
+        ("wave", "#x_wave +num"),
+        ("field", "#x_field +code"),
+        ("group_id", "#x_group +code"),
+        ("group", "#x_group +name"),
+        ("respondents", "#indicator +num +respondents"),
+        ("sample_share", "#indicator +num +pct +sample"),
+        ("population_share", "#population +num +pct"),
+        ("ratio", "#indicator +num +ratio"),
+        ("suppressed", "#meta +suppressed"),
+    )
+    out = Table("inclusion", *_split(spec))
+    for wave in waves:
+        for field_table in inclusion(deployment, rows, language, wave):
+            for r in field_table.rows:
+                out.rows.append(
+                    (
+                        wave,
+                        field_table.field,
+                        r.value,
+                        r.label,
+                        r.respondents,
+                        _round(100 * r.sample_share, 1) if r.sample_share is not None else None,
+                        _round(100 * r.population_share, 1)
+                        if r.population_share is not None
+                        else None,
+                        _round(r.ratio, 2),
+                        r.respondents is None,
+                    )
+                )
+    return out
+
+
+def _reach(tables: Sequence[ReachTable]) -> Table:
+    spec = (
+        ("wave", "#x_wave +num"),
+        ("field", "#x_field +code"),
+        ("group_id", "#x_group +code"),
+        ("group", "#x_group +name"),
+        ("invited", "#targeted +num"),
+        ("completed", "#reached +num"),
+        ("response_rate", "#indicator +num +pct +response"),
+        ("suppressed", "#meta +suppressed"),
+    )
+    out = Table("response_rates", *_split(spec))
+    for rates in tables:
+        for wave, cells in rates.waves:
+            for (key, label), cell in zip(rates.groups, cells, strict=True):
+                out.rows.append(
+                    (
+                        wave,
+                        rates.field,
+                        key,
+                        label,
+                        cell.invited,
+                        cell.completed,
+                        _round(100 * cell.rate, 1) if cell.rate is not None else None,
+                        cell.completed is None,
+                    )
+                )
+    return out
 
 
 def _dictionary(deployment: Deployment, poll: Poll) -> Table:

@@ -45,6 +45,8 @@ def test_export_csv_with_hxl_matches_the_results_command(simulated: Path) -> Non
     assert names == [
         "README.txt",
         "dictionary.csv",
+        "inclusion.csv",
+        "response_rates.csv",
         "results.csv",
         "results_by_age_band.csv",
         "results_by_gender.csv",

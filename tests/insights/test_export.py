@@ -8,8 +8,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from insights.analysis import response_rates
 from insights.export import build, to_json, write_csv, write_xlsx
-from storage.crosstabs import AnswerRow
+from storage.crosstabs import AnswerRow, ReachRow
 from tests.insights.helpers import poll
 from tests.insights.test_analysis import DATA, rows, weighted_deployment
 
@@ -18,7 +19,13 @@ def test_every_table_has_one_hashtag_per_column() -> None:
     d = weighted_deployment()
     export = build(d, poll(d), DATA, "en")
     names = [t.name for t in export.tables]
-    assert names == ["results", "results_by_region", "results_by_gender", "dictionary"]
+    assert names == [
+        "results",
+        "results_by_region",
+        "results_by_gender",
+        "inclusion",
+        "dictionary",
+    ]
     for table in export.tables:
         assert len(table.hxl) == len(table.columns)
         assert all(tag.startswith("#") for tag in table.hxl)
@@ -106,3 +113,22 @@ def test_respondent_rows_carry_a_local_number_not_the_pseudonym() -> None:
     assert table.hxl[:3] == ("#respondee +code", "#x_wave +num", "#adm1 +code")
     assert [row[0] for row in table.rows] == ["R000001", "R000001", "R000002"]
     assert not any("pseudonym" in str(value) for row in table.rows for value in row)
+
+
+def test_inclusion_and_response_rates_tables() -> None:
+    d = weighted_deployment()
+    reach = [response_rates(d, "gender", [ReachRow(1, "woman", 40, 10)], "en")]
+    export = build(d, poll(d), DATA, "en", reach=reach)
+    tables = {t.name: t for t in export.tables}
+    inclusion = tables["inclusion"]
+    at = {c: i for i, c in enumerate(inclusion.columns)}
+    north = next(r for r in inclusion.rows if r[at["wave"]] == 1 and r[at["group_id"]] == "north")
+    assert (north[at["respondents"]], north[at["sample_share"]], north[at["ratio"]]) == (
+        10,
+        25,
+        0.5,
+    )
+    assert inclusion.hxl[at["population_share"]] == "#population +num +pct"
+    rates = tables["response_rates"]
+    assert rates.rows == [(1, "gender", "woman", "Woman", 40, 10, 25, False)]
+    assert rates.hxl[4:6] == ("#targeted +num", "#reached +num")
