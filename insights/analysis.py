@@ -25,7 +25,15 @@ from conversations.definitions import (
 )
 from insights.results import WAVE, PollResults, QuestionResult, summarize
 from insights.suppression import suppress
-from insights.weighting import Change, Estimate, Raking, compare, rake, weighted_share
+from insights.weighting import (
+    Change,
+    Estimate,
+    Raking,
+    compare,
+    effective_sample_size,
+    rake,
+    weighted_share,
+)
 from storage.aggregates import ChoiceCount, NumberStats, QuestionTotal
 from storage.crosstabs import (
     AnsweredCell,
@@ -168,11 +176,11 @@ def estimate(
     counts = table(deployment, poll, rows, None, language)
     shown = {q.question_id: q for q in counts.questions}
     total = sum(people.values())
-    efficiency = _ess(people, weight) / total if total else 0.0
+    effective_n = effective_sample_size(raking.weights, [people[c] for c in cells])
     weighting = Weighting(
         respondents=total,
-        effective_n=_ess(people, weight),
-        efficiency=efficiency,
+        effective_n=effective_n,
+        efficiency=effective_n / total if total else 0.0,
         converged=raking.converged,
         fields=tuple(f for f in rows.fields if f in deployment.population),
         missing_categories=raking.missing_categories,
@@ -206,14 +214,6 @@ def _rake(
     return Raking(weights, iterations, converged, tuple(sorted(missing)))
 
 
-def _ess(
-    people: Mapping[tuple[int, Profile], int], weight: Mapping[tuple[int, Profile], float]
-) -> float:
-    sum_w = sum(n * weight[c] for c, n in people.items())
-    sum_w2 = sum(n * weight[c] ** 2 for c, n in people.items())
-    return sum_w**2 / sum_w2 if sum_w2 else 0.0
-
-
 def _question(
     question: Question,
     rows: Rows,
@@ -227,7 +227,7 @@ def _question(
     cells = list(answered)
     base = [answered[c] for c in cells]
     weights = [weight.get(c, 1.0) for c in cells]
-    effective = _ess_cells(base, weights)
+    effective = effective_sample_size(weights, base)
     options: list[OptionEstimate] = []
     for row in counts.rows:
         cell = row.cells[-1]
@@ -260,12 +260,6 @@ def _question(
         options=tuple(options),
         mean=mean,
     )
-
-
-def _ess_cells(counts: Sequence[int], weights: Sequence[float]) -> float:
-    sum_w = sum(n * w for n, w in zip(counts, weights, strict=True))
-    sum_w2 = sum(n * w * w for n, w in zip(counts, weights, strict=True))
-    return sum_w**2 / sum_w2 if sum_w2 else 0.0
 
 
 # Trends
