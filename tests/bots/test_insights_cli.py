@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert, select
 
+from config.deployment import demo_folder
 from storage.database import create_engine
 from storage.models import Broadcast, OutboxRow, Participant, Subscription
 from tests.bots.test_run_process import CLI, clean_env
@@ -158,3 +160,32 @@ def test_shareback_goes_to_the_results_topic_in_every_language(simulated: Path) 
     assert set(texts) == {"en", "fr", "ar"}
     assert texts["fr"].startswith("Résultats de")
     assert recipients == set(subscribers)
+
+
+def test_respondent_rows_where_the_deployment_allows_them(simulated: Path) -> None:
+    deployment = simulated / "allowing"
+    shutil.copytree(demo_folder(), deployment)
+    header = deployment / "deployment.yaml"
+    text = header.read_text(encoding="utf-8")
+    header.write_text(
+        text.replace("respondent_rows: false", "respondent_rows: true"), encoding="utf-8"
+    )
+    result = cli(
+        simulated,
+        "export",
+        "agenda",
+        "--respondents",
+        "--hxl",
+        "-o",
+        "allowed",
+        PEACEPULSE_DEPLOYMENT=str(deployment),
+    )
+    assert result.returncode == 0, result.stderr
+    with (simulated / "allowed" / "respondents.csv").open(encoding="utf-8") as handle:
+        lines = list(csv.DictReader(handle))
+    assert lines[0]["respondent"] == "#respondee +code"
+    people = {line["respondent"] for line in lines[1:]}
+    assert len(people) == 60
+    assert all(p.startswith("R0000") for p in people)
+    assert {line["question_id"] for line in lines[1:]} >= {"priority_issues", "top_issue"}
+    assert "message_to_mediators" not in {line["question_id"] for line in lines[1:]}  # free text
