@@ -20,7 +20,8 @@ about 400 from a simple random sample — *if* the weighting removed the selecti
 draw over cells, which is the same thing), weights held fixed, fixed seed. They show how much
 the weighted share moves with the luck of who answered; they do not cover the uncertainty of
 the weights themselves nor the bias of a self-selected sample, which is why they are never
-called a "margin of error" (AAPOR Code, 2021, and its statement on opt-in samples).
+called a "margin of error" (AAPOR Code of Professional Ethics and Practices, and AAPOR's
+guidance on opt-in surveys and the margin of sampling error).
 """
 
 from __future__ import annotations
