@@ -56,7 +56,15 @@ from conversations.definitions import (
     Scale,
     SingleChoice,
 )
-from insights.analysis import ReachTable, Rows, WaveEstimates, estimate, inclusion, table
+from insights.analysis import (
+    ReachTable,
+    Rows,
+    WaveEstimates,
+    estimate,
+    inclusion,
+    table,
+    trends,
+)
 from insights.results import PollResults
 from storage.crosstabs import AnswerRow
 
@@ -104,7 +112,12 @@ _OVERALL = (
     ("suppressed", "#meta +suppressed"),
     ("mean", "#indicator +num +mean"),
     ("weighted_mean", "#indicator +num +mean +weighted"),
+    ("change_z", "#indicator +num +change +z"),
+    ("change_significant", "#indicator +change +significant"),
 )
+"""The overall table. ``change_z`` compares the weighted share with the previous wave that
+has one (two-proportion z-test on effective sample sizes, `insights.weighting.compare`);
+``change_significant`` is true when it is significant at 95 %."""
 
 
 def build(
@@ -148,6 +161,13 @@ def _overall(
     language: str,
 ) -> Table:
     out = Table("results", *_split(_OVERALL))
+    changes = {
+        (trend.question_id, option.choice_id, point.wave): point.change
+        for trend in trends(list(estimates.values()))
+        for option in trend.options
+        for point in option.points
+        if point.change is not None
+    }
     for wave, estimated in estimates.items():
         counts = table(deployment, poll, rows.of_wave(wave), None, language)
         for question, result in zip(estimated.questions, counts.questions, strict=True):
@@ -156,6 +176,7 @@ def _overall(
             effective = _round(question.effective_n, 1)
             for option, row in zip(question.options, result.rows, strict=True):
                 e = option.estimate
+                change = changes.get((question.question_id, option.choice_id, wave))
                 out.rows.append(
                     (
                         *about,
@@ -171,6 +192,8 @@ def _overall(
                         option.suppressed,
                         None,
                         None,
+                        _round(change.z, 2) if change else None,
+                        change.significant if change else None,
                     )
                 )
             if question.kind == "number":
@@ -186,6 +209,8 @@ def _overall(
                         number.suppressed,
                         _round(number.mean, 2),
                         _round(question.mean, 2),
+                        None,
+                        None,
                     )
                 )
     return out

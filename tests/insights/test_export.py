@@ -46,6 +46,11 @@ def test_weighted_shares_in_the_overall_table() -> None:
     assert a_first[at["percent"]] == 25
     assert a_first[at["weighted_percent"]] == 50
     assert a_first[at["interval_low"]] < 50 < a_first[at["interval_high"]]
+    assert a_first[at["change_z"]] is None  # the first wave has nothing to compare with
+    a_second = next(r for r in results.rows if r[at["wave"]] == 2 and r[at["option_id"]] == "a")
+    assert a_second[at["weighted_percent"]] == 83.3
+    assert a_second[at["change_z"]] == 2.93
+    assert a_second[at["change_significant"]] is True
     assert "not margins of error" in export.disclosure
 
 
