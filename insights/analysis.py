@@ -32,7 +32,7 @@ from insights.weighting import (
     compare,
     effective_sample_size,
     rake,
-    weighted_share,
+    raked_share,
 )
 from storage.aggregates import ChoiceCount, NumberStats, QuestionTotal
 from storage.crosstabs import (
@@ -186,7 +186,8 @@ def estimate(
         missing_categories=raking.missing_categories,
     )
     questions = tuple(
-        _question(question, rows, weight, shown[question.id]) for question in poll.questions
+        _question(deployment, question, rows, weight, shown[question.id])
+        for question in poll.questions
     )
     return WaveEstimates(wave, weighting, questions)
 
@@ -215,19 +216,22 @@ def _rake(
 
 
 def _question(
+    deployment: Deployment,
     question: Question,
     rows: Rows,
     weight: Mapping[tuple[int, Profile], float],
     counts: QuestionResult,
 ) -> QuestionEstimate:
     total_n = counts.n[-1]
-    answered = {
+    people = {(r.wave, r.profile): r.respondents for r in rows.respondents}
+    cells = list(people)
+    answered_by = {
         (a.wave, a.profile): a.respondents for a in rows.answered if a.question_id == question.id
     }
-    cells = list(answered)
-    base = [answered[c] for c in cells]
-    weights = [weight.get(c, 1.0) for c in cells]
+    base = [answered_by.get(c, 0) for c in cells]
+    weights = [weight[c] for c in cells]
     effective = effective_sample_size(weights, base)
+    waves = sorted({w for w, _ in cells})
     options: list[OptionEstimate] = []
     for row in counts.rows:
         cell = row.cells[-1]
@@ -239,12 +243,16 @@ def _question(
             for c in rows.choices
             if c.question_id == question.id and c.choice == row.choice_id
         }
-        picked = [picked_by.get(c, 0) for c in cells]
-        options.append(
-            OptionEstimate(
-                row.choice_id, row.label, cell.count, weighted_share(picked, base, weights)
-            )
+        share = raked_share(
+            [picked_by.get(c, 0) for c in cells],
+            base,
+            [people[c] for c in cells],
+            profiles=[p for _, p in cells],
+            strata=[waves.index(w) for w, _ in cells],
+            fields=rows.fields,
+            margins=deployment.population,
         )
+        options.append(OptionEstimate(row.choice_id, row.label, cell.count, share))
     mean = None
     if isinstance(question, Number) and not total_n.suppressed:
         numbers = [n for n in rows.numbers if n.question_id == question.id]

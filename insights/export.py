@@ -73,7 +73,7 @@ Value = str | int | float | bool | None
 DISCLOSURE = (
     "Opt-in sample of people who chose to answer over messaging apps, not a probability sample. "
     "Weighted figures are raked to the deployment's population margins; intervals are 95 % "
-    "bootstrap intervals (1000 resamples, weights held fixed) and show sampling variability "
+    "bootstrap intervals (1000 resamples, each weighted again) and show sampling variability "
     "only, not the bias of self-selection: they are not margins of error. Cells of fewer than "
     "{k} people, and cells that would reveal them, are left empty (suppressed)."
 )

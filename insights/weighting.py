@@ -16,10 +16,11 @@ weighted distribution *among those who stated the field* matches the margins.
 n_eff / n. Unequal weights cost precision; a 40 % efficiency means 1 000 answers are worth
 about 400 from a simple random sample — *if* the weighting removed the selection bias.
 
-**Intervals**: percentile bootstrap, `REPLICATES` resamples of the respondents (a multinomial
-draw over cells, which is the same thing), weights held fixed, fixed seed. They show how much
-the weighted share moves with the luck of who answered; they do not cover the uncertainty of
-the weights themselves nor the bias of a self-selected sample, which is why they are never
+**Intervals** (`raked_share`): percentile bootstrap, `REPLICATES` resamples of each wave's
+respondents (a multinomial draw over cells, which is the same thing), each resample raked
+again, fixed seed. They show how much the weighted share moves with the luck of who answered,
+weighting included; they do not cover the bias of a self-selected sample, which is why they
+are never
 called a "margin of error" (AAPOR Code of Professional Ethics and Practices, and AAPOR's
 guidance on opt-in surveys and the margin of sampling error).
 """
@@ -131,39 +132,6 @@ class Estimate:
     effective_n: float
 
 
-def weighted_share(
-    picked: Sequence[int] | FloatArray,
-    answered: Sequence[int] | FloatArray,
-    weights: Sequence[float] | FloatArray,
-    *,
-    replicates: int = REPLICATES,
-    seed: int = SEED,
-) -> Estimate | None:
-    """Weighted share of people who picked an option, per cell: picked, answered, weight.
-
-    None when nobody answered.
-    """
-    yes = np.asarray(picked, dtype=np.float64)
-    base = np.asarray(answered, dtype=np.float64)
-    w = np.asarray(weights, dtype=np.float64)
-    total = int(base.sum())
-    if total == 0:
-        return None
-    share = float((yes * w).sum() / (base * w).sum())
-    # categories: (cell, picked) and (cell, not picked); a respondent is one of them
-    people = np.concatenate([yes, base - yes])
-    value = np.concatenate([w, np.zeros_like(w)])
-    weight = np.concatenate([w, w])
-    draws = np.random.default_rng(seed).multinomial(total, people / total, size=replicates)
-    denominators = draws @ weight
-    shares = np.divide(
-        draws @ value, denominators, out=np.zeros(replicates), where=denominators > 0
-    )
-    tail = (1 - CONFIDENCE) / 2 * 100
-    low, high = np.percentile(shares, [tail, 100 - tail])
-    return Estimate(share, float(low), float(high), total, effective_sample_size(w, base))
-
-
 @dataclass(frozen=True)
 class Change:
     """A change of a weighted share between two waves, tested on effective sample sizes."""
@@ -191,3 +159,121 @@ def compare(before: Estimate, after: Estimate) -> Change:
         return Change(p1, p2, 0.0, False)
     z = (p2 - p1) / variance**0.5
     return Change(p1, p2, z, abs(z) > Z_95)
+
+
+RERAKE_ITERATIONS = 50
+
+
+def raked_share(
+    picked: Sequence[int],
+    answered: Sequence[int],
+    respondents: Sequence[int],
+    *,
+    profiles: Sequence[Sequence[str | None]],
+    strata: Sequence[int],
+    fields: Sequence[str],
+    margins: Mapping[str, Mapping[str, float]],
+    replicates: int = REPLICATES,
+    seed: int = SEED,
+) -> Estimate | None:
+    """A weighted share whose bootstrap re-weights every resample.
+
+    Per cell (a profile within a stratum, i.e. a wave): ``respondents`` people, of whom
+    ``answered`` answered the question and ``picked`` picked the option. The point estimate
+    rakes each stratum's respondents to ``margins`` (as `rake`). Each replicate draws the same
+    number of people per stratum with replacement (a multinomial over cell × picked / answered
+    otherwise / did not answer), rakes the replicate's respondents again, and recomputes the
+    share: so the interval carries the variability of the weights too. None when nobody
+    answered.
+    """
+    yes = np.asarray(picked, dtype=np.float64)
+    base = np.asarray(answered, dtype=np.float64)
+    people = np.asarray(respondents, dtype=np.float64)
+    stratum = np.asarray(strata, dtype=np.intp)
+    if base.sum() == 0:
+        return None
+    steps = _codes(profiles, fields, margins)
+    weights = _rake_rows(people[None, :], steps, stratum)[0]
+    share = float((yes * weights).sum() / (base * weights).sum())
+    rng = np.random.default_rng(seed)
+    cells = len(people)
+    drawn = np.zeros((replicates, 3, cells))
+    for s in np.unique(stratum):
+        mine = np.flatnonzero(stratum == s)
+        parts = np.concatenate([yes[mine], base[mine] - yes[mine], people[mine] - base[mine]])
+        total = int(people[mine].sum())
+        draws = rng.multinomial(total, parts / total, size=replicates).reshape(
+            replicates, 3, len(mine)
+        )
+        drawn[:, :, mine] = draws
+    replicate_people = drawn.sum(axis=1)
+    replicate_weights = _rake_rows(replicate_people, steps, stratum)
+    numerator = (drawn[:, 0] * replicate_weights).sum(axis=1)
+    denominator = ((drawn[:, 0] + drawn[:, 1]) * replicate_weights).sum(axis=1)
+    valid = denominator > 0
+    shares = numerator[valid] / denominator[valid]
+    tail = (1 - CONFIDENCE) / 2 * 100
+    low, high = np.percentile(shares, [tail, 100 - tail]) if len(shares) else (share, share)
+    return Estimate(
+        share, float(low), float(high), int(base.sum()), effective_sample_size(weights, base)
+    )
+
+
+_Steps = list[tuple[npt.NDArray[np.intp], FloatArray]]
+
+
+def _codes(
+    profiles: Sequence[Sequence[str | None]],
+    fields: Sequence[str],
+    margins: Mapping[str, Mapping[str, float]],
+) -> _Steps:
+    """Per field with margins: each cell's category (-1: not stated or not in the margins) and
+    the population shares of the categories."""
+    steps: _Steps = []
+    for index, field in enumerate(fields):
+        shares = margins.get(field)
+        if not shares:
+            continue
+        position = {value: i for i, value in enumerate(shares)}
+        codes = np.array([position.get(p[index], -1) for p in profiles], dtype=np.intp)  # type: ignore[arg-type]
+        steps.append((codes, np.array(list(shares.values()), dtype=np.float64)))
+    return steps
+
+
+def _rake_rows(people: FloatArray, steps: _Steps, strata: npt.NDArray[np.intp]) -> FloatArray:
+    """`rake` of many samples at once: row b of ``people`` counts the people per cell of one
+    sample; weights per row and cell, raked within each stratum, mean 1 per stratum."""
+    rows, cells = people.shape
+    weights = np.ones((rows, cells))
+    for s in np.unique(strata):
+        mine = strata == s
+        n = people[:, mine]
+        w = weights[:, mine]
+        for _ in range(RERAKE_ITERATIONS):
+            worst = 0.0
+            for all_codes, shares in steps:
+                codes = all_codes[mine]
+                stated = codes >= 0
+                if not stated.any():
+                    continue
+                one_hot = np.zeros((int(stated.sum()), len(shares)))
+                one_hot[np.arange(int(stated.sum())), codes[stated]] = 1
+                totals = (n[:, stated] * w[:, stated]) @ one_hot
+                whole = totals.sum(axis=1, keepdims=True)
+                target = np.where(totals > 0, shares, 0.0)
+                scale = target.sum(axis=1, keepdims=True)
+                target = np.divide(target, scale, out=np.zeros_like(target), where=scale > 0)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    current = np.where(whole > 0, totals / whole, 0.0)
+                worst = max(worst, float(np.abs(current - target).max()))
+                factor = np.divide(
+                    target * whole, totals, out=np.ones_like(totals), where=totals > 0
+                )
+                w[:, stated] *= factor[:, codes[stated]]
+            if worst < 1e-10:
+                break
+        mass = (n * w).sum(axis=1, keepdims=True)
+        count = n.sum(axis=1, keepdims=True)
+        w *= np.divide(count, mass, out=np.ones_like(mass), where=mass > 0)
+        weights[:, mine] = w
+    return weights

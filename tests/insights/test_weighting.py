@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from insights.weighting import Estimate, compare, effective_sample_size, rake, weighted_share
+from insights.weighting import Estimate, compare, effective_sample_size, rake, raked_share
 
 FIELDS = ("region", "gender")
 MARGINS = {"region": {"north": 0.5, "south": 0.5}, "gender": {"woman": 0.5, "man": 0.5}}
@@ -83,24 +83,69 @@ def test_kish_effective_sample_size(
     assert effective_sample_size(weights, counts) == pytest.approx(expected)
 
 
-def test_weighted_share_and_a_bootstrap_interval_around_it() -> None:
-    # north: 10 of 20 said yes, weight 1; south: 2 of 20, weight 3 → (10 + 6) / (20 + 60) = 0.2
-    estimate = weighted_share([10, 2], [20, 20], [1.0, 3.0])
+def test_raked_share_and_a_bootstrap_interval_around_it() -> None:
+    # north: 10 of 20 said yes; south: 2 of 20. Margins north 20 %, south 80 %:
+    # weights 0.4 and 1.6, so the share is (10·0.4 + 2·1.6) / 40 = 0.18
+    cells = {"profiles": [("north",), ("south",)], "strata": [0, 0], "fields": ("region",)}
+    margins = {"region": {"north": 0.2, "south": 0.8}}
+    estimate = raked_share([10, 2], [20, 20], [20, 20], **cells, margins=margins)
     assert estimate is not None
-    assert estimate.share == pytest.approx(0.2)
+    assert estimate.share == pytest.approx(0.18)
     assert estimate.n == 40
-    assert estimate.effective_n == pytest.approx(80**2 / 200)
-    assert estimate.low < 0.2 < estimate.high
+    assert estimate.effective_n == pytest.approx(40**2 / (20 * 0.16 + 20 * 2.56))
+    assert estimate.low < 0.18 < estimate.high
     assert estimate.high - estimate.low < 0.4
-    assert weighted_share([10, 2], [20, 20], [1.0, 3.0]) == estimate  # fixed seed
-    assert weighted_share([0], [0], [1.0]) is None
+    again = raked_share([10, 2], [20, 20], [20, 20], **cells, margins=margins)
+    assert again == estimate  # fixed seed
+    assert (
+        raked_share(
+            [0], [0], [5], **{**cells, "profiles": [("north",)], "strata": [0]}, margins=margins
+        )
+        is None
+    )
+
+
+def test_resamples_are_raked_again() -> None:
+    """Option = region: once raked, its share is the margin in every resample."""
+    cells = {"profiles": [("north",), ("south",)], "strata": [0, 0], "fields": ("region",)}
+    margins = {"region": {"north": 0.5, "south": 0.5}}
+    estimate = raked_share([10, 0], [10, 30], [10, 30], **cells, margins=margins)
+    assert estimate is not None
+    assert estimate.share == estimate.low == pytest.approx(0.5)
+    assert estimate.high == pytest.approx(0.5)
+
+
+def test_people_who_skipped_the_question_count_in_the_weighting() -> None:
+    # 20 in the north, of whom 10 answered (5 yes); 20 in the south, all answered (15 yes)
+    cells = {"profiles": [("north",), ("south",)], "strata": [0, 0], "fields": ("region",)}
+    margins = {"region": {"north": 0.5, "south": 0.5}}
+    estimate = raked_share([5, 15], [10, 20], [20, 20], **cells, margins=margins)
+    assert estimate is not None
+    assert estimate.share == pytest.approx(20 / 30)  # weights are 1: the sample fits already
 
 
 def test_interval_narrows_with_more_people() -> None:
-    small = weighted_share([5], [10], [1.0])
-    large = weighted_share([500], [1000], [1.0])
+    one = {"profiles": [("north",)], "strata": [0], "fields": ("region",), "margins": {}}
+    small = raked_share([5], [10], [10], **one)
+    large = raked_share([500], [1000], [1000], **one)
     assert small is not None and large is not None
     assert (large.high - large.low) < (small.high - small.low) / 5
+
+
+def test_strata_are_raked_each_on_their_own() -> None:
+    # two waves with the same people per region but different answers
+    cells = {
+        "profiles": [("north",), ("south",), ("north",), ("south",)],
+        "strata": [0, 0, 1, 1],
+        "fields": ("region",),
+    }
+    margins = {"region": {"north": 0.5, "south": 0.5}}
+    estimate = raked_share(
+        [10, 0, 0, 30], [10, 30, 10, 30], [10, 30, 10, 30], **cells, margins=margins
+    )
+    assert estimate is not None
+    # each wave raked to 50/50 gives 50 % yes (all of one region), and so do both together
+    assert estimate.share == pytest.approx(0.5)
 
 
 def test_change_between_waves_on_effective_sample_sizes() -> None:
