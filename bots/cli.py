@@ -52,7 +52,14 @@ def _settings() -> Settings:
     settings = load_settings()
     secrets = [
         s.get_secret_value()
-        for s in (settings.telegram_token, settings.secret_key, settings.webhook_secret)
+        for s in (
+            settings.telegram_token,
+            settings.secret_key,
+            settings.webhook_secret,
+            settings.sms_twilio_auth_token,
+            settings.sms_africastalking_api_key,
+            settings.sms_webhook_key,
+        )
         if s is not None
     ]
     logs.configure(settings.log_level, secrets)
@@ -74,7 +81,8 @@ def main() -> None:
 @main.command()
 @friendly
 def run() -> None:
-    """Serve the deployment on Telegram (polling, or webhook when PEACEPULSE_WEBHOOK_URL is set)."""
+    """Serve the deployment on Telegram (polling, or webhook when PEACEPULSE_WEBHOOK_URL is set)
+    and/or by SMS (the gateway's webhook, when PEACEPULSE_SMS_PROVIDER is set)."""
     settings = _settings()
 
     async def serve() -> None:
@@ -82,7 +90,7 @@ def run() -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await root.run_telegram(settings, stop)
+        await root.run(settings, stop)
 
     _run(serve())
 
