@@ -45,7 +45,7 @@ from scheduler.render import OutboxRenderer
 from scheduler.runner import build_scheduler
 from storage import aggregates
 from storage.database import create_engine, upgrade
-from storage.outbox import SqlOutbox
+from storage.outbox import SqlOutbox, finish_transactions
 from storage.unit_of_work import unit_of_work_factory
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,7 @@ async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
         await upgrade(database)
         yield database
     finally:
+        await finish_transactions()
         await database.dispose()
 
 

@@ -194,6 +194,8 @@ class _Turn:
         if isinstance(event, Press):
             return self._press(state, event.data)
         if state.stage == "stopped":
+            if not self._buttons:  # by SMS, nothing at all until START (carriers' rule)
+                return Transition(state, ())
             return Transition(state, (Reply(self._t("paused", state)),))
         if isinstance(event, Unsupported):
             return self._again(state, self._t("unsupported", state))

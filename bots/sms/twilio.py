@@ -53,6 +53,11 @@ def signature(auth_token: str, url: str, params: Mapping[str, str | list[str]]) 
     return base64.b64encode(mac.digest()).decode()
 
 
+def basic_auth(user: str, password: str) -> str:
+    """An HTTP basic Authorization header value (RFC 7617)."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
 def _port_variants(url: str) -> list[str]:
     """The URL without and with the scheme's default port (twilio-python checks both)."""
     parts = urlsplit(url)
@@ -107,9 +112,10 @@ class TwilioGateway(SmsGateway):
         url = f"{self._api_url}/2010-04-01/Accounts/{self._account}/Messages.json"
         origin = "MessagingServiceSid" if self._sender.startswith("MG") else "From"
         data = {"To": number, origin: self._sender, "Body": text}
-        auth = aiohttp.BasicAuth(self._account, self._token)
         try:
-            async with self.session().post(url, data=data, auth=auth) as response:
+            async with self.session().post(
+                url, data=data, headers={"Authorization": basic_auth(self._account, self._token)}
+            ) as response:
                 if response.status in (200, 201):
                     return SendResult(Outcome.SENT)
                 body = await _json(response)
