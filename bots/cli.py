@@ -134,6 +134,27 @@ def polls() -> None:
         click.echo(f"{poll.id}\t{title}\t({len(poll.questions)} questions)")
 
 
+@main.command("sms-cost")
+@click.argument("poll_id")
+@friendly
+def sms_cost(poll_id: str) -> None:
+    """SMS segments per question of a poll, in each language (GSM-7 160/153, UCS-2 70/67)."""
+    from bots.sms.cost import poll_costs
+
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+    poll = deployment.poll(poll_id)
+    if poll is None:
+        raise click.ClickException(f"no poll '{poll_id}' (see `peacepulse polls`)")
+    engine = root.Engine(deployment, root.detect_language)
+    languages = deployment.languages
+    click.echo("| message | " + " | ".join(languages) + " |")
+    click.echo("| --- |" + " --- |" * len(languages))
+    for row in poll_costs(engine, deployment, poll, root.SystemClock().now()):
+        cells = [f"{row.segments[code]} ({row.encodings[code]})" for code in languages]
+        click.echo(f"| {row.name} | " + " | ".join(cells) + " |")
+
+
 @main.command()
 @click.argument("poll_id")
 @click.option(

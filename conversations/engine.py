@@ -160,6 +160,16 @@ class Engine:
             return turn.again(state, translate("conversation_expired", state.language))
         return turn.step(state, event, locale)
 
+    def question_prompt(
+        self, poll: Poll, question: Question, language: str, now: datetime, *, buttons: bool = True
+    ) -> Reply:
+        """One question as a person is asked it (e.g. to count what it costs by SMS)."""
+        state = ConversationState(
+            stage="poll", language=language, poll_id=poll.id, question_id=question.id
+        )
+        turn = _Turn(self._d, self._detect, self._waves, now, buttons)
+        return turn.question_prompt(state, poll, question)
+
 
 def _keywords(key: str, extra: Mapping[str, Sequence[str]]) -> frozenset[str]:
     words = {w for words in CATALOGUE[key].values() for w in words.split("|")}
@@ -780,6 +790,9 @@ class _Turn:
             for p, w in available
         ]
         return Reply(self._t("menu", state), _rows(polls))
+
+    def question_prompt(self, state: ConversationState, poll: Poll, question: Question) -> Reply:
+        return self._question_prompt(state, poll, question)
 
     def _question_prompt(self, state: ConversationState, poll: Poll, question: Question) -> Reply:
         d, lang = self._d, state.language
