@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.sms.africastalking import AfricasTalkingGateway
+from bots.sms.cost import Cost, poll_costs
 from bots.sms.gateway import SmsGateway
 from bots.sms.sender import SmsSender
 from bots.sms.twilio import TwilioGateway
@@ -283,6 +284,16 @@ async def run_telegram(
             from bots.telegram import aiogram_bot
 
             await aiogram_bot.serve(runtime, app.service, languages, stop, alongside)
+
+
+def sms_costs(settings: Settings, poll_id: str) -> tuple[tuple[str, ...], list[Cost]]:
+    """The deployment's languages, and what each message of a poll costs in SMS segments."""
+    deployment = deployment_for(settings)
+    poll = deployment.poll(poll_id)
+    if poll is None:
+        raise ConfigError(f"no poll '{poll_id}' (see `peacepulse polls`)")
+    engine = Engine(deployment, detect_language)
+    return deployment.languages, poll_costs(engine, deployment, poll, SystemClock().now())
 
 
 async def poll_results(

@@ -139,18 +139,11 @@ def polls() -> None:
 @friendly
 def sms_cost(poll_id: str) -> None:
     """SMS segments per question of a poll, in each language (GSM-7 160/153, UCS-2 70/67)."""
-    from bots.sms.cost import poll_costs
-
     settings = _settings()
-    deployment = root.deployment_for(settings)
-    poll = deployment.poll(poll_id)
-    if poll is None:
-        raise click.ClickException(f"no poll '{poll_id}' (see `peacepulse polls`)")
-    engine = root.Engine(deployment, root.detect_language)
-    languages = deployment.languages
+    languages, rows = root.sms_costs(settings, poll_id)
     click.echo("| message | " + " | ".join(languages) + " |")
     click.echo("| --- |" + " --- |" * len(languages))
-    for row in poll_costs(engine, deployment, poll, root.SystemClock().now()):
+    for row in rows:
         cells = [f"{row.segments[code]} ({row.encodings[code]})" for code in languages]
         click.echo(f"| {row.name} | " + " | ".join(cells) + " |")
 
