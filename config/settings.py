@@ -89,17 +89,21 @@ class Settings(BaseSettings):
     )
 
     @field_validator(
-        "telegram_api_url",
-        "webhook_url",
-        "sms_webhook_url",
-        "sms_twilio_api_url",
-        "sms_africastalking_api_url",
+        "telegram_api_url", "webhook_url", "sms_twilio_api_url", "sms_africastalking_api_url"
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/") if value else value
+
+    @field_validator("sms_webhook_url")
+    @classmethod
+    def _exact_url(cls, value: str | None) -> str | None:
+        # kept exactly as written: Twilio signs the URL as it was entered in its console
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
 
     @field_validator("sms_default_region")
     @classmethod

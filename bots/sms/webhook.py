@@ -23,7 +23,7 @@ from conversations.identity import InvalidPhoneNumber, phone_number
 from conversations.ports import Outcome, SendResult
 from conversations.service import ConversationService
 from conversations.texting import numbered_text
-from conversations.values import Inbound, ParticipantKey, Reply, Text
+from conversations.values import Inbound, ParticipantKey, Reply, Text, Unsupported
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,8 @@ def build_app(
             return gateway.acknowledge()
         inbound = Inbound(
             key=ParticipantKey(CHANNEL, number),
-            event=Text(incoming.text),
+            # an MMS without text, or an empty SMS: nothing to read
+            event=Text(incoming.text) if incoming.text.strip() else Unsupported("empty"),
             address=number,
             update_id=incoming.update_id,
             buttons=False,

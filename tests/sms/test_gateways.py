@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
+from bots.app import sms_gateway
 from bots.cli import main
 from bots.sms.africastalking import AfricasTalkingGateway
 from bots.sms.sender import SmsSender
 from bots.sms.twilio import TwilioGateway, signature
+from config.errors import ConfigError
+from config.settings import Settings
 from conversations.ports import Outcome
 from conversations.values import Button, Reply
 from tests.fakes.sms_gateway import FakeAfricasTalking, FakeTwilio, twilio_signature
@@ -97,3 +101,51 @@ def test_sms_cost_command() -> None:
     assert "| priority_issues | 3 (GSM-7) |" in result.output
     missing = CliRunner().invoke(main, ["sms-cost", "nope"])
     assert missing.exit_code != 0 and "no poll 'nope'" in missing.output
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        ({"sms_provider": "twilio"}, "PEACEPULSE_SMS_WEBHOOK_URL: required"),
+        (
+            {"sms_provider": "twilio", "sms_webhook_url": "https://x.org/sms"},
+            "PEACEPULSE_SMS_TWILIO_ACCOUNT_SID: required",
+        ),
+        (
+            {
+                "sms_provider": "africastalking",
+                "sms_webhook_url": "https://x.org/sms",
+                "sms_africastalking_username": "app",
+                "sms_africastalking_api_key": "k",
+            },
+            "PEACEPULSE_SMS_WEBHOOK_KEY: required",
+        ),
+        (
+            {
+                "sms_provider": "africastalking",
+                "sms_webhook_url": "https://x.org/sms",
+                "sms_africastalking_username": "app",
+                "sms_africastalking_api_key": "k",
+                "sms_webhook_key": "short",
+            },
+            "PEACEPULSE_SMS_WEBHOOK_KEY: at least 16 characters",
+        ),
+    ],
+)
+def test_incomplete_gateway_settings_are_named(settings: dict[str, str], problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        sms_gateway(Settings(_env_file=None, **settings))  # type: ignore[call-arg]
+
+
+def test_no_gateway_without_a_provider() -> None:
+    assert sms_gateway(Settings(_env_file=None)) is None  # type: ignore[call-arg]
+
+
+def test_webhook_url_is_kept_exactly_and_region_checked() -> None:
+    settings = Settings(
+        _env_file=None, sms_webhook_url="https://x.org/sms/", sms_default_region="td"
+    )  # type: ignore[call-arg]
+    assert settings.sms_webhook_url == "https://x.org/sms/"
+    assert settings.sms_default_region == "TD"
+    with pytest.raises(ValueError, match="two-letter"):
+        Settings(_env_file=None, sms_default_region="Chad")  # type: ignore[call-arg]

@@ -220,3 +220,26 @@ async def settled(settings: object, job: str) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"{job} was not sent within 10 s: {counts}")
+
+
+async def test_sms_beside_telegram(
+    twilio: FakeTwilio, tmp_path: Path, deployment_folder: Path
+) -> None:
+    from tests.fakes.bot_api import FakeBotApi
+
+    token = "123456:TEST-token-for-the-fake-server"
+    async with FakeBotApi(token=token) as api:
+        settings = sms_settings(
+            twilio,
+            tmp_path,
+            deployment_folder,
+            telegram_token=token,
+            telegram_api_url=api.base_url,
+        )
+        async with running(settings):
+            citizen = api.citizen()
+            await citizen.send("/start")
+            assert "Do you agree to take part?" in await citizen.wait_for_reply()
+            assert "1) I agree" in "\n".join(await twilio.text(AMINA, "hello"))
+    channels = await rows(settings, "SELECT count(*) FROM processed_updates")
+    assert channels == [(2,)]  # one update from each channel
