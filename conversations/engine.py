@@ -144,7 +144,8 @@ class Engine:
                 event = Text("/start")
             elif word in self._help_words:
                 event = Text("/help")
-            elif not buttons and word.split(maxsplit=1)[:1] in (["subscribe"], ["polls"]):
+            elif not buttons and (word == "polls" or word.split(maxsplit=1)[:1] == ["subscribe"]):
+                # no "/" on many basic phones: the words work as the commands
                 event = Text("/" + event.text.strip())
             expired = (
                 state is not None

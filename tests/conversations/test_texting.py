@@ -170,6 +170,7 @@ def test_keywords_stop_start_help(chat: TextChat) -> None:
     assert "1) Security" in chat.screen()
     assert "uses this chat" in chat.say("help")
     assert "uses this chat" in chat.say("AIDE")
+    assert "1) First poll" in numbered_text(chat._step(Text("Polls")).replies[-1])
 
 
 def test_stop_from_a_stranger_stores_nothing(chat: TextChat) -> None:
