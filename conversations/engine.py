@@ -144,8 +144,10 @@ class Engine:
                 event = Text("/start")
             elif word in self._help_words:
                 event = Text("/help")
-            elif not buttons and (word == "polls" or word.split(maxsplit=1)[:1] == ["subscribe"]):
-                # no "/" on many basic phones: the words work as the commands
+            elif not buttons and (
+                word in COMMANDS or word.split(maxsplit=1)[:1] in (["subscribe"], ["forget"])
+            ):
+                # no "/" on many basic phones: a command's word alone works as the command
                 event = Text("/" + event.text.strip())
             expired = (
                 state is not None
@@ -201,6 +203,8 @@ class _Turn:
         if isinstance(event, Text) and (command := _command(event.text)) is not None:
             if command == "subscribe" and (chosen := _arguments(event.text)):
                 return self._typed_topics(state, chosen)
+            if command == "forget" and (answer := _arguments(event.text)):
+                return self._typed_forget(state, answer)
             return self._command(state, command)
         if isinstance(event, Press):
             return self._press(state, event.data)
@@ -275,6 +279,9 @@ class _Turn:
 
     def _command(self, state: ConversationState, command: str) -> Transition:
         t = self._t
+        if command == "forget" and not self._buttons:
+            text = f"{t('forget_confirm', state)}\n{t('forget_typed', state)}"
+            return Transition(state, (Reply(text),))
         if command == "forget":
             buttons = (
                 (
@@ -327,6 +334,13 @@ class _Turn:
             cleared = dataclasses.replace(state, subscriptions=())
             return self._again(cleared, t("unsubscribed", state, topics=names), records)
         return self._again(state, t("unknown_command", state))
+
+    def _typed_forget(self, state: ConversationState, answer: str) -> Transition:
+        """``FORGET YES`` (in any language): erase; anything else: nothing happens."""
+        yes = {normalize(w) for words in CATALOGUE["yes_words"].values() for w in words.split("|")}
+        if normalize(answer) in yes:
+            return Transition(None, (Reply(self._t("forgotten", state)),), (Forget(),))
+        return self._again(state, self._t("forget_cancelled", state))
 
     def _topic_name(self, topic_id: str, state: ConversationState) -> str:
         topic = self._d.topic(topic_id)

@@ -363,6 +363,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Quelles informations souhaitez-vous recevoir ? Répondez avec leurs numéros, ex. 1 2",
         "ar": "ما التحديثات التي تود استلامها؟ أرسل أرقامها، مثلاً 1 2",
     },
+    "forget_typed": {
+        "en": "To erase, reply: FORGET YES",
+        "fr": "Pour effacer, répondez : FORGET OUI",
+        "ar": "للمحو، أرسل: FORGET نعم",
+    },
+    "yes_words": {"en": "yes|y", "fr": "oui|o", "ar": "نعم"},
     "conversation_expired": {
         "en": "Welcome back! It has been a while, so here is the question again:",
         "fr": "Bon retour ! Cela fait un moment, voici de nouveau la question :",

@@ -14,6 +14,7 @@ from conversations.values import (
     Button,
     ConsentGiven,
     ConversationState,
+    Forget,
     OptOut,
     Reply,
     SubscriptionChanged,
@@ -171,6 +172,20 @@ def test_keywords_stop_start_help(chat: TextChat) -> None:
     assert "uses this chat" in chat.say("help")
     assert "uses this chat" in chat.say("AIDE")
     assert "1) First poll" in numbered_text(chat._step(Text("Polls")).replies[-1])
+
+
+def test_forget_by_text(chat: TextChat) -> None:
+    chat.onboard_by_text()
+    text = chat.say("forget")
+    assert "Erase your data?" in text and "FORGET YES" in text
+    assert chat.last.buttons == ()
+    chat.say("1")  # not a confirmation: the menu's first poll opens
+    assert chat.state is not None
+    chat.say("forget maybe")
+    assert chat.state is not None and not any(isinstance(r, Forget) for r in chat.records)
+    assert chat.say("Forget Oui").startswith("Your data has been erased")
+    assert chat.records[-1] == Forget()
+    assert chat.state is None
 
 
 def test_stop_from_a_stranger_stores_nothing(chat: TextChat) -> None:
