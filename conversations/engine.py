@@ -268,9 +268,16 @@ class _Turn:
             text = f"{translate('nothing_held', language)}\n\n{notice.text}"
             return Transition(None, (dataclasses.replace(notice, text=text),))
         if isinstance(event, Text) and not self._buttons and _command(event.text) is None:
-            # Without buttons, "1" (or "I agree", "Français") answers the notice.
-            notices = [self.notice(code) for code in self._d.languages]
-            found = self._choose(notices[0].flat_buttons, notices, event.text)
+            # Without buttons, "1" answers the notice they were sent (nothing is kept before
+            # consent, so: the one in the suggested language); an option's words answer the
+            # notice in the language they are written in ("أوافق" agrees in Arabic).
+            codes = sorted(self._d.languages, key=lambda code: code != language)
+            notices = [self.notice(code) for code in codes]
+            if normalize(event.text).isdigit():
+                found = self._choose(notices[0].flat_buttons, notices[:1], event.text)
+            else:
+                unique = {b.data: b for n in notices for b in n.flat_buttons}
+                found = self._choose(list(unique.values()), notices, event.text)
             if found is not None:
                 return self._stranger(Press(found.data), locale)
         return Transition(None, (self.notice(language),))

@@ -150,6 +150,13 @@ def test_onboarding_and_a_poll_by_typing_only(chat: TextChat) -> None:
     assert chat.records[-2] == AnswerGiven("p1", "comment")
 
 
+def test_agreeing_in_words_agrees_in_that_language(chat: TextChat) -> None:
+    chat.say("hello")
+    assert chat.say("j'accepte") == "Dans quelle langue souhaitez-vous continuer ?"
+    assert chat.records == [ConsentGiven()]
+    assert chat.state is not None and chat.state.language == "fr"
+
+
 def test_nonsense_gets_the_question_again(chat: TextChat) -> None:
     chat.onboard_by_text()
     chat.say("1")

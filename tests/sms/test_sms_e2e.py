@@ -98,8 +98,9 @@ async def test_arabic_citizen_by_africastalking(
         arabic = [p for p in parts if "ا" in p.text]
         assert arabic and all(p.encoding == "UCS-2" and p.units <= 67 for p in arabic)
 
-        await at.text(KARIM, "١")  # Arabic-Indic digit: I agree
-        region = "\n".join(await at.text(KARIM, "العربية"))
+        language = "\n".join(await at.text(KARIM, "اوافق"))  # I agree, written loosely
+        assert "ما اللغة التي تفضّل استخدامها؟" in language
+        region = "\n".join(await at.text(KARIM, "١"))  # Arabic-Indic digit: العربية
         assert "في أي منطقة تعيش الآن؟" in region
         await at.text(KARIM, "٢")
         await at.text(KARIM, "افضل عدم الاجابة")  # age: typed without hamzas
