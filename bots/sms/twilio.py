@@ -10,6 +10,8 @@ documentation:
   URL with and without an explicit default port, because Twilio's side is inconsistent; so
   does this adapter. The URL is the public one configured at Twilio
   (``PEACEPULSE_SMS_WEBHOOK_URL``), not what a reverse proxy passes on.
+* With Advanced Opt-Out (the default on long codes), Twilio acts on opt-out, opt-in and help
+  keywords itself and adds ``OptOutType`` (``STOP``, ``START``, ``HELP``) to the webhook.
 * The answer is TwiML; an empty ``<Response/>`` sends nothing, since replies go through the
   REST API: ``POST {api}/2010-04-01/Accounts/{AccountSid}/Messages.json`` with HTTP basic
   auth (account SID, auth token) and form fields ``To``, ``Body`` and ``From`` (a number) or
@@ -103,7 +105,11 @@ class TwilioGateway(SmsGateway):
         sender, sid = first(form, "From"), first(form, "MessageSid") or first(form, "SmsSid")
         if not sender or not sid:
             return None
-        return IncomingSms(sender=sender, text=first(form, "Body"), message_id=sid)
+        # With Advanced Opt-Out, Twilio has already blocked a number that sent one of its stop
+        # words (CANCEL, QUIT, END, …): the engine is told STOP too. Its opt-in words are left
+        # as written: "YES" is also the answer to many a question.
+        text = "STOP" if first(form, "OptOutType").upper() == "STOP" else first(form, "Body")
+        return IncomingSms(sender=sender, text=text, message_id=sid)
 
     def acknowledge(self) -> web.Response:
         return web.Response(text=EMPTY_TWIML, content_type="text/xml")

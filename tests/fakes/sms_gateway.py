@@ -101,6 +101,14 @@ class FakeGateway:
         raise NotImplementedError
 
 
+# Twilio's default Advanced Opt-Out keywords (case-insensitive, the whole message).
+TWILIO_OPT_OUT_KEYWORDS = {
+    "STOP": {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"},
+    "START": {"START", "YES", "UNSTOP"},
+    "HELP": {"HELP", "INFO"},
+}
+
+
 def twilio_signature(auth_token: str, url: str, form: dict[str, str]) -> str:
     payload = url + "".join(name + form[name] for name in sorted(form))
     mac = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1)
@@ -139,7 +147,7 @@ class FakeTwilio(FakeGateway):
     def webhook_form(self, number: str, body: str, message_id: str | None = None) -> dict[str, str]:
         """The fields Twilio posts for an incoming SMS."""
         sid = message_id or f"SM{secrets.token_hex(16)}"
-        return {
+        form = {
             "ToCountry": "TD",
             "SmsMessageSid": sid,
             "NumMedia": "0",
@@ -152,6 +160,15 @@ class FakeTwilio(FakeGateway):
             "SmsStatus": "received",
             "ApiVersion": "2010-04-01",
         }
+        keyword = body.strip().upper()
+        for kind, words in TWILIO_OPT_OUT_KEYWORDS.items():
+            if keyword in words:
+                form["OptOutType"] = kind  # and Twilio blocks or unblocks the number itself
+                if kind == "STOP":
+                    self.opted_out.add(number)
+                elif kind == "START":
+                    self.opted_out.discard(number)
+        return form
 
     async def deliver(self, number: str, body: str, message_id: str | None = None) -> int:
         form = self.webhook_form(number, body, message_id)

@@ -52,7 +52,7 @@ async def test_english_citizen_by_twilio(
         await twilio.text(AMINA, "4")
         displaced = "\n".join(await twilio.text(AMINA, "3"))  # who at the table
         assert "Are you living away from your home" in displaced
-        await twilio.text(AMINA, "Yes")
+        await twilio.text(AMINA, "Yes")  # also a Twilio opt-in word: still an answer
         await twilio.text(AMINA, "skip")  # home region (optional)
         done = "\n".join(await twilio.text(AMINA, "Please open the road to the market."))
         assert "Thank you" in done
@@ -180,37 +180,54 @@ async def test_a_redelivered_message_is_processed_once(
 
 
 async def test_stop_mid_poll_then_start(
-    twilio: FakeTwilio, tmp_path: Path, deployment_folder: Path
+    africastalking: FakeAfricasTalking, tmp_path: Path, deployment_folder: Path
 ) -> None:
-    settings = sms_settings(twilio, tmp_path, deployment_folder)
+    """Africa's Talking leaves keywords to the application: PeacePulse alone honours STOP."""
+    at = africastalking
+    settings = sms_settings(at, tmp_path, deployment_folder)
     other = "+23566000003"
     async with running(settings):
         for number in (AMINA, other):
             for typed in ("hi", "1", "1", "1", "1", "1"):
-                await twilio.text(number, typed)  # onboarded
-            opened = await twilio.text(number, "1")  # the agenda poll
+                await at.text(number, typed)  # onboarded
+            opened = await at.text(number, "1")  # the agenda poll
             assert "Which issues matter most to you?" in "\n".join(opened)
 
-        stopped = await twilio.text(AMINA, "STOP")
+        stopped = await at.text(AMINA, "STOP")
         assert stopped == [stopped[0]] and "no more messages" in stopped[0]
-        assert await twilio.text(AMINA, "1 2") == []  # nothing at all until START
-        assert await twilio.text(AMINA, "help") != []  # HELP is always answered
+        assert await at.text(AMINA, "1 2") == []  # nothing at all until START
+        assert await at.text(AMINA, "help") != []  # HELP is always answered
 
         job, queued = await queue_broadcast(settings, None, {"en": "Talks resume Monday."}, None)
         assert queued == 1  # only the participant who did not stop
         await settled(settings, job)
-        assert "Talks resume Monday." in twilio.received(other)
-        assert "Talks resume Monday." not in twilio.received(AMINA)
+        assert "Talks resume Monday." in at.received(other)
+        assert "Talks resume Monday." not in at.received(AMINA)
 
-        resumed = "\n".join(await twilio.text(AMINA, "start"))
+        resumed = "\n".join(await at.text(AMINA, "start"))
         assert "Welcome back" in resumed
         assert "Which issues matter most to you?" in resumed
         job, queued = await queue_broadcast(settings, None, {"en": "Results are out."}, None)
         assert queued == 2
         await settled(settings, job)
-        assert "Results are out." in twilio.received(AMINA)
+        assert "Results are out." in at.received(AMINA)
     stored = await rows(settings, "SELECT count(*) FROM answers")
     assert stored == [(0,)]  # the "1 2" sent while stopped was not taken as an answer
+
+
+async def test_twilio_stop_words_stop_here_too(
+    twilio: FakeTwilio, tmp_path: Path, deployment_folder: Path
+) -> None:
+    settings = sms_settings(twilio, tmp_path, deployment_folder)
+    async with running(settings):
+        for typed in ("hi", "1", "1", "1", "1", "1", "1"):
+            await twilio.text(AMINA, typed)
+        assert AMINA not in twilio.opted_out
+        await twilio.deliver(AMINA, "cancel")  # Twilio blocks the number and tells us
+        assert AMINA in twilio.opted_out
+        job, queued = await queue_broadcast(settings, None, {"en": "News."}, None)
+        assert queued == 0
+    assert await rows(settings, "SELECT opted_out FROM participants") == [(True,)]
 
 
 async def settled(settings: object, job: str) -> None:
