@@ -78,6 +78,7 @@ async def test_english_citizen_by_twilio(
     # The number is kept only where messages are sent from; answers carry a pseudonym.
     (participant,) = await rows(settings, "SELECT id, state FROM participants")
     assert AMINA not in str(participant)
+    assert "last_active" in str(participant[1])  # kept for slow answers
     assert await rows(settings, "SELECT channel, address FROM chat_addresses") == [("sms", AMINA)]
     (respondent,) = await rows(settings, "SELECT DISTINCT respondent FROM answers")
     assert respondent[0] == participant[0]
