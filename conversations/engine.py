@@ -342,6 +342,12 @@ class _Turn:
             return self._again(cleared, t("unsubscribed", state, topics=names), records)
         return self._again(state, t("unknown_command", state))
 
+    def _joining(self) -> set[str]:
+        """Words that join numbers in any of the deployment's languages: "1 and 3"."""
+        return {
+            word for code in self._d.languages for word in translate("and_words", code).split("|")
+        }
+
     def _typed_forget(self, state: ConversationState, answer: str) -> Transition:
         """``FORGET YES`` (in any language): erase; anything else: nothing happens."""
         yes = {normalize(w) for words in CATALOGUE["yes_words"].values() for w in words.split("|")}
@@ -374,7 +380,7 @@ class _Turn:
             [self._d.text(topic.name, code) for code in self._d.languages]
             for topic in self._d.topics
         ]
-        chosen = choose(typed, names, many=True) if names else None
+        chosen = choose(typed, names, many=True, joining=self._joining()) if names else None
         if chosen is None:
             return Transition(
                 state, (_prefixed(self._topics_prompt(state), self._t("use_buttons", state)),)
@@ -659,7 +665,7 @@ class _Turn:
         """ "1 3", "1,3" or the options' words: the whole answer in one message."""
         renderings = self._renderings(state)
         buttons = renderings[0].flat_buttons
-        chosen = choose(text, _labels(buttons, renderings), many=True)
+        chosen = choose(text, _labels(buttons, renderings), many=True, joining=self._joining())
         if chosen is None:
             return self._again(state, self._t("use_buttons", state))
         picked = [_parse_data(buttons[i].data) for i in chosen]

@@ -368,6 +368,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Pour effacer, répondez : FORGET OUI",
         "ar": "للمحو، أرسل: FORGET نعم",
     },
+    "and_words": {"en": "and|&", "fr": "et", "ar": "و"},
     "yes_words": {"en": "yes|y", "fr": "oui|o", "ar": "نعم"},
     "conversation_expired": {
         "en": "Welcome back! It has been a while, so here is the question again:",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from conversations.values import Reply
 
@@ -67,11 +67,18 @@ def numbered_text(reply: Reply) -> str:
     return "\n".join(lines)
 
 
-def choose(typed: str, options: Sequence[Sequence[str]], *, many: bool = False) -> list[int] | None:
+def choose(
+    typed: str,
+    options: Sequence[Sequence[str]],
+    *,
+    many: bool = False,
+    joining: Collection[str] = (),
+) -> list[int] | None:
     """The options (0-based, in order of mention, without repeats) named by typed text.
 
     ``options[i]`` holds every label of option i+1 (one per language). Returns None when the
     text does not name options clearly; with ``many`` False, when it names more than one.
+    ``joining`` words ("and", "et", "و") may stand between numbers: "1 and 3".
     """
     text = normalize(typed)
     if not text:
@@ -81,7 +88,12 @@ def choose(typed: str, options: Sequence[Sequence[str]], *, many: bool = False) 
         return [whole]
     if not many:
         return _by_number(text, len(options))
-    tokens = [t for t in _SEPARATORS.split(typed.translate(ARABIC_DIGITS).strip()) if t]
+    joins = {normalize(word) for word in joining}
+    tokens = [
+        t
+        for t in _SEPARATORS.split(typed.translate(ARABIC_DIGITS).strip())
+        if t and normalize(t) not in joins
+    ]
     if tokens and all(t.isdigit() for t in tokens):
         return _dedup(_by_number(t, len(options)) for t in tokens)
     parts = [normalize(p) for p in re.split(r"[,;\n]+", typed) if normalize(p)]

@@ -89,10 +89,14 @@ def test_one_option_by_number_or_words(typed: str, expected: list[int] | None) -
         ("Emplois", [2]),
         ("1 9", None),
         ("1 banana", None),
+        ("1 and 3", [0, 2]),
+        ("1 et 2", [0, 1]),
+        ("١ و ٣", [0, 2]),
+        ("and", None),
     ],
 )
 def test_several_options(typed: str, expected: list[int] | None) -> None:
-    assert choose(typed, OPTIONS, many=True) == expected
+    assert choose(typed, OPTIONS, many=True, joining=("and", "et", "و")) == expected
 
 
 def test_arabic_letter_variants_fold() -> None:
@@ -135,7 +139,7 @@ def test_onboarding_and_a_poll_by_typing_only(chat: TextChat) -> None:
     assert "1) Security\n2) Land\n3) Jobs" in screen
     chat.say("1 2 3")
     assert "up to 2" in chat.last.text
-    chat.say("3,2")
+    chat.say("3 and 2")
     assert chat.records[-1] == AnswerGiven("p1", "issues", choices=("land", "jobs"))
     chat.say("oui")  # displaced: the French word works in English too
     assert chat.records[-1] == AnswerGiven("p1", "displaced", choices=("yes",))
