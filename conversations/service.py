@@ -129,7 +129,9 @@ class ConversationService:
                         continue
                     fresh.discard(key)  # a second copy within this batch is a redelivery too
                 before = states.get(participant)
-                transition = self._engine.step(before, inbound.event, now, inbound.locale)
+                transition = self._engine.step(
+                    before, inbound.event, now, inbound.locale, buttons=inbound.buttons
+                )
                 states[participant] = transition.state
                 if any(isinstance(r, Forget) for r in transition.records):
                     if changes:
