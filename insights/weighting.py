@@ -162,6 +162,8 @@ def compare(before: Estimate, after: Estimate) -> Change:
 
 
 RERAKE_ITERATIONS = 50
+RERAKE_TOLERANCE = 1e-9
+"""Replicates are raked until every weighted margin is within this of its target."""
 
 
 def raked_share(
@@ -249,28 +251,29 @@ def _rake_rows(people: FloatArray, steps: _Steps, strata: npt.NDArray[np.intp]) 
         mine = strata == s
         n = people[:, mine]
         w = weights[:, mine]
+        prepared = []
+        for all_codes, shares in steps:
+            codes = all_codes[mine]
+            stated = np.flatnonzero(codes >= 0)
+            if len(stated):
+                one_hot = np.zeros((len(stated), len(shares)))
+                one_hot[np.arange(len(stated)), codes[stated]] = 1
+                prepared.append((stated, codes[stated], one_hot, shares))
         for _ in range(RERAKE_ITERATIONS):
             worst = 0.0
-            for all_codes, shares in steps:
-                codes = all_codes[mine]
-                stated = codes >= 0
-                if not stated.any():
-                    continue
-                one_hot = np.zeros((int(stated.sum()), len(shares)))
-                one_hot[np.arange(int(stated.sum())), codes[stated]] = 1
+            for stated, codes, one_hot, shares in prepared:
                 totals = (n[:, stated] * w[:, stated]) @ one_hot
                 whole = totals.sum(axis=1, keepdims=True)
                 target = np.where(totals > 0, shares, 0.0)
                 scale = target.sum(axis=1, keepdims=True)
                 target = np.divide(target, scale, out=np.zeros_like(target), where=scale > 0)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    current = np.where(whole > 0, totals / whole, 0.0)
+                current = np.divide(totals, whole, out=np.zeros_like(totals), where=whole > 0)
                 worst = max(worst, float(np.abs(current - target).max()))
                 factor = np.divide(
                     target * whole, totals, out=np.ones_like(totals), where=totals > 0
                 )
-                w[:, stated] *= factor[:, codes[stated]]
-            if worst < 1e-10:
+                w[:, stated] *= factor[:, codes]
+            if worst < RERAKE_TOLERANCE:
                 break
         mass = (n * w).sum(axis=1, keepdims=True)
         count = n.sum(axis=1, keepdims=True)
