@@ -37,6 +37,7 @@ from scheduler.ratelimit import RateLimiter
 from scheduler.render import OutboxRenderer
 from scheduler.runner import build_scheduler
 from storage import aggregates
+from storage.community import CommunityStore
 from storage.database import create_engine, upgrade
 from storage.outbox import SqlOutbox
 from storage.unit_of_work import unit_of_work_factory
@@ -145,6 +146,7 @@ def bulk_messaging(app: App, stop: asyncio.Event) -> Alongside:
 
     async def run(client: TelegramClient) -> None:
         outbox = outbox_for(app)
+        community = CommunityStore(app.database)
         clock = SystemClock()
         zone = ZoneInfo(app.deployment.timezone)
         # One limiter paces every call: a message sent in parts waits for its chat's turn too.
@@ -152,13 +154,17 @@ def bulk_messaging(app: App, stop: asyncio.Event) -> Alongside:
         dispatcher = Dispatcher(
             outbox,
             {"telegram": TelegramSender(client, pace=limiter.next_turn)},
-            OutboxRenderer(app.deployment, outbox.broadcast),
+            OutboxRenderer(
+                app.deployment,
+                outbox.broadcast,
+                lambda initiative_id: community.initiative(app.deployment, initiative_id),
+            ),
             clock,
             limiter=limiter,
             quiet=lambda now: quiet_until(now, app.deployment.quiet_hours, zone),
             settings=DispatcherSettings(rate=app.settings.send_rate),
         )
-        scheduler = build_scheduler(outbox, app.deployment, clock)
+        scheduler = build_scheduler(outbox, app.deployment, clock, community)
         scheduler.start()
         try:
             await dispatcher.run(stop)

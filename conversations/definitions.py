@@ -7,7 +7,7 @@ These are immutable value objects. `config.deployment` reads them from YAML and 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -165,6 +165,8 @@ class Poll(_Frozen):
     intro: Text
     questions: tuple[Question, ...] = Field(min_length=1)
     schedule: Schedule | None = None
+    group: Identifier | None = None
+    """A closed group's id: the poll is then shown only to that group's members."""
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -184,6 +186,45 @@ class QuietHours(_Frozen):
     end: time = time(8, 0)
 
 
+InitiativeStatus = Literal["draft", "published", "cancelled", "done"]
+
+
+class Initiative(_Frozen):
+    """A confidence-building action volunteers sign up for (a dialogue, a clean-up, a walk).
+
+    Defined in ``deployment.yaml`` or created by an organizer in chat (then stored, see
+    `storage.initiatives`). ``starts``/``ends`` without an offset are in the deployment's time
+    zone. ``group`` set: visible only to members of that closed group. ``provision`` names the
+    agreement provision it helps implement, if any.
+    """
+
+    id: Identifier
+    title: Text
+    description: Text
+    type: Identifier
+    region: Identifier
+    place: Text
+    starts: datetime
+    ends: datetime
+    capacity: int = Field(ge=1, le=100_000)
+    provision: str | None = Field(default=None, max_length=120)
+    group: Identifier | None = None
+    status: InitiativeStatus = "published"
+
+    @model_validator(mode="after")
+    def _times(self) -> Initiative:
+        if self.ends <= self.starts:
+            raise ValueError("ends must be after starts")
+        return self
+
+    def starts_at(self, zone: tzinfo) -> datetime:
+        """``starts`` as an aware datetime (in ``zone`` when written without an offset)."""
+        return self.starts if self.starts.tzinfo else self.starts.replace(tzinfo=zone)
+
+    def ends_at(self, zone: tzinfo) -> datetime:
+        return self.ends if self.ends.tzinfo else self.ends.replace(tzinfo=zone)
+
+
 class Deployment(_Frozen):
     organization: Text
     contact: str = Field(min_length=1)
@@ -199,12 +240,16 @@ class Deployment(_Frozen):
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
     stop_words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     polls: tuple[Poll, ...] = ()
+    initiatives: tuple[Initiative, ...] = ()
 
     def poll(self, poll_id: str) -> Poll | None:
         return next((p for p in self.polls if p.id == poll_id), None)
 
     def topic(self, topic_id: str) -> Topic | None:
         return next((t for t in self.topics if t.id == topic_id), None)
+
+    def initiative(self, initiative_id: str) -> Initiative | None:
+        return next((i for i in self.initiatives if i.id == initiative_id), None)
 
     def region(self, region_id: str) -> Region | None:
         return next((r for r in self.regions if r.id == region_id), None)

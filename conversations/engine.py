@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import cast, get_args
 from zoneinfo import ZoneInfo
 
+from conversations.community import COMMANDS as COMMUNITY_COMMANDS
+from conversations.community import Community, wants_snapshot
 from conversations.definitions import (
     Deployment,
     FreeText,
@@ -31,6 +33,7 @@ from conversations.definitions import (
     SingleChoice,
 )
 from conversations.i18n import CATALOGUE, language_name, translate
+from conversations.snapshot import Snapshot
 from conversations.values import (
     AnswerGiven,
     AnswerValue,
@@ -67,6 +70,7 @@ COMMANDS = (
     "mydata",
     "forget",
     "stop",
+    *COMMUNITY_COMMANDS,
 )
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -122,15 +126,26 @@ class Engine:
         event: Event,
         now: datetime,
         locale: str | None = None,
+        *,
+        snapshot: Snapshot | None = None,
     ) -> Transition:
-        """Answer one event of one person. ``state`` None: the person has not consented."""
+        """Answer one event of one person. ``state`` None: the person has not consented.
+
+        ``snapshot``: what the database holds for this person, loaded by the caller when
+        `wants_snapshot` says the event needs it (see `conversations.snapshot`).
+        """
         if isinstance(event, Text):
             word = event.text.strip().casefold()
             if word in self._stop_words and state is not None:
                 event = Text("/stop")
             elif word in self._start_words:
                 event = Text("/start")
-        return _Turn(self._d, self._detect, self._waves, now).step(state, event, locale)
+        turn = _Turn(self._d, self._detect, self._waves, now, snapshot)
+        return turn.step(state, event, locale)
+
+    def wants_snapshot(self, state: ConversationState | None, event: Event) -> bool:
+        """Whether `step` needs a `Snapshot` for this event (most events do not)."""
+        return wants_snapshot(state, event)
 
 
 def _keywords(key: str, extra: Mapping[str, Sequence[str]]) -> frozenset[str]:
@@ -148,16 +163,22 @@ class _Turn:
         detect_language: DetectLanguage,
         waves: Mapping[str, tuple[Wave, ...]],
         now: datetime,
+        snapshot: Snapshot | None = None,
     ) -> None:
         self._d = deployment
         self._detect = detect_language
         self._waves = waves
         self._now = now
+        self._snapshot = snapshot
+        region = next((q.id for q in deployment.profile if isinstance(q, RegionQuestion)), None)
+        self._community = Community(deployment, now, region, self._again)
 
     def step(self, state: ConversationState | None, event: Event, locale: str | None) -> Transition:
         if state is None:
             return self._stranger(event, locale)
         if isinstance(event, Text) and (command := _command(event.text)) is not None:
+            if command in COMMUNITY_COMMANDS and state.stage != "stopped":
+                return self._community.command(state, command, event.text, self._snapshot)
             return self._command(state, command)
         if isinstance(event, Press):
             return self._press(state, event.data)
@@ -165,6 +186,8 @@ class _Turn:
             return Transition(state, (Reply(self._t("paused", state)),))
         if isinstance(event, Unsupported):
             return self._again(state, self._t("unsupported", state))
+        if state.stage == "compose":
+            return self._community.typed(state, event.text, self._snapshot)
         return self._typed(state, event.text)
 
     # --- before consent ------------------------------------------------------------------
@@ -246,7 +269,8 @@ class _Turn:
                 organization=self._d.text(self._d.organization, state.language),
                 contact=self._d.contact,
             )
-            return self._again(state, help_text)
+            extra = self._community.help_lines(state, self._snapshot)
+            return self._again(state, "\n".join((help_text, *extra)))
         if command == "polls":
             note = t("left_poll", state) if state.stage == "poll" else ""
             menu = self._enter_menu(state)
@@ -329,6 +353,7 @@ class _Turn:
         if state.subscriptions:
             names = ", ".join(self._topic_name(topic, state) for topic in state.subscriptions)
             lines.append(t("mydata_topics", state, topics=names))
+        lines.extend(self._community.mydata_lines(state, self._snapshot))
         for poll, wave, answers in answered:
             lines.append("")
             title = d.text(poll.title, state.language)
@@ -376,6 +401,10 @@ class _Turn:
         data = _parse_data(raw)
         if data is not None and data.seq is None and data.action == "w":
             return self._invitation(state, data.arg)
+        if data is not None and data.seq is None and data.action[:1] in ("i", "o"):
+            if state.stage == "stopped":
+                return Transition(state, (Reply(self._t("paused", state)),))
+            return self._community.press(state, data.action, data.arg, self._snapshot)
         if data is None or data.seq != state.seq:
             return self._again(state, self._t("expired", state))
         if data.action == "u":
@@ -389,9 +418,13 @@ class _Turn:
             "profile": self._press_profile,
             "menu": self._press_menu,
             "poll": self._press_poll,
+            "compose": self._press_compose,
         }.get(state.stage)
         transition = handler(state, data) if handler else None
         return transition or self._again(state, self._t("expired", state))
+
+    def _press_compose(self, state: ConversationState, data: _Data) -> Transition | None:
+        return self._community.press_compose(state, data.action, self._snapshot)
 
     def _press_language(self, state: ConversationState, data: _Data) -> Transition | None:
         if data.action != "l" or data.arg not in self._d.languages:
@@ -640,6 +673,8 @@ class _Turn:
         d, lang = self._d, state.language
         if state.stage == "stopped":
             return Reply(self._t("paused", state))
+        if state.stage == "compose":
+            return self._community.prompt(state)
         if state.stage == "language":
             ordered = sorted(d.languages, key=lambda code: code != lang)
             buttons = tuple((Button(language_name(c), self._data(state, "l", c)),) for c in ordered)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from conversations.community_texts import COMMUNITY_TEXTS
+
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
     "fr": "Français",
@@ -346,6 +348,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ar": "تذكير: تُغلق هذه الجولة من «{title}» في {closes}. إجاباتك مهمة.",
     },
     "take_part": {"en": "Take part", "fr": "Participer", "ar": "شارك"},
+    **COMMUNITY_TEXTS,
 }
 
 

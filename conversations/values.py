@@ -5,6 +5,7 @@ Telegram, the terminal and SMS all speak in these; nothing here knows any platfo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -151,6 +152,99 @@ class Forget:
     """Erase the person: profile, chat address, free text and conversation state."""
 
 
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    """Take a place on an initiative, or a place on its waitlist when its ``capacity`` is taken.
+
+    The store decides which, atomically (see `Decision`). ``contact`` is what the volunteer
+    chose to share with the organizer for this initiative only (None: nothing shared).
+    """
+
+    initiative_id: str
+    capacity: int
+    contact: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelSignUp:
+    """Give up a place (or a waitlist place); the first on the waitlist moves up and is told."""
+
+    initiative_id: str
+    capacity: int
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemCode:
+    """A staff invite code (``kind="staff"``) or a closed group's access code (``"group"``).
+
+    Only the store can tell whether it is valid; wrong codes count towards a rate limit.
+    """
+
+    kind: Literal["staff", "group"]
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackGiven:
+    """A volunteer's answer after an initiative: did it take place, and how was it (1-5)."""
+
+    initiative_id: str
+    took_place: bool | None = None
+    rating: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSignUps:
+    """An organizer's message to everyone signed up to an initiative, relayed via the outbox."""
+
+    initiative_id: str
+    text: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class StaffBroadcast:
+    """A broadcast from chat to a topic's subscribers (``topic``) or to the sign-ups of the
+    organizer's initiatives (``topic`` None), queued in the outbox."""
+
+    topic: str | None
+    text: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeCancelled:
+    """An organizer cancelled an initiative they run; everyone signed up is told."""
+
+    initiative_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeSaved:
+    """An organizer created (or edited) an initiative in chat; ``data`` is its definition as
+    JSON-ready values (`conversations.definitions.Initiative`)."""
+
+    initiative_id: str
+    data: dict[str, object]
+
+
+DecidedRecord = SignUp | CancelSignUp | RedeemCode
+"""Records whose effect only the store can decide (a seat, a code); see `Decision`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the store decided when it applied a `DecidedRecord`.
+
+    ``result``: for `SignUp` ``placed``, ``waitlisted``, ``already``; for `CancelSignUp`
+    ``cancelled`` or ``not_signed_up``; for `RedeemCode` ``accepted`` (``value`` = the role or
+    the group's id), ``refused`` or ``limited`` (too many wrong codes lately).
+    """
+
+    result: str
+    value: str | None = None
+
+
 Record = (
     AnswerGiven
     | ProfileGiven
@@ -159,19 +253,33 @@ Record = (
     | PollCompleted
     | SubscriptionChanged
     | Forget
+    | SignUp
+    | CancelSignUp
+    | RedeemCode
+    | FeedbackGiven
+    | MessageSignUps
+    | StaffBroadcast
+    | InitiativeCancelled
+    | InitiativeSaved
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """The engine's answer to one event. ``state`` None means: keep no state for this person."""
+    """The engine's answer to one event. ``state`` None means: keep no state for this person.
+
+    ``then``: when the records hold a `DecidedRecord` (at most one), the service applies it at
+    once, in the same transaction, and replaces this transition by ``then(decision)`` — the
+    engine's (pure) answer for each outcome. The engine never guesses a seat or a code.
+    """
 
     state: ConversationState | None
     replies: tuple[Reply, ...]
     records: tuple[Record, ...] = ()
+    then: Callable[[Decision], Transition] | None = None
 
 
-Stage = Literal["language", "profile", "menu", "poll", "stopped"]
+Stage = Literal["language", "profile", "menu", "poll", "stopped", "compose"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +292,10 @@ class ConversationState:
     (wave 0 for a poll without a schedule): ``answers`` maps such a key to question id →
     answer, the conversation's own copy used for skip logic and /mydata; ``completed`` lists
     the keys answered to the end; ``wave`` is the wave of the poll in progress.
+    ``groups`` are the closed groups joined (a copy; the store's membership rows decide
+    audiences); ``draft`` holds what an open "compose" stage is writing (a message to
+    sign-ups, a broadcast, a contact to share, a new initiative) and where to return to.
+    Fields added later have defaults, so state saved before them still loads.
     """
 
     VERSION = 2
@@ -201,6 +313,8 @@ class ConversationState:
     answers: dict[str, dict[str, AnswerValue]] = field(default_factory=dict)
     completed: tuple[str, ...] = ()
     subscriptions: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    draft: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -218,6 +332,8 @@ class ConversationState:
             "answers": {p: dict(a) for p, a in self.answers.items()},
             "completed": list(self.completed),
             "subscriptions": list(self.subscriptions),
+            "groups": list(self.groups),
+            "draft": None if self.draft is None else dict(self.draft),
         }
 
     @classmethod
@@ -244,6 +360,8 @@ class ConversationState:
             },
             completed=tuple(data.get("completed") or ()),  # type: ignore[arg-type]
             subscriptions=tuple(data.get("subscriptions") or ()),  # type: ignore[arg-type]
+            groups=tuple(data.get("groups") or ()),  # type: ignore[arg-type]
+            draft=data.get("draft"),  # type: ignore[arg-type]
         )
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from conversations.definitions import Deployment
 from conversations.ports import Clock, Outbox
 from conversations.waves import Wave, waves_of
+from storage.community import CommunityStore, due_events
 
 log = logging.getLogger(__name__)
 
@@ -59,4 +60,22 @@ async def queue_due_reminders(outbox: Outbox, deployment: Deployment, clock: Clo
         if reminded is not None:
             log.info("wave %d of %s: %d reminders queued", wave.number, poll.id, reminded)
             queued += reminded
+    return queued
+
+
+async def queue_initiative_messages(
+    store: CommunityStore, deployment: Deployment, clock: Clock
+) -> int:
+    """Queue the reminders (the day before the start) and the after-end questions (within
+    three days of the end) that are due, to those with a place. Each goes once per person:
+    a run after someone signed up late reaches only them."""
+    now = clock.now()
+    zone = ZoneInfo(deployment.timezone)
+    every = [*deployment.initiatives, *await store.stored_initiatives()]
+    queued = 0
+    for initiative_id, event in due_events(every, now, zone):
+        count = await store.queue_event(initiative_id, event, now)
+        if count:
+            log.info("initiative %s: %d %s messages queued", initiative_id, count, event)
+        queued += count
     return queued

@@ -251,7 +251,7 @@ def test_demo_files_are_package_data() -> None:
                 f"{DEPLOYMENT}: suppresion_k: unknown field (did you mean 'suppression_k'? "
                 "allowed: organization, contact, purpose, privacy_notice, languages, "
                 "default_language, timezone, regions, profile, suppression_k, topics, "
-                "quiet_hours, stop_words)"
+                "quiet_hours, stop_words, initiatives)"
             ],
             id="misspelt-field",
         ),
