@@ -118,10 +118,10 @@ def _insert(bind: AsyncConnection | AsyncSession, entity: type[Any]) -> Any:
 
 
 async def load_snapshot(session: AsyncSession, participant: str, now: datetime) -> Snapshot:
-    held = await session.scalars(
-        select(StaffRole.role).where(StaffRole.participant_id == participant)
+    held = set(
+        await session.scalars(select(StaffRole.role).where(StaffRole.participant_id == participant))
     )
-    roles = frozenset(role for role in ROLES if role in set(held))
+    roles = frozenset(role for role in ROLES if role in held)
     stored = (
         await session.execute(
             select(
