@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from bots import app as root
-from bots import logs
+from bots import community_cli, logs
 from config.broadcast import load_broadcast_texts
 from config.deployment import DeploymentError
 from config.errors import ConfigError
@@ -328,6 +328,11 @@ def db_upgrade() -> None:
 
     _run(migrate())
     click.echo("database is up to date")
+
+
+# Staff, audit, closed groups and initiatives: their own module, built with the helpers above.
+for _command in community_cli.build(friendly, _settings):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

@@ -137,6 +137,8 @@ class Audience(_Frozen):
 
     regions: tuple[str, ...] = ()
     profile: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    group: Identifier | None = None
+    """Members of this closed group only (set from the poll's own ``group``)."""
 
 
 class Schedule(_Frozen):

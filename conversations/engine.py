@@ -467,6 +467,8 @@ class _Turn:
     def _press_menu(self, state: ConversationState, data: _Data) -> Transition | None:
         if data.action != "o" or (poll := self._d.poll(data.arg)) is None:
             return None
+        if not _member(poll, state):
+            return None
         return self._open_poll(state, poll, self._open_wave_number(poll))
 
     def _invitation(self, state: ConversationState, arg: str) -> Transition:
@@ -690,7 +692,11 @@ class _Turn:
         poll, question = self._current_question(state)
         if state.stage == "poll" and poll is not None and question is not None:
             return self._question_prompt(state, poll, question)
-        available = [(p, wave) for p in d.polls if (wave := self._open_wave_number(p)) is not None]
+        available = [
+            (p, wave)
+            for p in d.polls
+            if (wave := self._open_wave_number(p)) is not None and _member(p, state)
+        ]
         if not available:
             return Reply(self._t("no_polls", state))
         polls = [
@@ -789,6 +795,11 @@ def _stage(name: str | None, default: Stage) -> Stage:
         if stage == name:
             return cast(Stage, stage)
     return default
+
+
+def _member(poll: Poll, state: ConversationState) -> bool:
+    """Whether the person may see the poll: open to all, or they joined its closed group."""
+    return poll.group is None or poll.group in state.groups
 
 
 def _visible(question: Question, answers: dict[str, AnswerValue]) -> bool:

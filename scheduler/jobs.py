@@ -37,7 +37,10 @@ async def open_due_waves(outbox: Outbox, deployment: Deployment, clock: Clock) -
             continue
         poll = deployment.poll(wave.poll_id)
         assert poll is not None and poll.schedule is not None
-        invited = await outbox.open_wave(wave, poll.schedule.audience, now)
+        audience = poll.schedule.audience
+        if poll.group is not None:  # a closed group's poll invites its members only
+            audience = audience.model_copy(update={"group": poll.group})
+        invited = await outbox.open_wave(wave, audience, now)
         if invited is not None:
             log.info("opened wave %d of %s: %d invitations queued", wave.number, poll.id, invited)
             queued += invited

@@ -763,6 +763,24 @@ class CommunityStore:
             return found
         return next((i for i in await self.stored_initiatives() if i.id == initiative_id), None)
 
+    async def seat_counts(self) -> dict[str, tuple[int, int]]:
+        """Places taken and people waiting, per initiative id."""
+        counts: dict[str, tuple[int, int]] = {}
+        async with self._reader.connect() as connection:
+            rows = await connection.execute(
+                select(SignUpRow.initiative_id, SignUpRow.status, func.count()).group_by(
+                    SignUpRow.initiative_id, SignUpRow.status
+                )
+            )
+            for initiative_id, status, n in rows:
+                placed, waiting = counts.get(initiative_id, (0, 0))
+                if status == "placed":
+                    placed = int(n)
+                else:
+                    waiting = int(n)
+                counts[initiative_id] = (placed, waiting)
+        return counts
+
     async def queue_event(self, initiative_id: str, event: str, now: datetime) -> int:
         async with self._writer.begin() as connection:
             return await queue_initiative_event(connection, initiative_id, event, now)

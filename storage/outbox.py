@@ -50,6 +50,7 @@ from storage.models import (
     Broadcast,
     ChatAddress,
     Completion,
+    GroupMember,
     OutboxRow,
     Participant,
     ProfileValue,
@@ -489,7 +490,7 @@ class SqlOutbox(OutboxPort):
         filters: list[tuple[str, Sequence[str]]] = list(audience.profile.items())
         if audience.regions:
             filters.append((self._region_field, audience.regions))
-        return [
+        conditions: list[ColumnElement[bool]] = [
             exists().where(
                 ProfileValue.participant_id == Participant.id,
                 ProfileValue.field == field,
@@ -497,6 +498,14 @@ class SqlOutbox(OutboxPort):
             )
             for field, values in filters
         ]
+        if audience.group is not None:
+            conditions.append(
+                exists().where(
+                    GroupMember.participant_id == Participant.id,
+                    GroupMember.group_id == audience.group,
+                )
+            )
+        return conditions
 
 
 @dataclass(slots=True)
