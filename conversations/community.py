@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from conversations.creation import Creation
 from conversations.definitions import Deployment, Initiative
 from conversations.i18n import translate
 from conversations.snapshot import EMPTY, Role, Snapshot
@@ -53,6 +54,7 @@ SIGNUPS_AUDIENCE = "@signups"
 VOLUNTEER_COMMANDS = ("initiatives", "my_signups", "join", "staff")
 STAFF_COMMANDS: Mapping[str, frozenset[Role]] = {
     "organize": frozenset({"admin", "organizer"}),
+    "new_initiative": frozenset({"admin", "organizer"}),
     "broadcast": frozenset({"admin", "organizer"}),
     "feedback": frozenset({"admin", "organizer", "mediator"}),
 }
@@ -101,6 +103,7 @@ class Community:
         self._zone = ZoneInfo(deployment.timezone)
         self._region_field = region_field
         self._again = again
+        self._creation = Creation(deployment, now, again, self._leave_compose)
 
     # --- entry points from the engine -----------------------------------------------------
 
@@ -114,6 +117,8 @@ class Community:
                 return self._unknown(state)
             if command == "organize":
                 return Transition(state, (self._organize(state, snap),))
+            if command == "new_initiative":
+                return self._creation.start(state)
             if command == "broadcast":
                 return Transition(state, (self._broadcast_choice(state, snap),))
             return Transition(state, (Reply(self._feedback_overview(state, snap)),))
@@ -174,6 +179,8 @@ class Community:
         written = text.strip()
         if not written:
             return self._again(state, self._t("message_empty", state), ())
+        if kind == "create":
+            return self._creation.typed(state, text)
         if kind == "contact":
             if len(written) > MAX_CONTACT:
                 return self._again(state, self._t("contact_too_long", state, max=MAX_CONTACT), ())
@@ -194,14 +201,19 @@ class Community:
         return self._again(state, self._t("use_buttons", state), ())
 
     def press_compose(
-        self, state: ConversationState, action: str, snapshot: Snapshot | None
+        self, state: ConversationState, action: str, arg: str, snapshot: Snapshot | None
     ) -> Transition | None:
-        """Send (``y``) or Cancel (``q``) in the compose stage."""
+        """Send (``y``) or Cancel (``q``) in the compose stage; the creation dialogue's
+        choices."""
         snap = snapshot or EMPTY
         draft = state.draft or {}
         back = self._leave_compose(state)
         if action == "q":
             return self._again(back, self._t("cancelled_compose", state), ())
+        if draft.get("kind") == "create":
+            if not snap.roles & STAFF_COMMANDS["new_initiative"]:
+                return self._unknown(back)
+            return self._creation.press(state, action, arg)
         if action != "y":
             return None
         kind = draft.get("kind")
@@ -237,6 +249,8 @@ class Community:
         """The compose stage's prompt, from what the draft holds."""
         draft = state.draft or {}
         kind = draft.get("kind")
+        if kind == "create":
+            return self._creation.prompt(state)
         cancel = Button(self._t("cancel", state), self._data(state, "q"))
         if kind == "cancel":
             text = self._t(

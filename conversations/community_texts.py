@@ -254,12 +254,15 @@ COMMUNITY_TEXTS: dict[str, dict[str, str]] = {
     "role_mediator": {"en": "mediator", "fr": "médiateur", "ar": "وسيط"},
     "help_staff": {
         "en": "Staff:\n/organize – your initiatives, their sign-ups and tools\n"
+        "/new_initiative – create an initiative, step by step\n"
         "/broadcast – a message to a topic or to your sign-ups\n"
         "/feedback – what volunteers said after initiatives (totals)",
         "fr": "Équipe :\n/organize – vos initiatives, leurs inscriptions et outils\n"
+        "/new_initiative – créer une initiative, pas à pas\n"
         "/broadcast – un message à un thème ou à vos inscrits\n"
         "/feedback – l'avis des bénévoles après les initiatives (totaux)",
         "ar": "الفريق:\n/organize – مبادراتك وتسجيلاتها وأدواتها\n"
+        "/new_initiative – إنشاء مبادرة خطوة بخطوة\n"
         "/broadcast – رسالة إلى موضوع أو إلى المسجّلين لديك\n"
         "/feedback – آراء المتطوعين بعد المبادرات (مجاميع)",
     },
@@ -361,5 +364,123 @@ COMMUNITY_TEXTS: dict[str, dict[str, str]] = {
         "en": "Please keep the message under {max} characters (it has {length}).",
         "fr": "Merci de rester sous {max} caractères (le message en a {length}).",
         "ar": "يُرجى ألا تتجاوز الرسالة {max} حرفاً (فيها {length}).",
+    },
+    # guided creation of an initiative by an organizer
+    "create_step": {
+        "en": "New initiative – step {n} of {total}",
+        "fr": "Nouvelle initiative – étape {n} sur {total}",
+        "ar": "مبادرة جديدة – الخطوة {n} من {total}",
+    },
+    "create_title": {
+        "en": "Its title in {in_language}?",
+        "fr": "Son titre en {in_language} ?",
+        "ar": "عنوانها بلغة {in_language}؟",
+    },
+    "create_description": {
+        "en": "A short description in {in_language}: what happens, and what do volunteers do?",
+        "fr": "Une courte description en {in_language} : que se passe-t-il, que font "
+        "les bénévoles ?",
+        "ar": "وصف قصير بلغة {in_language}: ماذا يحدث، وماذا يفعل المتطوعون؟",
+    },
+    "create_type": {
+        "en": "What kind of action is it?",
+        "fr": "De quel type d'action s'agit-il ?",
+        "ar": "ما نوع هذا النشاط؟",
+    },
+    "type_community_dialogue": {
+        "en": "Community dialogue",
+        "fr": "Dialogue communautaire",
+        "ar": "حوار مجتمعي",
+    },
+    "type_joint_cleanup": {"en": "Joint clean-up", "fr": "Nettoyage commun", "ar": "تنظيف مشترك"},
+    "type_peace_walk": {"en": "Peace walk", "fr": "Marche pour la paix", "ar": "مسيرة سلام"},
+    "type_ceasefire_monitoring": {
+        "en": "Ceasefire monitoring support",
+        "fr": "Appui au suivi du cessez-le-feu",
+        "ar": "دعم مراقبة وقف إطلاق النار",
+    },
+    "type_other": {"en": "Something else", "fr": "Autre chose", "ar": "شيء آخر"},
+    "create_region": {
+        "en": "In which region does it take place?",
+        "fr": "Dans quelle région a-t-elle lieu ?",
+        "ar": "في أي منطقة تجري؟",
+    },
+    "create_place": {
+        "en": "Where exactly? (a place people know, in a few words)",
+        "fr": "Où exactement ? (un lieu connu, en quelques mots)",
+        "ar": "أين بالضبط؟ (مكان معروف، في كلمات قليلة)",
+    },
+    "create_starts": {
+        "en": "When does it start? Write the date and time like 2026-12-24 09:30 (local time).",
+        "fr": "Quand commence-t-elle ? Écrivez la date et l'heure ainsi : 2026-12-24 09:30 "
+        "(heure locale).",
+        "ar": "متى تبدأ؟ اكتب التاريخ والوقت هكذا: 2026-12-24 09:30 (بالتوقيت المحلي).",
+    },
+    "create_ends": {
+        "en": "When does it end? (same format, e.g. 2026-12-24 12:00)",
+        "fr": "Quand se termine-t-elle ? (même format, par ex. 2026-12-24 12:00)",
+        "ar": "متى تنتهي؟ (بالصيغة نفسها، مثلاً 2026-12-24 12:00)",
+    },
+    "create_capacity": {
+        "en": "How many volunteers can take part?",
+        "fr": "Combien de bénévoles peuvent participer ?",
+        "ar": "كم عدد المتطوعين الذين يمكنهم المشاركة؟",
+    },
+    "create_provision": {
+        "en": "Which provision of the agreement does it help carry out? (optional)",
+        "fr": "Quelle disposition de l'accord aide-t-elle à mettre en œuvre ? (facultatif)",
+        "ar": "أي بند من الاتفاق تساعد على تنفيذه؟ (اختياري)",
+    },
+    "create_group": {
+        "en": "Who can see it and sign up?",
+        "fr": "Qui peut la voir et s'inscrire ?",
+        "ar": "من يمكنه رؤيتها والتسجيل فيها؟",
+    },
+    "everyone": {"en": "Everyone", "fr": "Tout le monde", "ar": "الجميع"},
+    "members_of": {
+        "en": "Members of {group}",
+        "fr": "Les membres de {group}",
+        "ar": "أعضاء {group}",
+    },
+    "create_confirm": {
+        "en": "Publish this initiative?",
+        "fr": "Publier cette initiative ?",
+        "ar": "نشر هذه المبادرة؟",
+    },
+    "capacity_line": {
+        "en": "Places: {capacity}",
+        "fr": "Places : {capacity}",
+        "ar": "الأماكن: {capacity}",
+    },
+    "publish": {"en": "Publish", "fr": "Publier", "ar": "انشر"},
+    "created": {
+        "en": "“{title}” is published. /organize shows it with its sign-ups.",
+        "fr": "« {title} » est publiée. /organize l'affiche avec ses inscriptions.",
+        "ar": "نُشرت «{title}». يعرضها /organize مع تسجيلاتها.",
+    },
+    "bad_datetime": {
+        "en": "Please write the date and time like 2026-12-24 09:30.",
+        "fr": "Merci d'écrire la date et l'heure ainsi : 2026-12-24 09:30.",
+        "ar": "يُرجى كتابة التاريخ والوقت هكذا: 2026-12-24 09:30.",
+    },
+    "must_be_future": {
+        "en": "That moment has passed; please give a later one.",
+        "fr": "Ce moment est passé ; merci d'en donner un plus tard.",
+        "ar": "هذا الوقت قد مضى؛ يُرجى إعطاء وقت لاحق.",
+    },
+    "ends_after_start": {
+        "en": "The end must be after the start ({starts}).",
+        "fr": "La fin doit être après le début ({starts}).",
+        "ar": "يجب أن تكون النهاية بعد البداية ({starts}).",
+    },
+    "bad_capacity": {
+        "en": "Please give a whole number from 1 to {max}.",
+        "fr": "Merci de donner un nombre entier de 1 à {max}.",
+        "ar": "يُرجى إعطاء عدد صحيح من 1 إلى {max}.",
+    },
+    "text_length": {
+        "en": "Please write between {min} and {max} characters.",
+        "fr": "Merci d'écrire entre {min} et {max} caractères.",
+        "ar": "يُرجى كتابة ما بين {min} و{max} حرفاً.",
     },
 }

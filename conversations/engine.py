@@ -424,7 +424,7 @@ class _Turn:
         return transition or self._again(state, self._t("expired", state))
 
     def _press_compose(self, state: ConversationState, data: _Data) -> Transition | None:
-        return self._community.press_compose(state, data.action, self._snapshot)
+        return self._community.press_compose(state, data.action, data.arg, self._snapshot)
 
     def _press_language(self, state: ConversationState, data: _Data) -> Transition | None:
         if data.action != "l" or data.arg not in self._d.languages:

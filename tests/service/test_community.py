@@ -86,6 +86,7 @@ class Person:
         self.key = ParticipantKey("test", user)
         self.id = pseudonym(SECRET, self.key)
         self.buttons: dict[str, str] = {}
+        self.last_text = ""
 
     async def send(self, text: str) -> str:
         return await self._handle(Text(text))
@@ -97,7 +98,8 @@ class Person:
         replies = await self.service.handle(Inbound(self.key, event, address=self.key.user))
         if replies and replies[-1].buttons:
             self.buttons = {b.label: b.data for b in replies[-1].flat_buttons}
-        return "\n".join(r.text for r in replies)
+        self.last_text = "\n".join(r.text for r in replies)
+        return self.last_text
 
     async def onboard(self, region: str = "Kessal Highlands") -> None:
         await self.send("/start")
@@ -277,9 +279,10 @@ async def test_two_volunteers_taking_the_last_place_at_once(
 
 # --- staff roles --------------------------------------------------------------------------
 
-STAFF_COMMANDS = ["/organize", "/broadcast", "/feedback"]
+STAFF_COMMANDS = ["/organize", "/new_initiative", "/broadcast", "/feedback"]
 ALLOWED = {
     "/organize": {"admin", "organizer"},
+    "/new_initiative": {"admin", "organizer"},
     "/broadcast": {"admin", "organizer"},
     "/feedback": {"admin", "organizer", "mediator"},
 }
@@ -450,3 +453,75 @@ async def _save_initiative(
             organizer, InitiativeSaved(initiative_id, data.model_dump(mode="json")), NOW
         )
         await uow.commit()
+
+
+async def test_an_organizer_creates_an_initiative_step_by_step(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    organizer, amina = await people(service, "org", "amina")
+    store = CommunityStore(engine)
+    await store.add_staff(organizer.id, "organizer", NOW)
+    code = await store.create_group("civil", "Civil forum", False, NOW)
+    await organizer.send(f"/join {code}")
+
+    assert "step 1 of 15\nIts title in English?" in await organizer.send("/new_initiative")
+    assert "between 3 and 120 characters" in await organizer.send("Hi")
+    await organizer.send("Tree planting at the school")
+    await organizer.send("Plantation d'arbres à l'école")
+    assert "Its title in العربية?" in organizer_last(organizer)
+    await organizer.send("زراعة الأشجار في المدرسة")
+    for text in (
+        "Parents from both villages plant trees.",
+        "Les parents plantent des arbres.",
+        "يزرع أولياء الأمور من القريتين الأشجار.",
+    ):
+        await organizer.send(text)
+    assert "What kind of action is it?" in organizer_last(organizer)
+    await organizer.press("Something else")
+    await organizer.press("Kessal Highlands")
+    await organizer.send("Kessal primary school")
+    assert "like 2026-12-24 09:30" in await organizer.send("next Sunday")
+    assert "That moment has passed" in await organizer.send("2026-11-01 09:00")
+    await organizer.send("2026-12-06 09:30")
+    assert "The end must be after the start (2026-12-06 09:30)" in await organizer.send(
+        "2026-12-06 08:00"
+    )
+    await organizer.send("2026-12-06 12:00")
+    assert "whole number from 1 to 100000" in await organizer.send("lots")
+    await organizer.send("15")
+    assert "Who can see it and sign up?" in await organizer.press("Skip")
+    confirm = await organizer.press("Everyone")
+    assert "Publish this initiative?" in confirm
+    assert "📍 Kessal primary school, Kessal Highlands" in confirm
+    assert "🗓 2026-12-06 09:30 – 2026-12-06 12:00" in confirm
+    assert "“Tree planting at the school” is published." in await organizer.press("Publish")
+
+    assert "• Tree planting at the school [published] – 0/15, 0 waiting" in await organizer.send(
+        "/organize"
+    )
+    listing = await amina.send("/initiatives")
+    assert "Tree planting at the school" in listing
+    await amina.press("Tree planting at the school")
+    assert "signed up" in await amina.press("Sign up")
+    fr = await amina.send("/language")
+    assert fr
+    await amina.press("Français")
+    assert "Plantation d'arbres à l'école" in await amina.send("/my_signups")
+    async with engine.connect() as connection:
+        actions = (await connection.scalars(select(AuditEntry.action))).all()
+    assert actions[-1] == "save_initiative"
+
+
+def organizer_last(person: Person) -> str:
+    return person.last_text
+
+
+async def test_leaving_the_creation_dialogue_keeps_nothing(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    (organizer,) = await people(service, "org")
+    await CommunityStore(engine).add_staff(organizer.id, "organizer", NOW)
+    await organizer.send("/new_initiative")
+    await organizer.send("A title that goes nowhere")
+    assert "Cancelled: nothing was sent or saved." in await organizer.press("Cancel")
+    assert "You have no initiatives yet." in await organizer.send("/organize")
