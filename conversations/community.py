@@ -240,9 +240,9 @@ class Community:
             if not snap.roles & STAFF_COMMANDS["broadcast"]:
                 return self._unknown(back)
             topic = draft.get("topic", SIGNUPS_AUDIENCE)
-            record = StaffBroadcast(
-                None if topic == SIGNUPS_AUDIENCE else topic, text, state.language
-            )
+            group = topic[1:] if topic.startswith("#") else None
+            chosen = None if topic == SIGNUPS_AUDIENCE or group else topic
+            record = StaffBroadcast(chosen, text, state.language, group)
         return self._again(back, self._t("queued", state, count=count), (record,))
 
     def prompt(self, state: ConversationState) -> Reply:
@@ -589,13 +589,18 @@ class Community:
             if not snap.roles & STAFF_COMMANDS["broadcast"]:
                 return self._expired(state)
             topic = self._d.topic(arg)
-            if arg != SIGNUPS_AUDIENCE and topic is None:
+            group = arg[1:] if arg.startswith("#") else None
+            if group is not None:
+                # a closed group's broadcast: only from one of its members
+                if group not in state.groups:
+                    return self._expired(state)
+                audience = self._t("members_of", state, group=group)
+            elif topic is not None:
+                audience = self._d.text(topic.name, state.language)
+            elif arg == SIGNUPS_AUDIENCE:
+                audience = self._t("broadcast_signups", state)
+            else:
                 return self._expired(state)
-            audience = (
-                self._t("broadcast_signups", state)
-                if topic is None
-                else self._d.text(topic.name, state.language)
-            )
             draft = {"kind": "broadcast", "topic": arg, "audience": audience}
             draft["count"] = str(self._audience_count(draft, snap))
             return self._compose(state, draft)
@@ -665,6 +670,10 @@ class Community:
             for topic in self._d.topics
         ]
         rows.append((Button(self._t("broadcast_signups", state), f"-:ob:{SIGNUPS_AUDIENCE}"),))
+        rows.extend(
+            (Button(self._t("members_of", state, group=group), f"-:ob:#{group}"),)
+            for group in state.groups
+        )
         return Reply(self._t("broadcast_choose", state), tuple(rows))
 
     def _audience_count(self, draft: Mapping[str, str], snap: Snapshot) -> int:

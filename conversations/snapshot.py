@@ -60,8 +60,9 @@ class Snapshot:
     mine: Mapping[str, SignUpStatus] = field(default_factory=dict)
     feedback: Mapping[str, Feedback] = field(default_factory=dict)
     audiences: Mapping[str, int] = field(default_factory=dict)
-    """Recipients a staff broadcast would reach now: by topic id, and ``"@signups"`` for the
-    sign-ups of the initiatives this person organizes (filled for staff only)."""
+    """Recipients a staff broadcast would reach now: by topic id, ``"#<group>"`` for a closed
+    group's members, and ``"@signups"`` for the sign-ups of the initiatives this person
+    organizes (filled for organizers and admins only)."""
 
     def seats_of(self, initiative_id: str) -> Seats:
         return self.seats.get(initiative_id, Seats())

@@ -204,12 +204,13 @@ class MessageSignUps:
 
 @dataclass(frozen=True, slots=True)
 class StaffBroadcast:
-    """A broadcast from chat to a topic's subscribers (``topic``) or to the sign-ups of the
-    organizer's initiatives (``topic`` None), queued in the outbox."""
+    """A broadcast from chat to a topic's subscribers (``topic``), to a closed group's members
+    (``group``), or else to the sign-ups of the organizer's initiatives; via the outbox."""
 
     topic: str | None
     text: str
     language: str
+    group: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -205,6 +205,13 @@ async def _audiences(
         .group_by(Subscription.topic)
     )
     audiences.update({topic: int(n) for topic, n in topic_rows})
+    group_rows = await session.execute(
+        select(GroupMember.group_id, func.count())
+        .join(Participant, Participant.id == GroupMember.participant_id)
+        .where(*_reachable())
+        .group_by(GroupMember.group_id)
+    )
+    audiences.update({f"#{group}": int(n) for group, n in group_rows})
     recipients = _signups_of_managed(participant, "admin" in roles)
     audiences["@signups"] = int(
         await session.scalar(select(func.count()).select_from(recipients.subquery())) or 0
@@ -460,7 +467,15 @@ async def record_community(
             broadcast_id = await _broadcast_row(
                 session, record.topic, record.language, record.text, now
             )
-            if record.topic is not None:
+            if record.group is not None:
+                recipients = select(Participant.id).where(
+                    exists().where(
+                        GroupMember.participant_id == Participant.id,
+                        GroupMember.group_id == record.group,
+                    ),
+                    *_reachable(),
+                )
+            elif record.topic is not None:
                 recipients = select(Participant.id).where(
                     exists().where(
                         Subscription.participant_id == Participant.id,
@@ -483,7 +498,8 @@ async def record_community(
                 now=now,
                 kind="broadcast",
             )
-            await audit(session, participant, "broadcast", record.topic or "@signups", now)
+            audience = f"#{record.group}" if record.group else record.topic or "@signups"
+            await audit(session, participant, "broadcast", audience, now)
         case InitiativeCancelled():
             await session.execute(
                 update(StoredInitiative)

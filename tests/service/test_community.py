@@ -525,3 +525,44 @@ async def test_leaving_the_creation_dialogue_keeps_nothing(
     await organizer.send("A title that goes nowhere")
     assert "Cancelled: nothing was sent or saved." in await organizer.press("Cancel")
     assert "You have no initiatives yet." in await organizer.send("/organize")
+
+
+async def test_a_closed_groups_broadcast_reaches_its_members_only(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    organizer, member, outsider = await people(service, "org", "member", "outsider")
+    store = CommunityStore(engine)
+    await store.add_staff(organizer.id, "organizer", NOW)
+    code = await store.create_group("civil", "Civil forum", True, NOW)
+    for person in (organizer, member):
+        await person.send(f"/join {code}")
+    await organizer.send("/broadcast")
+    assert "(2 people now)" in await organizer.press("Members of civil")
+    await organizer.send("The forum meets on Thursday.")
+    await organizer.press("Send")
+    queued = await outbox(engine)
+    assert sorted(who for _, who, _ in queued) == sorted([organizer.id, member.id])
+    outsider.buttons = {"forged": "-:ob:#civil"}
+    await CommunityStore(engine).add_staff(outsider.id, "organizer", NOW)
+    assert "This button has expired" in await outsider.press("forged")
+
+
+async def test_forget_erases_sign_ups_roles_and_memberships(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    (amina,) = await people(service, "amina")
+    store = CommunityStore(engine)
+    await store.add_staff(amina.id, "mediator", NOW)
+    code = await store.create_group("civil", "Civil forum", False, NOW)
+    await amina.send(f"/join {code}")
+    await amina.send("/initiatives")
+    await amina.press("Small dialogue")
+    await amina.press("Sign up and share a contact")
+    await amina.send("amina@example.org")
+    await amina.send("/forget")
+    await amina.press("Yes, erase")
+    assert await sign_ups(engine) == {}
+    assert await store.staff() == []
+    assert [g.members for g in await store.groups()] == [0]
+    export = await store.export_sign_ups("small_dialogue", chatham_house=False)
+    assert "amina@example.org" not in export
