@@ -615,6 +615,8 @@ class Community:
             count = str(seats.placed + seats.waitlisted)
             draft = {"kind": "message", "initiative": initiative.id, "title": title, "count": count}
             return self._compose(state, draft)
+        if action == "oe" and initiative.id in snap.owned and initiative.status == "published":
+            return self._creation.edit(state, initiative)
         if action == "oc" and self._may_cancel(initiative.id, snap):
             count = str(seats.placed + seats.waitlisted)
             draft = {"kind": "cancel", "initiative": initiative.id, "title": title, "count": count}
@@ -637,6 +639,8 @@ class Community:
             self._feedback_line(state, snap, initiative.id),
         ]
         rows = [(Button(self._t("message_signups", state), f"-:om:{initiative.id}"),)]
+        if initiative.id in snap.owned and initiative.status == "published":
+            rows.append((Button(self._t("edit_initiative", state), f"-:oe:{initiative.id}"),))
         if self._may_cancel(initiative.id, snap) and initiative.status == "published":
             rows.append((Button(self._t("cancel_initiative", state), f"-:oc:{initiative.id}"),))
         return Reply("\n".join(lines), tuple(rows))
@@ -748,6 +752,11 @@ def initiative_message(
         return Reply(translate("promoted", language, title=title, starts=starts))
     if event == "remind":
         text = translate("initiative_reminder", language, title=title, starts=starts, place=place)
+        return Reply(text)
+    if event == "changed":
+        text = translate(
+            "initiative_changed_notice", language, title=title, starts=starts, place=place
+        )
         return Reply(text)
     if event == "cancelled":
         return Reply(translate("initiative_cancelled_notice", language, title=title, starts=starts))

@@ -483,4 +483,24 @@ COMMUNITY_TEXTS: dict[str, dict[str, str]] = {
         "fr": "Merci d'écrire entre {min} et {max} caractères.",
         "ar": "يُرجى كتابة ما بين {min} و{max} حرفاً.",
     },
+    "edit_initiative": {
+        "en": "Edit the initiative",
+        "fr": "Modifier l'initiative",
+        "ar": "عدّل المبادرة",
+    },
+    "keep": {"en": "Keep as it is", "fr": "Garder tel quel", "ar": "أبقِه كما هو"},
+    "currently": {"en": "Now: {value}", "fr": "Actuellement : {value}", "ar": "حالياً: {value}"},
+    "edited": {
+        "en": "“{title}” is updated; everyone signed up is being told.",
+        "fr": "« {title} » est mise à jour ; les personnes inscrites sont prévenues.",
+        "ar": "حُدّثت «{title}»؛ يجري إبلاغ كل المسجّلين.",
+    },
+    "initiative_changed_notice": {
+        "en": "“{title}” has changed. It is now on {starts}, at {place}. /my_signups to see "
+        "it, or to cancel if you can no longer come.",
+        "fr": "« {title} » a changé. Elle a lieu désormais le {starts}, à {place}. "
+        "/my_signups pour la voir, ou pour annuler si vous ne pouvez plus venir.",
+        "ar": "تغيّرت «{title}». أصبحت في {starts}، في {place}. أرسل /my_signups لعرضها، أو "
+        "للإلغاء إن لم تعد تستطيع الحضور.",
+    },
 }

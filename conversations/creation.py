@@ -70,6 +70,30 @@ class Creation:
         )
         return Transition(composing, (self.prompt(composing),))
 
+    def edit(self, state: ConversationState, initiative: Initiative) -> Transition:
+        """The same dialogue over an initiative made in chat, each answer prefilled: Keep
+        leaves it as it is."""
+        return_to = state.return_to if state.stage == "compose" else state.stage
+        draft = {"kind": "create", "step": self._steps[0], "edit": initiative.id}
+        for language in self._d.languages:
+            draft[f"title.{language}"] = initiative.title.get(language, "")
+            draft[f"description.{language}"] = initiative.description.get(language, "")
+        draft |= {
+            "type": initiative.type,
+            "region": initiative.region,
+            "place": self._d.text(initiative.place, self._d.default_language),
+            "starts": initiative.starts.replace(tzinfo=None).isoformat(),
+            "ends": initiative.ends.replace(tzinfo=None).isoformat(),
+            "capacity": str(initiative.capacity),
+            "group": initiative.group or "-",
+        }
+        if initiative.provision:
+            draft["provision"] = initiative.provision
+        composing = dataclasses.replace(
+            state, stage="compose", draft=draft, return_to=return_to, seq=state.seq + 1
+        )
+        return Transition(composing, (self.prompt(composing),))
+
     def typed(self, state: ConversationState, text: str) -> Transition:
         draft = state.draft or {}
         step = draft.get("step", "")
@@ -103,6 +127,11 @@ class Creation:
         step = draft.get("step", "")
         if action == "s" and step == "provision":
             return self._advance(state, {})
+        if action == "k" and "edit" in draft and step != "confirm":
+            if step == "ends" and draft.get("ends", "") <= draft.get("starts", ""):
+                starts = draft.get("starts", "").replace("T", " ")[:16]
+                return self._again(state, self._t("ends_after_start", state, starts=starts), ())
+            return self._advance(state, {})
         if action == "c":
             if step == "type" and arg in TYPES:
                 return self._advance(state, {"type": arg})
@@ -115,11 +144,12 @@ class Creation:
             initiative = self._initiative(state)
             if initiative is None:
                 return None
-            record = InitiativeSaved(initiative.id, initiative.model_dump(mode="json"))
+            data = initiative.model_dump(mode="json")
+            record = InitiativeSaved(initiative.id, data, edited="edit" in draft)
             title = self._d.text(initiative.title, state.language)
-            return self._again(
-                self._leave(state), self._t("created", state, title=title), (record,)
-            )
+            done = "edited" if "edit" in draft else "created"
+            note = self._t(done, state, title=title)
+            return self._again(self._leave(state), note, (record,))
         return None
 
     def prompt(self, state: ConversationState) -> Reply:
@@ -161,9 +191,25 @@ class Creation:
             return Reply(text, ((publish, cancel),))
         else:
             question = self._t(f"create_{field}", state)
+        if "edit" in draft:
+            current = self._current(draft, step, state)
+            question += "\n" + self._t("currently", state, value=current)
+            choices.insert(0, Button(self._t("keep", state), self._data(state, "k", "")))
         rows = tuple((b,) for b in choices) + ((cancel,),)
         typed = field not in ("type", "region", "group")
         return Reply(f"{header}\n{question}", rows, expects_text=typed)
+
+    def _current(self, draft: dict[str, str], step: str, state: ConversationState) -> str:
+        value = draft.get(step, "")
+        if step == "type":
+            return self._t(f"type_{value}", state) if value in TYPES else value
+        if step == "region" and (region := self._d.region(value)) is not None:
+            return self._d.text(region.name, state.language)
+        if step == "group":
+            return self._t("everyone", state) if value in ("", "-") else value
+        if step in ("starts", "ends"):
+            return value.replace("T", " ")[:16]
+        return value or "–"
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -183,7 +229,7 @@ class Creation:
         stamp = f"{self._now:%y%m%d%H%M%S}"
         slug = re.sub(r"[^a-z0-9]+", "_", draft.get(f"title.{languages[0]}", "").lower())
         data = {
-            "id": f"{slug.strip('_')[:18] or 'initiative'}_{stamp}",
+            "id": draft.get("edit") or f"{slug.strip('_')[:18] or 'initiative'}_{stamp}",
             "title": {lang: draft.get(f"title.{lang}", "") for lang in languages},
             "description": {lang: draft.get(f"description.{lang}", "") for lang in languages},
             "type": draft.get("type", "other"),

@@ -227,6 +227,8 @@ class InitiativeSaved:
 
     initiative_id: str
     data: dict[str, object]
+    edited: bool = False
+    """An edit: everyone signed up is told, and new places go to the waiting list."""
 
 
 DecidedRecord = SignUp | CancelSignUp | RedeemCode

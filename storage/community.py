@@ -528,7 +528,17 @@ async def record_community(
                     where=StoredInitiative.organizer == participant,
                 )
             )
-            await audit(session, participant, "save_initiative", record.initiative_id, now)
+            if record.edited:
+                # everyone signed up hears of the change; a larger capacity fills from the list
+                await queue_initiative_event(
+                    connection, record.initiative_id, "changed", now, f"{now:%Y%m%d%H%M%S}"
+                )
+                capacity = record.data.get("capacity")
+                if isinstance(capacity, int):
+                    await _lock_initiative(session, record.initiative_id)
+                    await promote(session, record.initiative_id, capacity, now)
+            action = "edit_initiative" if record.edited else "save_initiative"
+            await audit(session, participant, action, record.initiative_id, now)
 
 
 async def _broadcast_row(
@@ -575,21 +585,26 @@ async def enqueue(
 
 
 async def queue_initiative_event(
-    connection: AsyncConnection, initiative_id: str, event: str, now: datetime
+    connection: AsyncConnection,
+    initiative_id: str,
+    event: str,
+    now: datetime,
+    occasion: str | None = None,
 ) -> int:
-    """Queue ``event`` (``remind``, ``feedback``: to those with a place; ``cancelled``: to
-    everyone signed up) for an initiative's sign-ups, once per person."""
+    """Queue ``event`` (``remind``, ``feedback``: to those with a place; ``cancelled``,
+    ``changed``: to everyone signed up) for an initiative's sign-ups, once per person (per
+    ``occasion``, for events that can happen more than once)."""
     condition = [
         SignUpRow.participant_id == Participant.id,
         SignUpRow.initiative_id == initiative_id,
     ]
-    if event != "cancelled":
+    if event not in ("cancelled", "changed"):
         condition.append(SignUpRow.status == "placed")
     recipients = select(Participant.id).where(exists().where(*condition), *_reachable())
     return await enqueue(
         connection,
         recipients,
-        job=f"initiative:{initiative_id}:{event}",
+        job=f"initiative:{initiative_id}:{event}" + (f":{occasion}" if occasion else ""),
         payload={"initiative": initiative_id, "event": event},
         now=now,
     )

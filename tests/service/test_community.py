@@ -566,3 +566,51 @@ async def test_forget_erases_sign_ups_roles_and_memberships(
     assert [g.members for g in await store.groups()] == [0]
     export = await store.export_sign_ups("small_dialogue", chatham_house=False)
     assert "amina@example.org" not in export
+
+
+async def test_an_edit_tells_everyone_signed_up_and_fills_new_places(
+    service: ConversationService, engine: AsyncEngine, deployment: Deployment
+) -> None:
+    organizer, amina, omar, leila = await people(service, "org", "amina", "omar", "leila")
+    await CommunityStore(engine).add_staff(organizer.id, "organizer", NOW)
+    await _save_initiative(engine, organizer.id, "walk_north", deployment)
+    for person in (amina, omar, leila):
+        person.buttons = {"go": "-:is:walk_north"}
+        await person.press("go")
+    await organizer.send("/organize")
+    await organizer.press("Walk north")
+    first = await organizer.press("Edit the initiative")
+    assert "Its title in English?\nNow: Walk north" in first
+    for _ in range(9):  # titles, descriptions, type, region, place
+        await organizer.press("Keep as it is")
+    assert "When does it start?" in organizer.last_text
+    await organizer.send("2026-12-02 09:00")
+    kept = await organizer.press("Keep as it is")  # the old end is before the new start
+    assert "The end must be after the start (2026-12-02 09:00)." in kept
+    await organizer.send("2026-12-02 12:00")
+    assert "How many volunteers" in organizer.last_text
+    await organizer.send("3")
+    await organizer.press("Skip")
+    summary = organizer.last_text
+    assert "🗓 2026-12-02 09:00 – 2026-12-02 12:00" in summary and "Places: 3" in summary
+    assert "is updated; everyone signed up is being told" in await organizer.press("Publish")
+    assert await sign_ups_of(engine, "walk_north") == {
+        amina.id: "placed",
+        omar.id: "placed",
+        leila.id: "placed",
+    }
+    events = sorted((job.split(":")[2], who) for job, who, _ in await outbox(engine))
+    assert events == sorted(
+        [("changed", amina.id), ("changed", omar.id), ("changed", leila.id)]
+        + [("promoted", leila.id)]
+    )
+
+
+async def sign_ups_of(engine: AsyncEngine, initiative: str) -> dict[str, str]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(SignUpRow.participant_id, SignUpRow.status).where(
+                SignUpRow.initiative_id == initiative
+            )
+        )
+        return dict(rows.all())  # type: ignore[arg-type]
