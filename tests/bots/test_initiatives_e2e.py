@@ -122,3 +122,70 @@ async def test_sign_up_waitlist_promotion_reminder_and_feedback(
         await api.wait_idle()
         await asyncio.sleep(0)
         await bot.stop()
+
+
+async def test_an_invited_organizer_creates_an_initiative_and_messages_its_volunteers(
+    api: FakeBotApi, framework: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(api, sqlite_url, tmp_path, bot_framework=framework)
+    bot = RunningBot(api, settings)
+    with time_machine.travel(SIGN_UP_DAY, tick=True):
+        await bot.start()
+        async with open_database(settings) as database:
+            code, _ = await CommunityStore(database).invite("organizer", SIGN_UP_DAY)
+        organizer, volunteer = api.citizen(5001, "Nadia"), api.citizen(5002, "Yusuf")
+        await onboard(organizer)
+        await onboard(volunteer)
+
+        await organizer.send("/new_initiative")
+        unknown = await organizer.wait_for_reply()
+        assert "I don't know that command" in unknown
+        await organizer.send(f"/staff {code}")
+        assert "You now have the organizer role." in await organizer.wait_for_reply()
+
+        await organizer.send("/new_initiative")
+        assert "Its title in English?" in await organizer.wait_for_reply()
+        answers = [
+            "Football match between the two quarters",
+            "Match de football entre les deux quartiers",
+            "مباراة كرة قدم بين الحيين",
+            "Young people of both quarters play, parents cheer.",
+            "Les jeunes des deux quartiers jouent, les parents encouragent.",
+            "يلعب شباب الحيين ويشجع الأهل.",
+        ]
+        for answer in answers:
+            await organizer.send(answer)
+            await organizer.wait_for_reply()
+        await organizer.press("Something else")
+        await organizer.wait_for_reply()
+        await organizer.press("Kessal Highlands")
+        await organizer.wait_for_reply()
+        for answer in ("Kessal stadium", "2026-12-13 15:00", "2026-12-13 17:00", "22"):
+            await organizer.send(answer)
+            await organizer.wait_for_reply()
+        await organizer.press("Skip")
+        assert "Publish this initiative?" in await organizer.wait_for_reply()
+        await organizer.press("Publish")
+        assert "is published" in await organizer.wait_for_reply()
+
+        await volunteer.send("/initiatives")
+        assert "Football match between the two quarters" in await volunteer.wait_for_reply()
+        await volunteer.press("Football match between the two quarters")
+        await volunteer.wait_for_reply()
+        await volunteer.press("Sign up")
+        assert "You are signed up" in await volunteer.wait_for_reply()
+
+        await organizer.send("/organize")
+        assert "– 1/22, 0 waiting" in await organizer.wait_for_reply()
+        await organizer.press("Football match between the two quarters")
+        await organizer.wait_for_reply()
+        await organizer.press("Message the sign-ups")
+        assert "(1 people); you will not see who they are" in await organizer.wait_for_reply()
+        await organizer.send("Bring water, it will be hot.")
+        assert "Send this to 1 people?" in await organizer.wait_for_reply()
+        await organizer.press("Send")
+        assert "Queued for 1 people." in await organizer.wait_for_reply()
+        assert "Bring water, it will be hot." == await wait_for(volunteer, "Bring water")
+        await api.wait_idle()
+        assert "5002" not in "\n".join(organizer.texts)
+        await bot.stop()
