@@ -185,7 +185,7 @@ async def test_an_invited_organizer_creates_an_initiative_and_messages_its_volun
         assert "Send this to 1 people?" in await organizer.wait_for_reply()
         await organizer.press("Send")
         assert "Queued for 1 people." in await organizer.wait_for_reply()
-        assert "Bring water, it will be hot." == await wait_for(volunteer, "Bring water")
+        assert await wait_for(volunteer, "Bring water") == "Bring water, it will be hot."
         await api.wait_idle()
         assert "5002" not in "\n".join(organizer.texts)
         await bot.stop()
