@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -736,7 +736,7 @@ class Community:
         return translate(key, state.language, **values)
 
 
-InitiativeEvent = Literal["promoted", "remind", "cancelled", "feedback"]
+InitiativeEvent = Literal["promoted", "remind", "cancelled", "changed", "feedback"]
 
 
 def initiative_message(
@@ -767,6 +767,27 @@ def initiative_message(
         )
         return Reply(translate("feedback_question", language, title=title), (buttons,))
     raise ValueError(f"unknown initiative event {event!r}")
+
+
+REMIND_BEFORE = timedelta(days=1)
+ASK_WITHIN = timedelta(days=3)
+
+
+def due_events(
+    initiatives: Sequence[Initiative], now: datetime, zone: tzinfo
+) -> list[tuple[str, InitiativeEvent]]:
+    """(initiative id, event) due at ``now``: ``remind`` within the day before the start,
+    ``feedback`` within three days after the end; published initiatives only."""
+    due: list[tuple[str, InitiativeEvent]] = []
+    for initiative in initiatives:
+        if initiative.status != "published":
+            continue
+        starts, ends = initiative.starts_at(zone), initiative.ends_at(zone)
+        if starts - REMIND_BEFORE <= now < starts:
+            due.append((initiative.id, "remind"))
+        if ends <= now < ends + ASK_WITHIN:
+            due.append((initiative.id, "feedback"))
+    return due
 
 
 def _shown(counts: Sequence[int], k: int) -> list[str]:

@@ -240,8 +240,9 @@ class Decision:
     """What the store decided when it applied a `DecidedRecord`.
 
     ``result``: for `SignUp` ``placed``, ``waitlisted``, ``already``; for `CancelSignUp`
-    ``cancelled`` or ``not_signed_up``; for `RedeemCode` ``accepted`` (``value`` = the role or
-    the group's id), ``refused`` or ``limited`` (too many wrong codes lately).
+    ``cancelled`` or ``not_signed_up``; for `RedeemCode` ``accepted`` (``value``: the role, or
+    ``"<group id>:<1 if Chatham House else 0>:<group name>"``), ``refused`` or ``limited``
+    (too many wrong codes lately).
     """
 
     result: str

@@ -8,13 +8,14 @@ wave once and queues each reminder once.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from conversations.definitions import Deployment
+from conversations.community import due_events
+from conversations.definitions import Deployment, Initiative
 from conversations.ports import Clock, Outbox
 from conversations.waves import Wave, waves_of
-from storage.community import CommunityStore, due_events
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,16 @@ async def queue_due_reminders(outbox: Outbox, deployment: Deployment, clock: Clo
     return queued
 
 
+class InitiativeQueue(Protocol):
+    """What the initiative job needs of the store (`storage.community.CommunityStore`)."""
+
+    async def stored_initiatives(self) -> list[Initiative]: ...
+
+    async def queue_event(self, initiative_id: str, event: str, now: datetime) -> int: ...
+
+
 async def queue_initiative_messages(
-    store: CommunityStore, deployment: Deployment, clock: Clock
+    store: InitiativeQueue, deployment: Deployment, clock: Clock
 ) -> int:
     """Queue the reminders (the day before the start) and the after-end questions (within
     three days of the end) that are due, to those with a place. Each goes once per person:

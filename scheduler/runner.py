@@ -10,8 +10,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from conversations.definitions import Deployment
 from conversations.ports import Clock, Outbox
-from scheduler.jobs import open_due_waves, queue_due_reminders, queue_initiative_messages
-from storage.community import CommunityStore
+from scheduler.jobs import (
+    InitiativeQueue,
+    open_due_waves,
+    queue_due_reminders,
+    queue_initiative_messages,
+)
 
 WAVE_CHECK_SECONDS = 60
 REMINDER_CHECK_SECONDS = 300
@@ -21,7 +25,7 @@ def build_scheduler(
     outbox: Outbox,
     deployment: Deployment,
     clock: Clock,
-    community: CommunityStore | None = None,
+    community: InitiativeQueue | None = None,
 ) -> AsyncIOScheduler:
     """A scheduler that opens due waves every minute and queues due reminders every 5 minutes,
     both first at start-up, so a wave that fell due while the service was down opens at once."""

@@ -21,7 +21,7 @@ import csv
 import hashlib
 import io
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -855,20 +855,3 @@ class CommunityStore:
 def _check_role(role: str) -> None:
     if role not in ROLES:
         raise CommunityError(f"unknown role '{role}' (roles: {', '.join(ROLES)})")
-
-
-def due_events(
-    initiatives: Sequence[Initiative], now: datetime, zone: Any
-) -> list[tuple[str, str]]:
-    """(initiative id, event) due now: ``remind`` within the day before the start,
-    ``feedback`` within three days after the end; published initiatives only."""
-    due = []
-    for initiative in initiatives:
-        if initiative.status != "published":
-            continue
-        starts, ends = initiative.starts_at(zone), initiative.ends_at(zone)
-        if starts - timedelta(days=1) <= now < starts:
-            due.append((initiative.id, "remind"))
-        if ends <= now < ends + timedelta(days=3):
-            due.append((initiative.id, "feedback"))
-    return due
