@@ -177,6 +177,14 @@ class Community:
         draft = state.draft or {}
         kind = draft.get("kind")
         written = text.strip()
+        # a channel without buttons (the terminal) types a button's label: Cancel, Skip, Keep
+        wanted = " ".join(written.split()).casefold()
+        for button in self.prompt(state).flat_buttons:
+            if button.label.casefold() == wanted:
+                parts = button.data.split(":", 2)
+                pressed = self.press_compose(state, parts[1], parts[2], snapshot)
+                if pressed is not None:
+                    return pressed
         if not written:
             return self._again(state, self._t("message_empty", state), ())
         if kind == "create":
