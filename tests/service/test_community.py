@@ -19,7 +19,7 @@ from conversations.identity import pseudonym
 from conversations.ports import Clock
 from conversations.service import ConversationService
 from conversations.snapshot import ROLES
-from conversations.values import Inbound, ParticipantKey, Press, SignUp, Text
+from conversations.values import CancelSignUp, Inbound, ParticipantKey, Press, SignUp, Text
 from storage.community import MAX_WRONG_CODES, CommunityStore
 from storage.models import AuditEntry, OutboxRow, SignUpRow
 from storage.unit_of_work import unit_of_work_factory
@@ -614,3 +614,34 @@ async def sign_ups_of(engine: AsyncEngine, initiative: str) -> dict[str, str]:
             )
         )
         return dict(rows.all())  # type: ignore[arg-type]
+
+
+async def test_many_volunteers_at_once_never_overfill(engine: AsyncEngine) -> None:
+    """Twenty concurrent sign-ups for five places, then the five placed cancel at once: five
+    places always, the waiting list in order of arrival moves up as places free."""
+    from tests.storage.helpers import add_person
+
+    factory = unit_of_work_factory(engine)
+    names = [f"v{n:02d}" for n in range(20)]
+    for name in names:
+        await add_person(engine, name)
+
+    async def decide(record: SignUp | CancelSignUp, person: str) -> str:
+        async with factory() as uow:
+            decision = await uow.decide(person, record, NOW)
+            await uow.commit()
+            return decision.result
+
+    results = await asyncio.gather(*(decide(SignUp("crowd", 5), name) for name in names))
+    assert sorted(results) == ["placed"] * 5 + ["waitlisted"] * 15
+    placed = [name for name, result in zip(names, results, strict=True) if result == "placed"]
+    cancelled = await asyncio.gather(*(decide(CancelSignUp("crowd", 5), p) for p in placed))
+    assert cancelled == ["cancelled"] * 5
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(SignUpRow.participant_id, SignUpRow.status)
+            .where(SignUpRow.initiative_id == "crowd")
+            .order_by(SignUpRow.id)
+        )
+        statuses = [status for _, status in rows]
+    assert statuses == ["placed"] * 5 + ["waitlisted"] * 10
