@@ -34,6 +34,7 @@ from conversations.values import (
     Event,
     FeedbackGiven,
     InitiativeCancelled,
+    InitiativeSaved,
     MessageSignUps,
     Press,
     Record,
@@ -625,6 +626,10 @@ class Community:
             return self._compose(state, draft)
         if action == "oe" and initiative.id in snap.owned and initiative.status == "published":
             return self._creation.edit(state, initiative)
+        if action == "op" and initiative.id in snap.owned and initiative.status == "draft":
+            data = initiative.model_dump(mode="json") | {"status": "published"}
+            note = self._t("created", state, title=title)
+            return self._again(state, note, (InitiativeSaved(initiative.id, data),))
         if action == "oc" and self._may_cancel(initiative.id, snap):
             count = str(seats.placed + seats.waitlisted)
             draft = {"kind": "cancel", "initiative": initiative.id, "title": title, "count": count}
@@ -647,6 +652,8 @@ class Community:
             self._feedback_line(state, snap, initiative.id),
         ]
         rows = [(Button(self._t("message_signups", state), f"-:om:{initiative.id}"),)]
+        if initiative.id in snap.owned and initiative.status == "draft":
+            rows.append((Button(self._t("publish", state), f"-:op:{initiative.id}"),))
         if initiative.id in snap.owned and initiative.status == "published":
             rows.append((Button(self._t("edit_initiative", state), f"-:oe:{initiative.id}"),))
         if self._may_cancel(initiative.id, snap) and initiative.status == "published":

@@ -503,4 +503,15 @@ COMMUNITY_TEXTS: dict[str, dict[str, str]] = {
         "ar": "تغيّرت «{title}». أصبحت في {starts}، في {place}. أرسل /my_signups لعرضها، أو "
         "للإلغاء إن لم تعد تستطيع الحضور.",
     },
+    "save_draft": {
+        "en": "Save as a draft (not shown yet)",
+        "fr": "Enregistrer comme brouillon (pas encore affichée)",
+        "ar": "احفظها كمسودة (لا تُعرض بعد)",
+    },
+    "saved_draft": {
+        "en": "“{title}” is saved as a draft: nobody sees it until you publish it from /organize.",
+        "fr": "« {title} » est enregistrée comme brouillon : personne ne la voit tant que vous "
+        "ne la publiez pas depuis /organize.",
+        "ar": "حُفظت «{title}» كمسودة: لن يراها أحد حتى تنشرها من /organize.",
+    },
 }

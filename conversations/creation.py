@@ -140,14 +140,17 @@ class Creation:
             if step == "group" and (arg == "-" or arg in state.groups):
                 return self._advance(state, {"group": arg})
             return None
-        if action == "y" and step == "confirm":
+        if action in ("y", "d") and step == "confirm":
             initiative = self._initiative(state)
             if initiative is None:
                 return None
-            data = initiative.model_dump(mode="json")
+            status = "draft" if action == "d" and "edit" not in draft else "published"
+            data = initiative.model_dump(mode="json") | {"status": status}
             record = InitiativeSaved(initiative.id, data, edited="edit" in draft)
             title = self._d.text(initiative.title, state.language)
-            done = "edited" if "edit" in draft else "created"
+            done = (
+                "edited" if "edit" in draft else "saved_draft" if status == "draft" else "created"
+            )
             note = self._t(done, state, title=title)
             return self._again(self._leave(state), note, (record,))
         return None
@@ -188,7 +191,10 @@ class Creation:
             summary = self._summary(initiative, state) if initiative else ""
             publish = Button(self._t("publish", state), self._data(state, "y", ""))
             text = f"{header}\n{self._t('create_confirm', state)}\n\n{summary}"
-            return Reply(text, ((publish, cancel),))
+            if "edit" in draft:
+                return Reply(text, ((publish, cancel),))
+            later = Button(self._t("save_draft", state), self._data(state, "d", ""))
+            return Reply(text, ((publish,), (later,), (cancel,)))
         else:
             question = self._t(f"create_{field}", state)
         if "edit" in draft:

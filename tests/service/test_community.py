@@ -645,3 +645,31 @@ async def test_many_volunteers_at_once_never_overfill(engine: AsyncEngine) -> No
         )
         statuses = [status for _, status in rows]
     assert statuses == ["placed"] * 5 + ["waitlisted"] * 10
+
+
+async def test_a_draft_is_shown_only_once_published(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    organizer, amina = await people(service, "org", "amina")
+    await CommunityStore(engine).add_staff(organizer.id, "organizer", NOW)
+    await organizer.send("/new_initiative")
+    for text in ("Draft walk", "Marche brouillon", "مسيرة مسودة"):
+        await organizer.send(text)
+    for text in ("A walk still being planned.", "Une marche en préparation.", "مسيرة قيد الإعداد."):
+        await organizer.send(text)
+    await organizer.press("Peace walk")
+    await organizer.press("Noor Valley")
+    for text in ("Noor bridge", "2026-12-20 10:00", "2026-12-20 12:00", "30"):
+        await organizer.send(text)
+    await organizer.press("Skip")
+    saved = await organizer.press("Save as a draft (not shown yet)")
+    assert "“Draft walk” is saved as a draft" in saved
+    await amina.send("/initiatives")
+    await amina.press("Another region")
+    assert "Draft walk" not in await amina.press("Noor Valley")
+    assert "• Draft walk [draft] – 0/30, 0 waiting" in await organizer.send("/organize")
+    await organizer.press("Draft walk")
+    assert "“Draft walk” is published." in await organizer.press("Publish")
+    await amina.send("/initiatives")
+    await amina.press("Another region")
+    assert "Draft walk" in await amina.press("Noor Valley")
