@@ -582,7 +582,7 @@ class Community:
                     "organize_line",
                     state,
                     title=self._title(initiative, state),
-                    status=self._t(f"status_{initiative.status}", state),
+                    status=self._t(f"status_{self._status(initiative)}", state),
                     placed=seats.placed,
                     capacity=initiative.capacity,
                     waiting=seats.waitlisted,
@@ -644,7 +644,7 @@ class Community:
                 "organize_line",
                 state,
                 title=self._when(initiative),
-                status=self._t(f"status_{initiative.status}", state),
+                status=self._t(f"status_{self._status(initiative)}", state),
                 placed=seats.placed,
                 capacity=initiative.capacity,
                 waiting=seats.waitlisted,
@@ -719,6 +719,12 @@ class Community:
             return_to=None,
             seq=state.seq + 1,
         )
+
+    def _status(self, initiative: Initiative) -> str:
+        """The status as stored, except that a published initiative that has ended is done."""
+        if initiative.status == "published" and initiative.ends_at(self._zone) <= self._now:
+            return "done"
+        return initiative.status
 
     def _find(self, initiative_id: str, snap: Snapshot) -> Initiative | None:
         return self._d.initiative(initiative_id) or next(

@@ -113,7 +113,7 @@ async def test_sign_up_waitlist_promotion_reminder_and_feedback(
             await CommunityStore(database).add_staff(who, "admin", AFTER_THE_END)
         await admin.send("/organize")
         overview = await admin.wait_for_reply()
-        assert f"• {TITLE} [published] – 1/1, 0 waiting" in overview
+        assert f"• {TITLE} [done] – 1/1, 0 waiting" in overview
         await admin.press(TITLE)
         # one answer is a group of one, under k = 5: every cell is hidden, zeros included
         assert "Feedback: took place *, did not *; ratings 1–5: * / * / * / * / *" in (
