@@ -180,7 +180,7 @@ class UnitOfWork(abc.ABC):
             case SubscriptionChanged(topic=topic, subscribed=subscribed):
                 await self.set_subscription(participant, topic, subscribed)
             case Forget():
-                await self.forget(participant)
+                await self.forget(participant, now)
             case SignUp() | CancelSignUp() | RedeemCode():
                 await self.decide(participant, record, now)
             case (
@@ -219,8 +219,11 @@ class UnitOfWork(abc.ABC):
         save an initiative; staff actions also go to the audit log."""
 
     @abc.abstractmethod
-    async def forget(self, participant: str) -> None:
+    async def forget(self, participant: str, now: datetime | None = None) -> None:
         """Erase profile, chat addresses, free text and state; detach choice answers.
+
+        ``now`` dates what the erasure queues (a freed place's message to the first waiting);
+        the service passes its clock's time.
 
         Choice answers stay, under a new random identifier that nothing links to the person,
         so that totals already reported do not change.

@@ -160,7 +160,7 @@ class ConversationService:
                     if changes:
                         await uow.apply(changes)
                         changes = Changes(now)
-                    await uow.forget(participant)
+                    await uow.forget(participant, now)
                 elif transition.state is not None:
                     changes.states[participant] = transition.state
                     address_key = (participant, inbound.key.channel)

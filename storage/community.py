@@ -229,11 +229,24 @@ def _signups_of_managed(participant: str, admin: bool) -> Select[str]:
     return select(Participant.id).where(exists().where(*condition), *_reachable())
 
 
-async def forget(session: AsyncSession, participant: str) -> None:
-    """Erase a person's staff roles and wrong-code counts and unlink the initiatives they
-    organized; sign-ups, memberships and feedback go with their participant row (foreign
-    keys cascade). A place freed this way is not offered to the waiting list: the store does
-    not know the capacity (the next cancellation promotes as many as there are free places)."""
+async def forget(session: AsyncSession, participant: str, now: datetime) -> None:
+    """Erase a person's sign-ups (a place they held goes to the first waiting, who is told),
+    staff roles and wrong-code counts, and unlink the initiatives they organized;
+    memberships and feedback go with their participant row (foreign keys cascade)."""
+    placed = await session.scalars(
+        select(SignUpRow.initiative_id).where(
+            SignUpRow.participant_id == participant, SignUpRow.status == "placed"
+        )
+    )
+    for initiative_id in sorted(placed):  # locks in a fixed order: no deadlock
+        capacity = await _lock_initiative(session, initiative_id)
+        await session.execute(
+            delete(SignUpRow).where(
+                SignUpRow.initiative_id == initiative_id, SignUpRow.participant_id == participant
+            )
+        )
+        if capacity is not None:
+            await promote(session, initiative_id, capacity, now)
     await session.execute(delete(StaffRole).where(StaffRole.participant_id == participant))
     await session.execute(delete(CodeAttempt).where(CodeAttempt.participant_id == participant))
     await session.execute(
@@ -256,17 +269,27 @@ async def decide(
     raise AssertionError(record)
 
 
-async def _lock_initiative(session: AsyncSession, initiative_id: str) -> None:
-    await session.execute(
-        _insert(session, InitiativeLock)
-        .values(initiative_id=initiative_id)
-        .on_conflict_do_nothing(index_elements=["initiative_id"])
+async def _lock_initiative(
+    session: AsyncSession, initiative_id: str, capacity: int | None = None
+) -> int | None:
+    """Lock the initiative's row (creating it), noting ``capacity`` if given; the capacity
+    noted last."""
+    statement = _insert(session, InitiativeLock).values(
+        initiative_id=initiative_id, capacity=capacity
     )
-    await session.execute(
-        select(InitiativeLock.initiative_id)
+    if capacity is None:
+        statement = statement.on_conflict_do_nothing(index_elements=["initiative_id"])
+    else:
+        statement = statement.on_conflict_do_update(
+            index_elements=["initiative_id"], set_={"capacity": capacity}
+        )
+    await session.execute(statement)
+    noted = await session.scalar(
+        select(InitiativeLock.capacity)
         .where(InitiativeLock.initiative_id == initiative_id)
         .with_for_update()
     )
+    return None if noted is None else int(noted)
 
 
 async def _placed(session: AsyncSession, initiative_id: str) -> int:
@@ -283,7 +306,7 @@ async def _placed(session: AsyncSession, initiative_id: str) -> int:
 async def _sign_up(
     session: AsyncSession, participant: str, record: SignUp, now: datetime
 ) -> Decision:
-    await _lock_initiative(session, record.initiative_id)
+    await _lock_initiative(session, record.initiative_id, record.capacity)
     existing = await session.scalar(
         select(SignUpRow.status).where(
             SignUpRow.initiative_id == record.initiative_id,
@@ -309,7 +332,7 @@ async def _sign_up(
 async def _cancel(
     session: AsyncSession, participant: str, record: CancelSignUp, now: datetime
 ) -> Decision:
-    await _lock_initiative(session, record.initiative_id)
+    await _lock_initiative(session, record.initiative_id, record.capacity)
     removed = await session.execute(
         delete(SignUpRow)
         .where(
@@ -535,7 +558,7 @@ async def record_community(
                 )
                 capacity = record.data.get("capacity")
                 if isinstance(capacity, int):
-                    await _lock_initiative(session, record.initiative_id)
+                    await _lock_initiative(session, record.initiative_id, capacity)
                     await promote(session, record.initiative_id, capacity, now)
             action = "edit_initiative" if record.edited else "save_initiative"
             await audit(session, participant, action, record.initiative_id, now)

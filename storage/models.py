@@ -338,6 +338,9 @@ class InitiativeLock(Base):
     __tablename__ = "initiative_locks"
 
     initiative_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    """The capacity places were last given by, for freeing places where the definition is not
+    at hand (a volunteer's /forget)."""
 
 
 class SignUpRow(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, cast
 
@@ -391,7 +391,7 @@ class SqlUnitOfWork(UnitOfWork):
     ) -> None:
         await community.record_community(self._active, participant, record, now)
 
-    async def forget(self, participant: str) -> None:
+    async def forget(self, participant: str, now: datetime | None = None) -> None:
         """Delete the person's rows; their answers lose free text and get a random respondent.
 
         Completions, subscriptions and queued bulk messages go with the participant's row (their
@@ -412,7 +412,8 @@ class SqlUnitOfWork(UnitOfWork):
             delete(ProfileValue).where(ProfileValue.participant_id == participant)
         )
         await session.execute(delete(ChatAddress).where(ChatAddress.participant_id == participant))
-        await community.forget(session, participant)
+        # without a time given (maintenance scripts, tests), a freed place is offered now
+        await community.forget(session, participant, now or datetime.now(UTC))
         await session.execute(delete(Participant).where(Participant.id == participant))
 
     async def _update_participant(self, participant: str, **values: object) -> bool:

@@ -673,3 +673,19 @@ async def test_a_draft_is_shown_only_once_published(
     await amina.send("/initiatives")
     await amina.press("Another region")
     assert "Draft walk" in await amina.press("Noor Valley")
+
+
+async def test_forget_frees_the_place_for_the_first_waiting(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    amina, omar, leila = await people(service, "amina", "omar", "leila")
+    for person in (amina, omar, leila):
+        person.buttons = {"go": "-:is:small_dialogue"}
+        await person.press("go")
+    assert await sign_ups(engine) == {amina.id: "placed", omar.id: "placed", leila.id: "waitlisted"}
+    await amina.send("/forget")
+    await amina.press("Yes, erase")
+    assert await sign_ups(engine) == {omar.id: "placed", leila.id: "placed"}
+    assert [(job.split(":")[2], who) for job, who, _ in await outbox(engine)] == [
+        ("promoted", leila.id)
+    ]

@@ -55,6 +55,7 @@ def upgrade() -> None:
     op.create_table(
         "initiative_locks",
         sa.Column("initiative_id", sa.String(length=32), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("initiative_id", name=op.f("pk_initiative_locks")),
     )
     op.create_table(
