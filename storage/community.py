@@ -812,10 +812,20 @@ class CommunityStore:
             return [Initiative.model_validate({**d, "status": s}) for d, s in rows]
 
     async def initiative(self, deployment: Deployment, initiative_id: str) -> Initiative | None:
+        """An initiative as it is now (the deployment's, or one made in chat): messages about
+        it are rendered when sent, so an edit shows in what is still queued."""
         found = deployment.initiative(initiative_id)
         if found is not None:
             return found
-        return next((i for i in await self.stored_initiatives() if i.id == initiative_id), None)
+        async with self._reader.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(StoredInitiative.definition, StoredInitiative.status).where(
+                        StoredInitiative.id == initiative_id
+                    )
+                )
+            ).first()
+        return None if row is None else Initiative.model_validate({**row[0], "status": row[1]})
 
     async def seat_counts(self) -> dict[str, tuple[int, int]]:
         """Places taken and people waiting, per initiative id."""
