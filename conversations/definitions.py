@@ -179,6 +179,9 @@ class Topic(_Frozen):
 
     id: Identifier
     name: Text
+    group: Identifier | None = None
+    """A closed group's topic: only its members can follow it, so its broadcasts reach them
+    only."""
 
 
 class QuietHours(_Frozen):

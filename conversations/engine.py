@@ -310,6 +310,7 @@ class _Turn:
                 self._data(state, "u", topic.id),
             )
             for topic in self._d.topics
+            if topic.group is None or topic.group in state.groups
         ]
         toggles.append(Button(self._t("done", state), self._data(state, "u", "")))
         return Reply(self._t("subscribe_prompt", state), _rows(toggles), replace=replace)
@@ -317,7 +318,8 @@ class _Turn:
     def _press_topic(self, state: ConversationState, topic_id: str) -> Transition:
         if not topic_id:
             return self._again(state, self._t("subscriptions_saved", state))
-        if self._d.topic(topic_id) is None:
+        topic = self._d.topic(topic_id)
+        if topic is None or (topic.group is not None and topic.group not in state.groups):
             return self._again(state, self._t("expired", state))
         subscribed = topic_id not in state.subscriptions
         topics = (

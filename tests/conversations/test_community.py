@@ -4,6 +4,7 @@ closed polls and initiatives, and answers that the store decides."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import pytest
@@ -42,6 +43,7 @@ def initiative(identifier: str, region: str = "north", **extra: Any) -> dict[str
 def engine() -> Engine:
     data = copy.deepcopy(DEPLOYMENT)
     data["polls"][2]["group"] = "civil"  # "Second poll" is closed
+    data["topics"].append({"id": "forum", "name": t("Forum news"), "group": "civil"})
     data["initiatives"] = [
         initiative("a", "south"),
         initiative("b"),
@@ -126,3 +128,15 @@ def test_closed_polls_and_initiatives_are_for_members(engine: Engine, chat: Chat
     assert "Second poll" in [b.label for b in joined.replies[0].flat_buttons]
     listing = engine.step(member, Text("/initiatives"), NOW, snapshot=Snapshot())
     assert "Walk hidden" in listing.replies[0].text
+
+
+def test_a_closed_groups_topic_is_for_members(engine: Engine, chat: Chat) -> None:
+    chat.say("/subscribe")
+    assert "☐ Forum news" not in chat.labels()
+    state = chat.state
+    assert state is not None
+    forged = engine.step(state, Press(f"{state.seq}:u:forum"), NOW)
+    assert forged.records == () and "This button has expired" in forged.replies[0].text
+    member = dataclasses.replace(state, groups=("civil",))
+    listing = engine.step(member, Text("/subscribe"), NOW)
+    assert "☐ Forum news" in [b.label for b in listing.replies[0].flat_buttons]
