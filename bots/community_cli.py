@@ -21,7 +21,7 @@ from bots import app as root
 from config.errors import ConfigError
 from config.settings import Settings
 from conversations.definitions import Initiative
-from conversations.identity import pseudonym
+from conversations.identity import InvalidPhoneNumber, phone_number, pseudonym
 from conversations.snapshot import ROLES
 from conversations.values import ParticipantKey
 from storage.community import CommunityStore
@@ -33,6 +33,16 @@ def _secret(settings: Settings) -> bytes:
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value().encode()
     return root.demo_secret(settings.data_dir)
+
+
+def _person_key(settings: Settings, channel: str, user: str) -> ParticipantKey:
+    """The key the channel would give the person: SMS numbers in E.164, as the gateway's are."""
+    if channel == "sms":
+        try:
+            user = phone_number(user, settings.sms_default_region)
+        except InvalidPhoneNumber as error:
+            raise ConfigError(str(error)) from None
+    return ParticipantKey(channel, user)
 
 
 def _with_store(settings: Settings, work: Callable[[CommunityStore], Awaitable[T]]) -> T:
@@ -48,7 +58,9 @@ def _now() -> datetime:
 
 
 _person_options = [
-    click.option("--channel", default="telegram", show_default=True, help="telegram, terminal…"),
+    click.option(
+        "--channel", default="telegram", show_default=True, help="telegram, sms, terminal…"
+    ),
     click.option("--user", "user", required=True, help="The person's user id on that channel."),
 ]
 
@@ -76,7 +88,7 @@ def build(  # noqa: PLR0915 (a list of command definitions, not logic)
     def staff_add(channel: str, user: str, role: str) -> None:
         """Grant a role to a person (by channel and user id; only the pseudonym is stored)."""
         settings = _settings()
-        who = pseudonym(_secret(settings), ParticipantKey(channel, user))
+        who = pseudonym(_secret(settings), _person_key(settings, channel, user))
         added = _with_store(settings, lambda store: store.add_staff(who, role, _now()))
         click.echo(f"{role} granted to {who[:12]}…" if added else f"{who[:12]}… is already {role}")
 
@@ -87,7 +99,7 @@ def build(  # noqa: PLR0915 (a list of command definitions, not logic)
     def staff_remove(channel: str, user: str, role: str | None) -> None:
         """Withdraw a role (or every role) from a person."""
         settings = _settings()
-        who = pseudonym(_secret(settings), ParticipantKey(channel, user))
+        who = pseudonym(_secret(settings), _person_key(settings, channel, user))
         removed = _with_store(settings, lambda store: store.remove_staff(who, role, _now()))
         if not removed:
             raise ConfigError(f"{who[:12]}… has no {role or 'staff'} role")

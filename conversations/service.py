@@ -143,7 +143,12 @@ class ConversationService:
                     changes = await _flush(uow, changes)
                     snapshot = await uow.load_snapshot(participant, now)
                 transition = self._engine.step(
-                    before, inbound.event, now, inbound.locale, snapshot=snapshot
+                    before,
+                    inbound.event,
+                    now,
+                    inbound.locale,
+                    buttons=inbound.buttons,
+                    snapshot=snapshot,
                 )
                 decided = [r for r in transition.records if isinstance(r, DecidedRecord)]
                 if decided and transition.then is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Literal
 
 
@@ -59,6 +60,9 @@ class Inbound:
     address: str
     update_id: int | None = None
     locale: str | None = None
+    buttons: bool = True
+    """False for a channel without buttons (SMS): options are numbered in the text and chosen
+    by typing their numbers or words (see `conversations.texting`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +323,7 @@ class ConversationState:
     subscriptions: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     draft: dict[str, str] | None = None
+    last_active: datetime | None = None  # when the person last wrote (for slow channels)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -338,6 +343,7 @@ class ConversationState:
             "subscriptions": list(self.subscriptions),
             "groups": list(self.groups),
             "draft": None if self.draft is None else dict(self.draft),
+            "last_active": self.last_active.isoformat() if self.last_active else None,
         }
 
     @classmethod
@@ -366,7 +372,16 @@ class ConversationState:
             subscriptions=tuple(data.get("subscriptions") or ()),  # type: ignore[arg-type]
             groups=tuple(data.get("groups") or ()),  # type: ignore[arg-type]
             draft=data.get("draft"),  # type: ignore[arg-type]
+            last_active=_datetime(data.get("last_active")),
         )
+
+
+def _datetime(value: object) -> datetime | None:
+    """An aware datetime from its ISO text (absent in states stored before it was kept)."""
+    if not isinstance(value, str):
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def poll_key(poll_id: str, wave: int) -> str:
