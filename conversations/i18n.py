@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from conversations.community_texts import COMMUNITY_TEXTS
+
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
     "fr": "Français",
@@ -405,6 +407,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Bon retour ! Cela fait un moment, voici de nouveau la question :",
         "ar": "مرحباً بعودتك! مرّ بعض الوقت، وهذا هو السؤال مرة أخرى:",
     },
+    **COMMUNITY_TEXTS,
 }
 
 

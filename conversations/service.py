@@ -15,6 +15,7 @@ order; across processes the row locks of `UnitOfWork.load_states_for_update` do 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,14 @@ from dataclasses import dataclass
 from conversations.engine import Engine
 from conversations.identity import pseudonym
 from conversations.ports import Changes, Clock, ConcurrentUpdate, UnitOfWork
-from conversations.values import ConversationState, Forget, Inbound, OptOut, Reply
+from conversations.values import (
+    ConversationState,
+    DecidedRecord,
+    Forget,
+    Inbound,
+    OptOut,
+    Reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -129,15 +137,35 @@ class ConversationService:
                         continue
                     fresh.discard(key)  # a second copy within this batch is a redelivery too
                 before = states.get(participant)
+                snapshot = None
+                if self._engine.wants_snapshot(before, inbound.event):
+                    # what this batch changed so far is written first, so the snapshot sees it
+                    changes = await _flush(uow, changes)
+                    snapshot = await uow.load_snapshot(participant, now)
                 transition = self._engine.step(
-                    before, inbound.event, now, inbound.locale, buttons=inbound.buttons
+                    before,
+                    inbound.event,
+                    now,
+                    inbound.locale,
+                    buttons=inbound.buttons,
+                    snapshot=snapshot,
                 )
+                decided = [r for r in transition.records if isinstance(r, DecidedRecord)]
+                if decided and transition.then is not None:
+                    # a seat or a code: the store decides, at once, and the engine answers it
+                    changes = await _flush(uow, changes)
+                    decision = await uow.decide(participant, decided[0], now)
+                    rest = tuple(r for r in transition.records if r is not decided[0])
+                    follow = transition.then(decision)
+                    transition = dataclasses.replace(
+                        follow, records=rest + follow.records, then=None
+                    )
                 states[participant] = transition.state
                 if any(isinstance(r, Forget) for r in transition.records):
                     if changes:
                         await uow.apply(changes)
                         changes = Changes(now)
-                    await uow.forget(participant)
+                    await uow.forget(participant, now)
                 elif transition.state is not None:
                     changes.states[participant] = transition.state
                     address_key = (participant, inbound.key.channel)
@@ -152,6 +180,13 @@ class ConversationService:
                 await uow.apply(changes)
             await uow.commit()
         return results
+
+
+async def _flush(uow: UnitOfWork, changes: Changes) -> Changes:
+    """Write what is pending and start an empty batch of changes."""
+    if changes:
+        await uow.apply(changes)
+    return Changes(changes.now)
 
 
 def _resolve(pending: _Pending, outcome: tuple[Reply, ...] | BaseException) -> None:
