@@ -184,6 +184,52 @@ class QuietHours(_Frozen):
     end: time = time(8, 0)
 
 
+class Theme(_Frozen):
+    """A theme of a mediator's codebook: answers containing one of its keywords (in the
+    answer's language) are classified under it."""
+
+    id: Identifier
+    label: Text
+    keywords: dict[str, tuple[str, ...]] = Field(min_length=1)
+
+
+class Consultation(_Frozen):
+    """Back-and-forth with the population on one element of the negotiation.
+
+    People answer ``question`` in free text, may submit short statements, then vote Agree /
+    Disagree / Pass on others' statements (see `conversations.consulting`). ``moderation``
+    ``strict`` (the default) shows a statement to nobody before a mediator approved it;
+    ``post`` shows what passed the automatic screen and lets a mediator withdraw it later.
+    ``seeds`` are statements of the mediators, shown from the start, in every language.
+    """
+
+    id: Identifier
+    element: Text
+    title: Text
+    context: Text
+    question: Text
+    phase: str = Field(default="negotiation", min_length=1, max_length=64)
+    opens: datetime
+    closes: datetime
+    audience: Audience = Field(default_factory=Audience)
+    max_length: int = Field(default=500, ge=20, le=3000)
+    statements: bool = True
+    statement_max_length: int = Field(default=280, ge=20, le=1000)
+    moderation: Literal["strict", "post"] = "strict"
+    block_list: tuple[str, ...] = ()
+    seeds: tuple[Text, ...] = ()
+    codebook: tuple[Theme, ...] = ()
+
+    @model_validator(mode="after")
+    def _dates(self) -> Consultation:
+        if self.opens.tzinfo is not None and self.closes.tzinfo is not None:
+            if self.closes <= self.opens:
+                raise ValueError("closes must be after opens")
+        elif self.closes.replace(tzinfo=None) <= self.opens.replace(tzinfo=None):
+            raise ValueError("closes must be after opens")
+        return self
+
+
 class Deployment(_Frozen):
     organization: Text
     contact: str = Field(min_length=1)
@@ -199,9 +245,13 @@ class Deployment(_Frozen):
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
     stop_words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     polls: tuple[Poll, ...] = ()
+    consultations: tuple[Consultation, ...] = ()
 
     def poll(self, poll_id: str) -> Poll | None:
         return next((p for p in self.polls if p.id == poll_id), None)
+
+    def consultation(self, consultation_id: str) -> Consultation | None:
+        return next((c for c in self.consultations if c.id == consultation_id), None)
 
     def topic(self, topic_id: str) -> Topic | None:
         return next((t for t in self.topics if t.id == topic_id), None)

@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import cast, get_args
 from zoneinfo import ZoneInfo
 
+from conversations import consulting
+from conversations.consultation_values import ConsultationView
 from conversations.definitions import (
     Deployment,
     FreeText,
@@ -67,6 +69,7 @@ COMMANDS = (
     "mydata",
     "forget",
     "stop",
+    "consult",
 )
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -122,15 +125,34 @@ class Engine:
         event: Event,
         now: datetime,
         locale: str | None = None,
+        *,
+        consultation: ConsultationView | None = None,
     ) -> Transition:
-        """Answer one event of one person. ``state`` None: the person has not consented."""
+        """Answer one event of one person. ``state`` None: the person has not consented.
+
+        ``consultation`` is the read-only view of the consultation named by
+        `consultation_wanted` for this event, loaded by the caller from the store.
+        """
         if isinstance(event, Text):
             word = event.text.strip().casefold()
             if word in self._stop_words and state is not None:
                 event = Text("/stop")
             elif word in self._start_words:
                 event = Text("/start")
-        return _Turn(self._d, self._detect, self._waves, now).step(state, event, locale)
+        turn = _Turn(self._d, self._detect, self._waves, now, consultation)
+        return turn.step(state, event, locale)
+
+    def consultation_wanted(
+        self, state: ConversationState | None, event: Event, now: datetime
+    ) -> str | None:
+        """The consultation whose `ConsultationView` `step` needs for this event, if any."""
+        if state is not None and isinstance(event, Text) and _command(event.text) == "consult":
+            if state.stage == "consultation":
+                return state.consultation
+            turn = _Turn(self._d, self._detect, self._waves, now, None)
+            available = turn.consultations.available(state)
+            return available[0].id if len(available) == 1 else None
+        return consulting.wanted(state, event)
 
 
 def _keywords(key: str, extra: Mapping[str, Sequence[str]]) -> frozenset[str]:
@@ -148,11 +170,15 @@ class _Turn:
         detect_language: DetectLanguage,
         waves: Mapping[str, tuple[Wave, ...]],
         now: datetime,
+        consultation: ConsultationView | None = None,
     ) -> None:
         self._d = deployment
         self._detect = detect_language
         self._waves = waves
         self._now = now
+        self.consultations = consulting.Consultations(
+            deployment, detect_language, now, consultation, self._leave_consultation
+        )
 
     def step(self, state: ConversationState | None, event: Event, locale: str | None) -> Transition:
         if state is None:
@@ -239,6 +265,8 @@ class _Turn:
             return Transition(state, (Reply(t("paused", state)),))
         if command == "start":
             return self._again(state, t("welcome_back", state))
+        if command == "consult":
+            return self.consultations.command(state)
         if command == "help":
             help_text = t(
                 "help",
@@ -376,10 +404,17 @@ class _Turn:
         data = _parse_data(raw)
         if data is not None and data.seq is None and data.action == "w":
             return self._invitation(state, data.arg)
+        if data is not None and data.seq is None and data.action == consulting.OPEN:
+            if state.stage == "stopped":
+                return Transition(state, (Reply(self._t("paused", state)),))
+            return self.consultations.open(state, data.arg)
         if data is None or data.seq != state.seq:
             return self._again(state, self._t("expired", state))
         if data.action == "u":
             return self._press_topic(state, data.arg)
+        if data.action in consulting.ACTIONS:
+            pressed = self.consultations.press(state, data.action, data.arg)
+            return pressed or self._again(state, self._t("expired", state))
         if data.action == "f":
             if data.arg == "y":
                 return Transition(None, (Reply(self._t("forgotten", state)),), (Forget(),))
@@ -524,6 +559,8 @@ class _Turn:
     # --- typed text -------------------------------------------------------------------------
 
     def _typed(self, state: ConversationState, text: str) -> Transition:
+        if state.stage == "consultation":
+            return self._typed_consultation(state, text)
         poll, question = self._current_question(state)
         if state.stage == "poll" and poll is not None and question is not None:
             if self._open_wave_number(poll) != state.wave:
@@ -537,6 +574,24 @@ class _Turn:
         if button is not None:
             return self._press(state, button.data)
         return self._again(state, self._t("use_buttons", state))
+
+    def _typed_consultation(self, state: ConversationState, text: str) -> Transition:
+        """Buttons can be typed (by number only where no text is expected); else the flow."""
+        prompt = self._prompt(state)
+        if prompt.expects_text:
+            wanted = " ".join(text.split()).casefold()
+            button = next((b for b in prompt.flat_buttons if b.label.casefold() == wanted), None)
+        else:
+            button = _match_button(prompt.flat_buttons, text)
+        if button is not None:
+            return self._press(state, button.data)
+        return self.consultations.typed(state, text)
+
+    def _leave_consultation(
+        self, state: ConversationState, note: str, records: tuple[Record, ...]
+    ) -> Transition:
+        left = dataclasses.replace(state, consultation=None, consult_step=None, statement=None)
+        return self._again(self._enter_menu(left), note, records)
 
     def _typed_number(
         self, state: ConversationState, poll: Poll, question: Number, text: str
@@ -640,6 +695,8 @@ class _Turn:
         d, lang = self._d, state.language
         if state.stage == "stopped":
             return Reply(self._t("paused", state))
+        if state.stage == "consultation":
+            return self.consultations.prompt(state)
         if state.stage == "language":
             ordered = sorted(d.languages, key=lambda code: code != lang)
             buttons = tuple((Button(language_name(c), self._data(state, "l", c)),) for c in ordered)
@@ -656,6 +713,9 @@ class _Turn:
         if state.stage == "poll" and poll is not None and question is not None:
             return self._question_prompt(state, poll, question)
         available = [(p, wave) for p in d.polls if (wave := self._open_wave_number(p)) is not None]
+        consultations = self.consultations.menu_buttons(state)
+        if not available and consultations:
+            return Reply(self._t("consult_choose", state), _rows(consultations))
         if not available:
             return Reply(self._t("no_polls", state))
         polls = [
@@ -665,7 +725,7 @@ class _Turn:
             )
             for p, w in available
         ]
-        return Reply(self._t("menu", state), _rows(polls))
+        return Reply(self._t("menu", state), _rows([*polls, *consultations]))
 
     def _question_prompt(self, state: ConversationState, poll: Poll, question: Question) -> Reply:
         d, lang = self._d, state.language

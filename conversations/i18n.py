@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from conversations.i18n_consultations import CONSULTATION_TEXTS
+
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
     "fr": "Français",
@@ -347,6 +349,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "take_part": {"en": "Take part", "fr": "Participer", "ar": "شارك"},
 }
+
+CATALOGUE |= CONSULTATION_TEXTS  # the texts around consultations, kept in their own module
 
 
 def translate(key: str, language: str, **values: Any) -> str:

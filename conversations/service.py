@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from conversations.consultation_values import ConsultationView
 from conversations.engine import Engine
 from conversations.identity import pseudonym
 from conversations.ports import Changes, Clock, ConcurrentUpdate, UnitOfWork
@@ -119,6 +120,8 @@ class ConversationService:
                 await uow.load_states_for_update([p.participant for p in batch])
             )
             changes = Changes(now)
+            # consultation views read in this batch, kept current as its events change them
+            views: dict[tuple[str, str], ConsultationView] = {}
             for pending in batch:
                 inbound, participant = pending.inbound, pending.participant
                 if inbound.update_id is not None:
@@ -129,7 +132,17 @@ class ConversationService:
                         continue
                     fresh.discard(key)  # a second copy within this batch is a redelivery too
                 before = states.get(participant)
-                transition = self._engine.step(before, inbound.event, now, inbound.locale)
+                wanted = self._engine.consultation_wanted(before, inbound.event, now)
+                view = None
+                if wanted is not None:
+                    view = views.get((participant, wanted))
+                    if view is None:
+                        view = await uow.consultation_view(participant, wanted)
+                transition = self._engine.step(
+                    before, inbound.event, now, inbound.locale, consultation=view
+                )
+                if wanted is not None and view is not None:
+                    views[(participant, wanted)] = view.after(transition.records)
                 states[participant] = transition.state
                 if any(isinstance(r, Forget) for r in transition.records):
                     if changes:

@@ -8,6 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from conversations.consultation_values import (
+    ConsultationAnswered,
+    StatementSubmitted,
+    StatementVoted,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ParticipantKey:
@@ -159,6 +165,9 @@ Record = (
     | PollCompleted
     | SubscriptionChanged
     | Forget
+    | ConsultationAnswered
+    | StatementSubmitted
+    | StatementVoted
 )
 
 
@@ -171,7 +180,7 @@ class Transition:
     records: tuple[Record, ...] = ()
 
 
-Stage = Literal["language", "profile", "menu", "poll", "stopped"]
+Stage = Literal["language", "profile", "menu", "poll", "stopped", "consultation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +193,9 @@ class ConversationState:
     (wave 0 for a poll without a schedule): ``answers`` maps such a key to question id →
     answer, the conversation's own copy used for skip logic and /mydata; ``completed`` lists
     the keys answered to the end; ``wave`` is the wave of the poll in progress.
+    In the ``consultation`` stage, ``consultation`` is the consultation taken part in,
+    ``consult_step`` one of ``answer``, ``statement``, ``vote``, and ``statement`` the id of
+    the statement being voted on (absent from older stored states: they default to None).
     """
 
     VERSION = 2
@@ -201,6 +213,9 @@ class ConversationState:
     answers: dict[str, dict[str, AnswerValue]] = field(default_factory=dict)
     completed: tuple[str, ...] = ()
     subscriptions: tuple[str, ...] = ()
+    consultation: str | None = None
+    consult_step: str | None = None
+    statement: int | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -218,6 +233,9 @@ class ConversationState:
             "answers": {p: dict(a) for p, a in self.answers.items()},
             "completed": list(self.completed),
             "subscriptions": list(self.subscriptions),
+            "consultation": self.consultation,
+            "consult_step": self.consult_step,
+            "statement": self.statement,
         }
 
     @classmethod
@@ -244,6 +262,9 @@ class ConversationState:
             },
             completed=tuple(data.get("completed") or ()),  # type: ignore[arg-type]
             subscriptions=tuple(data.get("subscriptions") or ()),  # type: ignore[arg-type]
+            consultation=data.get("consultation"),  # type: ignore[arg-type]
+            consult_step=data.get("consult_step"),  # type: ignore[arg-type]
+            statement=data.get("statement"),  # type: ignore[arg-type]
         )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from conversations.consultation_values import ConsultationRecord, ConsultationView
 from conversations.ports import Changes, ConcurrentUpdate, UnitOfWork
 from conversations.values import (
     AnswerGiven,
@@ -21,6 +22,7 @@ from conversations.values import (
     OptOut,
     Record,
 )
+from storage import consultations
 from storage.database import StorageError, UnsupportedDatabase, for_writing
 from storage.models import (
     Answer,
@@ -336,6 +338,14 @@ class SqlUnitOfWork(UnitOfWork):
         )
         await self._execute_for_participant(statement, "subscribe")
 
+    async def consultation_view(self, participant: str, consultation_id: str) -> ConsultationView:
+        return await consultations.view(self._active, participant, consultation_id)
+
+    async def record_consultation(
+        self, participant: str, record: ConsultationRecord, now: datetime
+    ) -> None:
+        await consultations.record(self._active, participant, record, now)
+
     async def forget(self, participant: str) -> None:
         """Delete the person's rows; their answers lose free text and get a random respondent.
 
@@ -343,6 +353,7 @@ class SqlUnitOfWork(UnitOfWork):
         foreign keys cascade); chat addresses and profile values are deleted explicitly too.
         """
         session = self._active
+        await consultations.forget(session, participant)
         await session.execute(
             update(Answer)
             .where(Answer.respondent == participant)

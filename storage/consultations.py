@@ -1,0 +1,304 @@
+"""Consultations in the database: the participant's view and records (used by the unit of
+work), seeds, moderation, the vote matrix and answers for analysis, follow-ups.
+
+Every function takes the session or engine it works in; nothing here opens transactions on
+its own except the mediator-facing helpers, which take an engine.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from conversations.consultation_values import (
+    ConsultationAnswered,
+    ConsultationRecord,
+    ConsultationView,
+    StatementSubmitted,
+    StatementView,
+    StatementVoted,
+)
+from conversations.definitions import Deployment
+from storage.database import connect
+from storage.models import (
+    ConsultationAnswer,
+    ConsultationRound,
+    Statement,
+    StatementVote,
+)
+
+UNKNOWN_LANGUAGE = "und"
+
+
+async def current_round(session: AsyncSession, consultation_id: str) -> tuple[int, dict[str, str]]:
+    row = (
+        await session.execute(
+            select(ConsultationRound.number, ConsultationRound.question)
+            .where(ConsultationRound.consultation_id == consultation_id)
+            .order_by(ConsultationRound.number.desc())
+            .limit(1)
+        )
+    ).first()
+    return (0, {}) if row is None else (int(row[0]), dict(row[1]))
+
+
+async def view(session: AsyncSession, participant: str, consultation_id: str) -> ConsultationView:
+    """The participant's `ConsultationView`: approved statements they did not write and have
+    not voted on, with every vote counted so far; whether they answered this round."""
+    number, question = await current_round(session, consultation_id)
+    answered = await session.scalar(
+        select(func.count())
+        .select_from(ConsultationAnswer)
+        .where(
+            ConsultationAnswer.consultation_id == consultation_id,
+            ConsultationAnswer.round == number,
+            ConsultationAnswer.respondent == participant,
+        )
+    )
+    counts = (
+        select(
+            StatementVote.statement_id,
+            func.sum(case((StatementVote.vote == 1, 1), else_=0)).label("agree"),
+            func.sum(case((StatementVote.vote == -1, 1), else_=0)).label("disagree"),
+            func.sum(case((StatementVote.vote == 0, 1), else_=0)).label("passes"),
+        )
+        .where(StatementVote.consultation_id == consultation_id)
+        .group_by(StatementVote.statement_id)
+        .subquery()
+    )
+    mine = select(StatementVote.statement_id).where(
+        StatementVote.consultation_id == consultation_id,
+        StatementVote.participant == participant,
+    )
+    rows = await session.execute(
+        select(
+            Statement.id,
+            Statement.texts,
+            func.coalesce(counts.c.agree, 0),
+            func.coalesce(counts.c.disagree, 0),
+            func.coalesce(counts.c.passes, 0),
+        )
+        .outerjoin(counts, counts.c.statement_id == Statement.id)
+        .where(
+            Statement.consultation_id == consultation_id,
+            Statement.status == "approved",
+            or_(Statement.author.is_(None), Statement.author != participant),
+            Statement.id.not_in(mine),
+        )
+        .order_by(Statement.id)
+    )
+    unvoted = tuple(
+        StatementView(int(i), dict(texts), int(a), int(d), int(p)) for i, texts, a, d, p in rows
+    )
+    return ConsultationView(consultation_id, unvoted, bool(answered), number, question)
+
+
+async def record(
+    session: AsyncSession, participant: str, item: ConsultationRecord, now: datetime
+) -> None:
+    match item:
+        case ConsultationAnswered():
+            await session.execute(
+                delete(ConsultationAnswer).where(
+                    ConsultationAnswer.consultation_id == item.consultation_id,
+                    ConsultationAnswer.round == item.round,
+                    ConsultationAnswer.respondent == participant,
+                )
+            )
+            await session.execute(
+                insert(ConsultationAnswer).values(
+                    consultation_id=item.consultation_id,
+                    round=item.round,
+                    respondent=participant,
+                    text=item.text,
+                    language=item.language,
+                    language_probability=item.language_probability,
+                    answered_at=now,
+                )
+            )
+        case StatementSubmitted():
+            await session.execute(
+                insert(Statement).values(
+                    consultation_id=item.consultation_id,
+                    author=participant,
+                    texts={item.language or UNKNOWN_LANGUAGE: item.text},
+                    language=item.language,
+                    status=item.status,
+                    created_at=now,
+                    moderated_at=now if item.status == "approved" else None,
+                )
+            )
+        case StatementVoted():
+            exists = await session.scalar(
+                select(func.count())
+                .select_from(StatementVote)
+                .where(
+                    StatementVote.statement_id == item.statement_id,
+                    StatementVote.participant == participant,
+                )
+            )
+            if not exists:  # one vote per person and statement; a repeat changes nothing
+                await session.execute(
+                    insert(StatementVote).values(
+                        statement_id=item.statement_id,
+                        participant=participant,
+                        consultation_id=item.consultation_id,
+                        vote=item.vote,
+                        voted_at=now,
+                    )
+                )
+
+
+async def forget(session: AsyncSession, participant: str) -> None:
+    """Erase the person from consultations: answers and unpublished statements deleted;
+    votes detached (one fresh random id, so the vote matrix keeps its shape); published
+    statements kept without their author (others voted on them)."""
+    await session.execute(
+        delete(ConsultationAnswer).where(ConsultationAnswer.respondent == participant)
+    )
+    await session.execute(
+        delete(Statement).where(
+            Statement.author == participant, Statement.status.in_(("pending", "blocked"))
+        )
+    )
+    await session.execute(
+        update(Statement).where(Statement.author == participant).values(author=None)
+    )
+    await session.execute(
+        update(StatementVote)
+        .where(StatementVote.participant == participant)
+        .values(participant=secrets.token_hex(32))
+    )
+
+
+# --- mediator side ---------------------------------------------------------------------------
+
+
+async def sync_seeds(database: AsyncEngine, deployment: Deployment, now: datetime) -> int:
+    """Insert the mediators' seed statements not yet in the database (approved); returns how
+    many. Changing a seed's text in the definition later updates it."""
+    added = 0
+    async with database.begin() as connection:
+        for consultation in deployment.consultations:
+            known = dict(
+                (
+                    await connection.execute(
+                        select(Statement.seed, Statement.id).where(
+                            Statement.consultation_id == consultation.id,
+                            Statement.seed.is_not(None),
+                        )
+                    )
+                ).all()
+            )
+            for index, texts in enumerate(consultation.seeds):
+                if index in known:
+                    await connection.execute(
+                        update(Statement).where(Statement.id == known[index]).values(texts=texts)
+                    )
+                    continue
+                await connection.execute(
+                    insert(Statement).values(
+                        consultation_id=consultation.id,
+                        author=None,
+                        seed=index,
+                        texts=dict(texts),
+                        language=None,
+                        status="approved",
+                        created_at=now,
+                        moderated_at=now,
+                    )
+                )
+                added += 1
+    return added
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRow:
+    id: int
+    texts: dict[str, str]
+    language: str | None
+    status: str
+    seed: int | None
+
+
+async def statements(
+    database: AsyncEngine, consultation_id: str, statuses: Sequence[str] | None = None
+) -> list[StatementRow]:
+    query = select(
+        Statement.id, Statement.texts, Statement.language, Statement.status, Statement.seed
+    ).where(Statement.consultation_id == consultation_id)
+    if statuses is not None:
+        query = query.where(Statement.status.in_(tuple(statuses)))
+    async with await connect(database) as connection:
+        rows = await connection.execute(query.order_by(Statement.id))
+        return [StatementRow(int(i), dict(t), lang, s, seed) for i, t, lang, s, seed in rows]
+
+
+async def moderate(database: AsyncEngine, statement_id: int, status: str, now: datetime) -> None:
+    async with database.begin() as connection:
+        await connection.execute(
+            update(Statement)
+            .where(Statement.id == statement_id)
+            .values(status=status, moderated_at=now)
+        )
+
+
+async def vote_rows(database: AsyncEngine, consultation_id: str) -> list[tuple[str, int, int]]:
+    """(participant, statement id, vote) of every vote on an approved statement."""
+    async with await connect(database) as connection:
+        rows = await connection.execute(
+            select(StatementVote.participant, StatementVote.statement_id, StatementVote.vote)
+            .join(Statement, Statement.id == StatementVote.statement_id)
+            .where(
+                and_(
+                    StatementVote.consultation_id == consultation_id,
+                    Statement.status == "approved",
+                )
+            )
+        )
+        return [(p, int(s), int(v)) for p, s, v in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    id: int
+    round: int
+    respondent: str
+    text: str
+    language: str | None
+    theme: str | None
+
+
+async def answers(database: AsyncEngine, consultation_id: str) -> list[AnswerRow]:
+    async with await connect(database) as connection:
+        rows = await connection.execute(
+            select(
+                ConsultationAnswer.id,
+                ConsultationAnswer.round,
+                ConsultationAnswer.respondent,
+                ConsultationAnswer.text,
+                ConsultationAnswer.language,
+                ConsultationAnswer.theme,
+            )
+            .where(ConsultationAnswer.consultation_id == consultation_id)
+            .order_by(ConsultationAnswer.id)
+        )
+        return [AnswerRow(int(i), int(r), p, t, lang, th) for i, r, p, t, lang, th in rows]
+
+
+async def set_themes(database: AsyncEngine, themes: dict[int, str | None]) -> None:
+    """Record the theme a mediator confirmed for each answer (None: no theme)."""
+    if not themes:
+        return
+    async with database.begin() as connection:
+        for answer_id, theme in themes.items():
+            await connection.execute(
+                update(ConsultationAnswer)
+                .where(ConsultationAnswer.id == answer_id)
+                .values(theme=theme)
+            )
