@@ -23,6 +23,7 @@ from storage.database import (
 TABLES = sorted(
     ["alembic_version", "answers", "chat_addresses", "participants", "processed_updates"]
     + ["profile_values", "completions", "subscriptions", "waves", "broadcasts", "outbox"]
+    + ["consultation_answers", "statements", "statement_votes", "consultation_rounds"]
 )
 
 
