@@ -15,6 +15,7 @@ import click
 
 from bots import app as root
 from bots import logs
+from bots.consultation_cli import consultation
 from config.broadcast import load_broadcast_texts
 from config.deployment import DeploymentError
 from config.errors import ConfigError
@@ -329,6 +330,8 @@ def db_upgrade() -> None:
     _run(migrate())
     click.echo("database is up to date")
 
+
+main.add_command(consultation)
 
 if __name__ == "__main__":
     main()

@@ -11,7 +11,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from conversations.definitions import Deployment
-from conversations.outbound import broadcast_message, wave_message
+from conversations.outbound import (
+    broadcast_message,
+    wave_message,
+    with_consultation_button,
+)
 from conversations.ports import OutboxMessage
 from conversations.values import Reply
 from conversations.waves import Wave, waves_of
@@ -43,7 +47,11 @@ class OutboxRenderer:
             language = self._deployment.default_language
         if message.kind == "broadcast":
             texts, photo = await self._broadcast(message)
-            return broadcast_message(texts, language, self._deployment.default_language, photo)
+            reply = broadcast_message(texts, language, self._deployment.default_language, photo)
+            consultation = message.payload.get("consultation")
+            if isinstance(consultation, str):  # a follow-up that opens a new round
+                reply = with_consultation_button(reply, consultation, language)
+            return reply
         return wave_message(self._deployment, self._wave(message), message.kind, language)
 
     def _wave(self, message: OutboxMessage) -> Wave:

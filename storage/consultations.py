@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, case, delete, func, insert, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from conversations.consultation_values import (
@@ -24,13 +24,17 @@ from conversations.consultation_values import (
     StatementVoted,
 )
 from conversations.definitions import Deployment
-from storage.database import connect
+from storage.database import connect, for_writing
 from storage.models import (
+    Broadcast,
     ConsultationAnswer,
     ConsultationRound,
+    Participant,
+    ProfileValue,
     Statement,
     StatementVote,
 )
+from storage.outbox import _enqueue, _reachable  # the outbox's own queuing, shared
 
 UNKNOWN_LANGUAGE = "und"
 
@@ -302,3 +306,87 @@ async def set_themes(database: AsyncEngine, themes: dict[int, str | None]) -> No
                 .where(ConsultationAnswer.id == answer_id)
                 .values(theme=theme)
             )
+
+
+def _participants(consultation_id: str) -> Select[tuple[str]]:
+    """Everyone who took part: answered, wrote a statement or voted (pseudonyms, once)."""
+    return (
+        union(
+            select(ConsultationAnswer.respondent).where(
+                ConsultationAnswer.consultation_id == consultation_id
+            ),
+            select(StatementVote.participant).where(
+                StatementVote.consultation_id == consultation_id
+            ),
+            select(Statement.author).where(
+                Statement.consultation_id == consultation_id, Statement.author.is_not(None)
+            ),
+        )
+        .subquery()
+        .select()
+    )
+
+
+async def participation(
+    database: AsyncEngine, consultation_id: str, field: str | None
+) -> list[tuple[str | None, int]]:
+    """How many took part, by the value of a profile field (None: not stated)."""
+    taking_part = _participants(consultation_id).subquery()
+    who = taking_part.c[0]
+    if field is None:
+        query = select(func.count()).select_from(taking_part)
+        async with await connect(database) as connection:
+            return [(None, int(await connection.scalar(query) or 0))]
+    value = (
+        select(ProfileValue.value)
+        .where(ProfileValue.participant_id == who, ProfileValue.field == field)
+        .scalar_subquery()
+    )
+    grouped = select(value.label("value"), func.count()).select_from(taking_part).group_by(value)
+    async with await connect(database) as connection:
+        return [(v, int(n)) for v, n in await connection.execute(grouped)]
+
+
+async def queue_followup(
+    database: AsyncEngine,
+    consultation_id: str,
+    texts: dict[str, str],
+    question: dict[str, str] | None,
+    now: datetime,
+) -> tuple[str, int, int | None]:
+    """Queue a follow-up message to every reachable participant of the consultation, once per
+    person (one outbox row per job and participant), and open a new round with ``question``
+    if given, in one transaction. Returns the job, how many were queued, and the round."""
+    async with for_writing(database).begin() as connection:
+        number: int | None = None
+        if question is not None:
+            latest = await connection.scalar(
+                select(func.max(ConsultationRound.number)).where(
+                    ConsultationRound.consultation_id == consultation_id
+                )
+            )
+            number = int(latest or 0) + 1
+            await connection.execute(
+                insert(ConsultationRound).values(
+                    consultation_id=consultation_id, number=number, question=question, opened_at=now
+                )
+            )
+        broadcast_id = (
+            await connection.execute(
+                insert(Broadcast)
+                .values(topic=None, texts=dict(texts), photo=None, created_at=now)
+                .returning(Broadcast.id)
+            )
+        ).scalar_one()
+        job = f"followup:{consultation_id}:{broadcast_id}"
+        taking_part = _participants(consultation_id).subquery()
+        recipients = select(Participant.id).where(
+            Participant.id.in_(select(taking_part.c[0])), *_reachable()
+        )
+        payload: dict[str, object] = {"broadcast": broadcast_id}
+        if number is not None:
+            payload["consultation"] = consultation_id
+        queued = await _enqueue(
+            connection, recipients, job=job, kind="broadcast", payload=payload, now=now
+        )
+    return job, queued, number

@@ -1,0 +1,296 @@
+"""`peacepulse consultation ...`: what mediators do with a consultation.
+
+moderate (approve statements, keyboard only), themes (confirm or relabel), report, followup.
+Each command reads the settings once and works through the composition root's database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bots import app as root
+from bots import logs
+from config.broadcast import load_broadcast_texts
+from config.errors import ConfigError
+from config.settings import Settings, load_settings
+from conversations.definitions import Consultation, Deployment, RegionQuestion
+from insights import InsightsError
+from insights.consultation_report import ReportInput, build, render
+from insights.opinion_groups import analyse, vote_matrix
+from insights.themes import Text, classify, languages, suggest
+from storage import consultations as store
+from storage.database import StorageError
+
+T = TypeVar("T")
+
+
+def _friendly(command: Callable[..., T]) -> Callable[..., T]:
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return command(*args, **kwargs)
+        except (ConfigError, StorageError, InsightsError) as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    secrets = [
+        s.get_secret_value()
+        for s in (settings.telegram_token, settings.secret_key, settings.webhook_secret)
+        if s is not None
+    ]
+    logs.configure(settings.log_level, secrets)
+    return settings
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+def _now() -> datetime:
+    return root.SystemClock().now()
+
+
+def _consultation(deployment: Deployment, consultation_id: str) -> Consultation:
+    found = deployment.consultation(consultation_id)
+    if found is None:
+        known = ", ".join(c.id for c in deployment.consultations) or "none"
+        raise ConfigError(
+            f"no consultation '{consultation_id}' in the deployment (consultations: {known})"
+        )
+    return found
+
+
+@click.group()
+def consultation() -> None:
+    """Consultations: moderate statements, themes, reports and follow-ups."""
+
+
+@consultation.command("list")
+@_friendly
+def list_consultations() -> None:
+    """Consultation ids, titles, dates and statements waiting for moderation."""
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+
+    async def pending() -> dict[str, int]:
+        async with root.open_database(settings) as database:
+            await store.sync_seeds(database, deployment, _now())
+            return {
+                c.id: len(await store.statements(database, c.id, ("pending",)))
+                for c in deployment.consultations
+            }
+
+    waiting = _run(pending())
+    if not deployment.consultations:
+        click.echo("no consultations in this deployment")
+    for c in deployment.consultations:
+        title = deployment.text(c.title, deployment.default_language)
+        click.echo(
+            f"{c.id}\t{title}\t{c.opens:%Y-%m-%d} – {c.closes:%Y-%m-%d}\t"
+            f"{waiting[c.id]} statements to moderate"
+        )
+
+
+@consultation.command()
+@click.argument("consultation_id")
+@click.option("--blocked", is_flag=True, help="Review statements the block list caught too.")
+@_friendly
+def moderate(consultation_id: str, blocked: bool) -> None:
+    """Approve or reject waiting statements, one key per statement.
+
+    a approve · r reject · s skip · q quit. Nothing is shown to participants before approval.
+    """
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+    _consultation(deployment, consultation_id)
+    statuses = ("pending", "blocked") if blocked else ("pending",)
+
+    async def waiting() -> list[store.StatementRow]:
+        async with root.open_database(settings) as database:
+            return await store.statements(database, consultation_id, statuses)
+
+    rows = _run(waiting())
+    if not rows:
+        click.echo("nothing to moderate")
+        return
+    decisions: dict[int, str] = {}
+    for number, row in enumerate(rows, 1):
+        text = next(iter(row.texts.values()), "")
+        flag = " (caught by the block list)" if row.status == "blocked" else ""
+        click.echo(f"\n[{number}/{len(rows)}] statement {row.id}{flag}, {row.language or '?'}:")
+        click.echo(f"  {text}")
+        click.echo("  a approve · r reject · s skip · q quit: ", nl=False)
+        while (key := click.getchar().lower()) not in ("a", "r", "s", "q"):
+            pass
+        click.echo(key)
+        if key == "q":
+            break
+        if key in ("a", "r"):
+            decisions[row.id] = "approved" if key == "a" else "rejected"
+
+    async def save() -> None:
+        async with root.open_database(settings) as database:
+            for statement_id, status in decisions.items():
+                await store.moderate(database, statement_id, status, _now())
+
+    _run(save())
+    approved = sum(1 for s in decisions.values() if s == "approved")
+    click.echo(f"\n{approved} approved, {len(decisions) - approved} rejected")
+
+
+@consultation.command()
+@click.argument("consultation_id")
+@click.option("--accept", type=int, default=None, help="Number of a suggested theme to confirm.")
+@click.option("--label", default=None, help="Name for the accepted theme (default: its words).")
+@click.option("--codebook", "apply_codebook", is_flag=True, help="Store the codebook's themes.")
+@_friendly
+def themes(
+    consultation_id: str, accept: int | None, label: str | None, apply_codebook: bool
+) -> None:
+    """Themes of the answers: the codebook's, and suggested ones to confirm or relabel."""
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+    found = _consultation(deployment, consultation_id)
+
+    async def go() -> None:
+        async with root.open_database(settings) as database:
+            rows = await store.answers(database, consultation_id)
+            texts = [Text(a.id, a.text, a.language) for a in rows]
+            coded = classify(texts, found.codebook)
+            suggestions = suggest(texts)
+            for theme in found.codebook:
+                count = sum(1 for t in coded.values() if theme.id in t)
+                label_text = deployment.text(theme.label, deployment.default_language)
+                click.echo(f"codebook {theme.id} ({label_text}): {count} answers")
+            for s in suggestions:
+                click.echo(f"\nsuggested {s.number}: {', '.join(s.words)} ({len(s.answers)})")
+                for quote in s.quotes:
+                    click.echo(f"  > {quote}")
+            changes: dict[int, str | None] = {}
+            if apply_codebook:
+                changes |= {i: t[0] for i, t in coded.items() if t}
+            if accept is not None:
+                chosen = next((s for s in suggestions if s.number == accept), None)
+                if chosen is None:
+                    raise ConfigError(f"no suggested theme {accept} (1 to {len(suggestions)})")
+                name = (label or "_".join(chosen.words[:2]))[:32]
+                changes |= dict.fromkeys(chosen.answers, name)
+            await store.set_themes(database, changes)
+            if changes:
+                click.echo(f"\n{len(changes)} answers given a confirmed theme")
+
+    _run(go())
+
+
+@consultation.command()
+@click.argument("consultation_id")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["md", "json", "html"]),
+    default="md",
+    show_default=True,
+)
+@click.option("--min-votes", default=7, show_default=True, help="Votes to count in the groups.")
+@click.option(
+    "--language", default=None, help="Language of the report (default: the deployment's)."
+)
+@_friendly
+def report(consultation_id: str, output_format: str, min_votes: int, language: str | None) -> None:
+    """Participation, opinion groups, common ground, themes and languages; small cells hidden."""
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+    found = _consultation(deployment, consultation_id)
+    shown = language or deployment.default_language
+    if shown not in deployment.languages:
+        raise ConfigError(f"language '{shown}' is not one of {', '.join(deployment.languages)}")
+    field = next((q.id for q in deployment.profile if isinstance(q, RegionQuestion)), None)
+
+    async def gather() -> ReportInput:
+        async with root.open_database(settings) as database:
+            votes = await store.vote_rows(database, consultation_id)
+            statements = await store.statements(database, consultation_id)
+            answer_rows = await store.answers(database, consultation_id)
+            participation = await store.participation(database, consultation_id, field)
+        texts = [Text(a.id, a.text, a.language) for a in answer_rows]
+        coded = classify(texts, found.codebook)
+        for a in answer_rows:  # a mediator's confirmed theme wins
+            if a.theme:
+                coded[a.id] = (a.theme,)
+        counts: dict[str, int] = {}
+        quotes: dict[str, list[str]] = {}
+        by_id = {a.id: a.text for a in answer_rows}
+        for answer_id, found_themes in coded.items():
+            for theme in found_themes:
+                counts[theme] = counts.get(theme, 0) + 1
+                quotes.setdefault(theme, []).append(by_id[answer_id])
+        return ReportInput(
+            deployment=deployment,
+            consultation=found,
+            participation=participation,
+            groups=analyse(vote_matrix(votes), min_votes=min_votes),
+            statements={
+                s.id: s.texts.get(shown) or next(iter(s.texts.values()), "") for s in statements
+            },
+            codebook_counts=counts,
+            codebook_quotes=quotes,
+            suggestions=suggest([t for t in texts if not coded.get(t.id)]),
+            languages=languages(texts),
+            answers=len(answer_rows),
+            language=shown,
+            field_name=field or "all",
+        )
+
+    click.echo(render(build(_run(gather())), output_format))
+
+
+@consultation.command()
+@click.argument("consultation_id")
+@click.option(
+    "--text-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="What was heard and what happens next: YAML language → text, or plain text.",
+)
+@click.option(
+    "--question-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A follow-up question (YAML language → text): opens a new round of answers.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_friendly
+def followup(consultation_id: str, text_file: Path, question_file: Path | None, yes: bool) -> None:
+    """Send every participant of the consultation a message in their language (once each),
+    through the outbox; optionally open a follow-up question as a new round."""
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+    _consultation(deployment, consultation_id)
+    texts = load_broadcast_texts(deployment, text_file)
+    question = None
+    if question_file is not None:
+        question = load_broadcast_texts(deployment, question_file)
+        missing = [lang for lang in deployment.languages if lang not in question]
+        if missing:
+            raise ConfigError(f"{question_file}: no text in {', '.join(missing)}")
+    if not yes:
+        click.confirm("Queue the follow-up to every participant?", abort=True)
+
+    async def queue() -> tuple[str, int, int | None]:
+        async with root.open_database(settings) as database:
+            return await store.queue_followup(database, consultation_id, texts, question, _now())
+
+    job, queued, round_number = _run(queue())
+    opened = f"; round {round_number} is open" if round_number is not None else ""
+    click.echo(f"{queued} messages queued as {job} (sent by `peacepulse run`){opened}")
