@@ -185,8 +185,9 @@ def _cluster(
     scale = np.sqrt(seen.shape[1] / seen.sum(axis=1))
     projected = projected * scale[:, None]
     best: tuple[float, npt.NDArray[np.int64]] | None = None
+    distinct = len(np.unique(projected.round(9), axis=0))  # k-means needs k distinct points
     for k in range(2, max_groups + 1):
-        if k >= len(projected):
+        if k >= len(projected) or k > distinct:
             break
         labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(projected)
         if len(set(labels.tolist())) < 2:

@@ -24,7 +24,7 @@ from conversations.consultation_values import (
     StatementVoted,
 )
 from conversations.definitions import Deployment
-from storage.database import connect, for_writing
+from storage.database import for_writing
 from storage.models import (
     Broadcast,
     ConsultationAnswer,
@@ -238,7 +238,7 @@ async def statements(
     ).where(Statement.consultation_id == consultation_id)
     if statuses is not None:
         query = query.where(Statement.status.in_(tuple(statuses)))
-    async with await connect(database) as connection:
+    async with database.connect() as connection:
         rows = await connection.execute(query.order_by(Statement.id))
         return [StatementRow(int(i), dict(t), lang, s, seed) for i, t, lang, s, seed in rows]
 
@@ -254,7 +254,7 @@ async def moderate(database: AsyncEngine, statement_id: int, status: str, now: d
 
 async def vote_rows(database: AsyncEngine, consultation_id: str) -> list[tuple[str, int, int]]:
     """(participant, statement id, vote) of every vote on an approved statement."""
-    async with await connect(database) as connection:
+    async with database.connect() as connection:
         rows = await connection.execute(
             select(StatementVote.participant, StatementVote.statement_id, StatementVote.vote)
             .join(Statement, Statement.id == StatementVote.statement_id)
@@ -279,7 +279,7 @@ class AnswerRow:
 
 
 async def answers(database: AsyncEngine, consultation_id: str) -> list[AnswerRow]:
-    async with await connect(database) as connection:
+    async with database.connect() as connection:
         rows = await connection.execute(
             select(
                 ConsultationAnswer.id,
@@ -335,7 +335,7 @@ async def participation(
     who = taking_part.c[0]
     if field is None:
         query = select(func.count()).select_from(taking_part)
-        async with await connect(database) as connection:
+        async with database.connect() as connection:
             return [(None, int(await connection.scalar(query) or 0))]
     value = (
         select(ProfileValue.value)
@@ -343,7 +343,7 @@ async def participation(
         .scalar_subquery()
     )
     grouped = select(value.label("value"), func.count()).select_from(taking_part).group_by(value)
-    async with await connect(database) as connection:
+    async with database.connect() as connection:
         return [(v, int(n)) for v, n in await connection.execute(grouped)]
 
 
