@@ -11,8 +11,10 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, case, delete, func, insert, or_, select, union, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, union, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from conversations.consultation_values import (
@@ -64,30 +66,14 @@ async def view(session: AsyncSession, participant: str, consultation_id: str) ->
             ConsultationAnswer.respondent == participant,
         )
     )
-    counts = (
-        select(
-            StatementVote.statement_id,
-            func.sum(case((StatementVote.vote == 1, 1), else_=0)).label("agree"),
-            func.sum(case((StatementVote.vote == -1, 1), else_=0)).label("disagree"),
-            func.sum(case((StatementVote.vote == 0, 1), else_=0)).label("passes"),
-        )
-        .where(StatementVote.consultation_id == consultation_id)
-        .group_by(StatementVote.statement_id)
-        .subquery()
-    )
     mine = select(StatementVote.statement_id).where(
         StatementVote.consultation_id == consultation_id,
         StatementVote.participant == participant,
     )
     rows = await session.execute(
         select(
-            Statement.id,
-            Statement.texts,
-            func.coalesce(counts.c.agree, 0),
-            func.coalesce(counts.c.disagree, 0),
-            func.coalesce(counts.c.passes, 0),
+            Statement.id, Statement.texts, Statement.agrees, Statement.disagrees, Statement.passes
         )
-        .outerjoin(counts, counts.c.statement_id == Statement.id)
         .where(
             Statement.consultation_id == consultation_id,
             Statement.status == "approved",
@@ -138,24 +124,33 @@ async def record(
                 )
             )
         case StatementVoted():
-            exists = await session.scalar(
-                select(func.count())
-                .select_from(StatementVote)
-                .where(
-                    StatementVote.statement_id == item.statement_id,
-                    StatementVote.participant == participant,
+            # one vote per person and statement: a repeat changes nothing
+            inserted = await session.execute(
+                _upsert(session, StatementVote)
+                .values(
+                    statement_id=item.statement_id,
+                    participant=participant,
+                    consultation_id=item.consultation_id,
+                    vote=item.vote,
+                    voted_at=now,
                 )
+                .on_conflict_do_nothing(index_elements=["statement_id", "participant"])
+                .returning(StatementVote.statement_id)
             )
-            if not exists:  # one vote per person and statement; a repeat changes nothing
+            if inserted.first() is not None:
+                counter = {1: Statement.agrees, -1: Statement.disagrees, 0: Statement.passes}
+                column = counter[item.vote]
                 await session.execute(
-                    insert(StatementVote).values(
-                        statement_id=item.statement_id,
-                        participant=participant,
-                        consultation_id=item.consultation_id,
-                        vote=item.vote,
-                        voted_at=now,
-                    )
+                    update(Statement)
+                    .where(Statement.id == item.statement_id)
+                    .values({column: column + 1})
                 )
+
+
+def _upsert(session: AsyncSession, entity: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(entity)
+    return sqlite.insert(entity)
 
 
 async def forget(session: AsyncSession, participant: str) -> None:

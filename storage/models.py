@@ -292,6 +292,11 @@ class Statement(Base):
     status: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     moderated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    agrees: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    disagrees: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    passes: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    """Vote counters, kept with each vote in its transaction: the order in which statements
+    are shown needs them at every vote, and counting the votes each time would not scale."""
 
 
 class StatementVote(Base):

@@ -51,6 +51,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(12), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("moderated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("agrees", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("disagrees", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("passes", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.CheckConstraint(
             "status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")",
             name="ck_statements_status",
