@@ -189,7 +189,12 @@ class Consultations:
             if vote_key not in VOTES or str(state.statement) != statement_text:
                 return None
             record = StatementVoted(consultation.id, int(statement_text), VOTES[vote_key])
-            return self._to_voting(state, consultation, self._view.after((record,)), "", (record,))
+            votes = {
+                **state.consult_votes,
+                consultation.id: state.consult_votes.get(consultation.id, 0) + 1,
+            }
+            voted = dataclasses.replace(state, consult_votes=votes)
+            return self._to_voting(voted, consultation, self._view.after((record,)), "", (record,))
         return None
 
     def typed(self, state: ConversationState, text: str) -> Transition:
@@ -232,6 +237,10 @@ class Consultations:
             consultation.id, screened.text, language, probability, self._view.round
         )
         note = self._t("consult_answered", state)
+        key = f"{consultation.id}#{self._view.round}"
+        state = dataclasses.replace(
+            state, consult_answers={**state.consult_answers, key: screened.text}
+        )
         if consultation.statements:
             writing = dataclasses.replace(state, consult_step="statement", seq=state.seq + 1)
             return Transition(writing, (_prefixed(self.prompt(writing), note),), (record,))
@@ -252,7 +261,9 @@ class Consultations:
         note = self._t("consult_statement_pending" if strict else "consult_statement_shown", state)
         if screened.redactions:
             note += " " + self._t("consult_redacted", state)
-        again = dataclasses.replace(state, seq=state.seq + 1)
+        written = [*state.consult_statements.get(consultation.id, []), screened.text]
+        statements = {**state.consult_statements, consultation.id: written}
+        again = dataclasses.replace(state, seq=state.seq + 1, consult_statements=statements)
         return Transition(again, (_prefixed(self.prompt(again), note),), (record,))
 
     def _to_voting(
@@ -321,6 +332,27 @@ class Consultations:
         )
         header = self._t("consult_vote_header", state)
         return Reply(f"{header}\n\n“{shown}”", (votes, *extras))
+
+    def mydata(self, state: ConversationState) -> list[str]:
+        """What the person gave in consultations, for /mydata."""
+        lines: list[str] = []
+        ids = [*state.consult_answers, *state.consult_statements, *state.consult_votes]
+        for consultation_id in dict.fromkeys(key.partition("#")[0] for key in ids):
+            consultation = self._d.consultation(consultation_id)
+            title = (
+                self._d.text(consultation.title, state.language)
+                if consultation
+                else consultation_id
+            )
+            lines += ["", f"💬 {title}:"]
+            for key, text in state.consult_answers.items():
+                if key.partition("#")[0] == consultation_id:
+                    lines.append(f"• {self._t('mydata_consult_answer', state)} {text}")
+            for text in state.consult_statements.get(consultation_id, []):
+                lines.append(f"• {self._t('mydata_consult_statement', state)} {text}")
+            if votes := state.consult_votes.get(consultation_id, 0):
+                lines.append("• " + self._t("mydata_consult_votes", state, n=votes))
+        return lines
 
     # --- helpers ------------------------------------------------------------------------------
 

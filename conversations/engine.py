@@ -352,7 +352,8 @@ class _Turn:
             for poll_id, _, wave in [key.partition("#")]
             if (poll := d.poll(poll_id)) is not None
         ]
-        if not answered:
+        consulted = self.consultations.mydata(state)
+        if not answered and not consulted:
             lines.append(t("mydata_no_answers", state))
         if state.subscriptions:
             names = ", ".join(self._topic_name(topic, state) for topic in state.subscriptions)
@@ -368,6 +369,7 @@ class _Turn:
                     prompt = _shorten(d.text(question.prompt, state.language))
                     shown = self._show_answer(question, answers[question.id], state)
                     lines.append(f"• {prompt} → {shown}")
+        lines += consulted
         lines.append("")
         lines.append(t("mydata_footer", state))
         return "\n".join(lines)

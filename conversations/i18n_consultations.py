@@ -121,4 +121,15 @@ CONSULTATION_TEXTS: dict[str, dict[str, str]] = {
         "fr": "Répondre à la nouvelle question",
         "ar": "أجب عن السؤال الجديد",
     },
+    "mydata_consult_answer": {"en": "Your answer:", "fr": "Votre réponse :", "ar": "إجابتك:"},
+    "mydata_consult_statement": {
+        "en": "A statement you wrote:",
+        "fr": "Une proposition que vous avez écrite :",
+        "ar": "عبارة كتبتها:",
+    },
+    "mydata_consult_votes": {
+        "en": "Votes on statements: {n}",
+        "fr": "Votes sur des propositions : {n}",
+        "ar": "الأصوات على العبارات: {n}",
+    },
 }

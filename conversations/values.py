@@ -196,6 +196,9 @@ class ConversationState:
     In the ``consultation`` stage, ``consultation`` is the consultation taken part in,
     ``consult_step`` one of ``answer``, ``statement``, ``vote``, and ``statement`` the id of
     the statement being voted on (absent from older stored states: they default to None).
+    ``consult_answers`` (``"<consultation>#<round>"`` → text), ``consult_statements``
+    (consultation → texts) and ``consult_votes`` (consultation → how many) are the
+    conversation's own copy of what the person gave, for /mydata.
     """
 
     VERSION = 2
@@ -216,6 +219,9 @@ class ConversationState:
     consultation: str | None = None
     consult_step: str | None = None
     statement: int | None = None
+    consult_answers: dict[str, str] = field(default_factory=dict)
+    consult_statements: dict[str, list[str]] = field(default_factory=dict)
+    consult_votes: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -236,6 +242,9 @@ class ConversationState:
             "consultation": self.consultation,
             "consult_step": self.consult_step,
             "statement": self.statement,
+            "consult_answers": dict(self.consult_answers),
+            "consult_statements": {c: list(t) for c, t in self.consult_statements.items()},
+            "consult_votes": dict(self.consult_votes),
         }
 
     @classmethod
@@ -265,6 +274,12 @@ class ConversationState:
             consultation=data.get("consultation"),  # type: ignore[arg-type]
             consult_step=data.get("consult_step"),  # type: ignore[arg-type]
             statement=data.get("statement"),  # type: ignore[arg-type]
+            consult_answers=dict(data.get("consult_answers") or {}),  # type: ignore[call-overload]
+            consult_statements={
+                c: list(t)
+                for c, t in (data.get("consult_statements") or {}).items()  # type: ignore[attr-defined]
+            },
+            consult_votes=dict(data.get("consult_votes") or {}),  # type: ignore[call-overload]
         )
 
 

@@ -235,3 +235,18 @@ def test_the_command_without_an_open_consultation(engine: Engine) -> None:
     assert "no consultation open for you" in chat.say("/consult")
     assert engine.consultation_wanted(chat.state, Text("/consult"), NOW) is None
     assert engine.consultation_wanted(chat.state, Press("-:cq:x"), NOW) == "x"
+
+
+def test_mydata_shows_what_was_given(consulting: Engine, store: Store) -> None:
+    amina = person(consulting, store)
+    amina.say("/consult")
+    amina.say("Elders and women.")
+    amina.say("Call 0612345678 about it")
+    amina.press("Vote on statements")
+    amina.press("Agree")
+    text = amina.say("/mydata")
+    assert "💬 Who monitors?:" in text
+    assert "Your answer: Elders and women." in text
+    assert "A statement you wrote: Call […] about it" in text
+    assert "Votes on statements: 1" in text
+    assert "0612345678" not in text
