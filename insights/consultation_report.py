@@ -177,11 +177,81 @@ def _markdown(r: Mapping[str, object]) -> str:
 
 
 def _html(r: Mapping[str, object]) -> str:
-    """The Markdown report, escaped, in a page that prints well (no scripts, no assets)."""
-    body = html.escape(_markdown(r))
-    title = html.escape(str(r["title"]))
+    """A self-contained page (no scripts, no external assets) that prints well."""
+    e = html.escape
+
+    def table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+        cells = "".join(f"<th>{e(h)}</th>" for h in head)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows
+        )
+        return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+
+    def quotes(items: Sequence[str]) -> str:
+        return "".join(f"<blockquote>{e(q)}</blockquote>" for q in items)
+
+    participation = r["participation"]
+    groups = r["opinion_groups"]
+    consensus = r["consensus"]
+    themes = r["themes"]
+    suggested = r["suggested_themes"]
+    languages = r["languages"]
+    assert isinstance(participation, dict) and isinstance(groups, dict)
+    assert isinstance(consensus, list) and isinstance(themes, list)
+    assert isinstance(suggested, list) and isinstance(languages, dict)
+    parts = [
+        f"<h1>{e(str(r['title']))}</h1><p><em>{e(str(r['element']))}</em></p>",
+        f"<p><strong>Question:</strong> {e(str(r['question']))}</p>",
+        f"<p>Participants: {e(str(r['participants']))} · free-text answers: "
+        f"{e(str(r['answers']))}</p>",
+        f"<h2>Participation by {e(str(participation['by']))}</h2>",
+        table(
+            ["group", "participants"],
+            [(p["group"], p["participants"]) for p in participation["rows"]],
+        ),
+        "<h2>Opinion groups</h2>",
+    ]
+    if not groups["groups"]:
+        parts.append("<p>Not enough votes yet to find opinion groups.</p>")
+    for group in groups["groups"]:
+        parts.append(f"<h3>Group {group['group']} ({e(str(group['size']))} people)</h3>")
+        parts.append(
+            table(
+                ["", "share", "statement"],
+                [
+                    (g["direction"], f"{g['share']:.0%}", g["statement"])
+                    for g in group["representative"]
+                ],
+            )
+        )
+    parts.append("<h2>Common ground (all groups)</h2>")
+    parts.append(
+        table(
+            ["", "share", "statement"],
+            [(c["direction"], f"{c['share']:.0%}", c["statement"]) for c in consensus],
+        )
+        if consensus
+        else "<p>None yet.</p>"
+    )
+    parts.append("<h2>Themes</h2>")
+    for theme in themes:
+        parts.append(f"<h3>{e(str(theme['theme']))}: {e(str(theme['answers']))} answers</h3>")
+        parts.append(quotes(theme["quotes"]))
+    if suggested:
+        parts.append("<h2>Suggested themes (not yet confirmed)</h2>")
+        for item in suggested:
+            words = ", ".join(item["words"])
+            parts.append(f"<h3>{e(words)}: {e(str(item['answers']))} answers</h3>")
+            parts.append(quotes(item["quotes"]))
+    parts.append("<h2>Languages</h2>")
+    parts.append(table(["language", "answers"], list(languages.items())))
+    parts.append(f"<p>Cells under {r['suppression_k']} people are shown as {HIDDEN}.</p>")
+    style = (
+        "body{font-family:sans-serif;max-width:50em;margin:auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .5em}"
+        "blockquote{border-left:3px solid #999;margin:.3em 0;padding-left:.6em}"
+    )
     return (
-        "<!doctype html>\n<html><head><meta charset='utf-8'>"
-        f"<title>{title}</title></head>\n<body><pre style='white-space: pre-wrap'>"
-        f"{body}</pre></body></html>\n"
+        f"<!doctype html>\n<html><head><meta charset='utf-8'><title>{e(str(r['title']))}</title>"
+        f"<style>{style}</style></head>\n<body>\n" + "\n".join(parts) + "\n</body></html>\n"
     )

@@ -79,7 +79,9 @@ def suggest(answers: Sequence[Text], themes: int = 5, seed: int = 0) -> tuple[Su
         return ()
     count = max(1, min(themes, len(answers) // 3, matrix.shape[1]))
     model = NMF(n_components=count, init="nndsvda", random_state=seed, max_iter=400)
-    weights = model.fit_transform(matrix)
+    # a near-perfect fit makes sklearn take the root of a tiny negative number (harmless)
+    with np.errstate(invalid="ignore"):
+        weights = model.fit_transform(matrix)
     vocabulary = vectorizer.get_feature_names_out()
     strongest = weights.argmax(axis=1)
     suggestions: list[Suggestion] = []

@@ -159,3 +159,6 @@ def test_report_hides_small_cells(env: str) -> None:
     assert report["languages"] == {"en": 12}
     markdown = CliRunner().invoke(main, ["consultation", "report", "monitoring"])
     assert "## Common ground (all groups)" in markdown.output
+    page = CliRunner().invoke(main, ["consultation", "report", "monitoring", "--format", "html"])
+    assert "<h2>Common ground (all groups)</h2>" in page.output
+    assert "<td>Noor Valley</td><td>12</td>" in page.output
