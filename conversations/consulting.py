@@ -68,8 +68,8 @@ def wanted(state: ConversationState | None, event: Event) -> str | None:
         parts = event.data.split(":", 2)
         if len(parts) == 3 and parts[1] == OPEN:
             return parts[2]
-    if state.stage == "consultation":
-        return state.consultation
+    if state.stage == "consultation" or state.return_to == "consultation":
+        return state.consultation  # in it, or back to it after /language or /stop
     return None
 
 

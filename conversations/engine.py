@@ -415,6 +415,8 @@ class _Turn:
         if data.action == "u":
             return self._press_topic(state, data.arg)
         if data.action in consulting.ACTIONS:
+            if state.stage == "stopped":
+                return Transition(state, (Reply(self._t("paused", state)),))
             pressed = self.consultations.press(state, data.action, data.arg)
             return pressed or self._again(state, self._t("expired", state))
         if data.action == "f":

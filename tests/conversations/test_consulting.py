@@ -250,3 +250,18 @@ def test_mydata_shows_what_was_given(consulting: Engine, store: Store) -> None:
     assert "A statement you wrote: Call […] about it" in text
     assert "Votes on statements: 1" in text
     assert "0612345678" not in text
+
+
+def test_language_and_stop_come_back_to_the_statement(consulting: Engine, store: Store) -> None:
+    amina = person(consulting, store)
+    amina.say("/consult")
+    amina.say("Elders.")
+    amina.press("Vote on statements")
+    amina.say("/language")
+    assert "Women must hold" in amina.press("Français")
+    assert "D'accord" in amina.labels()
+    amina.say("/stop")
+    assert amina.state is not None
+    assert "suspendus" in amina.press_data(f"{amina.state.seq}:cv:1:a")
+    assert not [r for r in amina.records if isinstance(r, StatementVoted)]
+    assert "Women must hold" in amina.say("/start")
