@@ -10,7 +10,9 @@ chat two sends less than ``chat_interval`` apart. The cost is the round trip: at
 against one 100 ms away).
 
 Within that, sends go out at an even pace (a GCRA token bucket at ``rate`` with a burst of
-about 10 ms worth, enough to absorb late wake-ups) rather than in clumps.
+about 10 ms worth, enough to absorb late wake-ups) rather than in clumps. Waiting turns are
+granted by one task that hands out every turn due at that moment in one pass, so after a busy
+spell of the event loop the burst is used to catch up instead of one turn per loop iteration.
 
 Times come from a monotonic clock; both the clock and the sleep function can be replaced in
 tests.
@@ -75,7 +77,9 @@ class RateLimiter:
         self._chat_done: dict[str, float] = {}
         self._chat_paused: dict[str, float] = {}
         self._chat_locks: dict[str, tuple[asyncio.Lock, int]] = {}
-        self._turn = asyncio.Lock()  # FIFO: one waiter at a time watches the global limit
+        # FIFO of waiters whose chat is ready; one task grants them turns as the limit allows
+        self._queue: deque[tuple[str, asyncio.Future[bool]]] = deque()
+        self._granter: asyncio.Task[None] | None = None
 
     async def acquire(self, chat: str) -> None:
         """Wait for this chat's turn and open it; `release` it when the send is over.
@@ -138,15 +142,69 @@ class RateLimiter:
         """Wait until both this chat and the global limit allow a send, and take a permit."""
         while True:
             await self._wait_until(lambda: self._chat_ready(chat))
-            async with self._turn:
+            granted = asyncio.get_running_loop().create_future()
+            self._queue.append((chat, granted))
+            if self._granter is None:
+                self._granter = asyncio.create_task(self._grant())
+            try:
+                if await granted:
+                    return
+            except asyncio.CancelledError:
+                if granted.done() and not granted.cancelled() and granted.result():
+                    self._unused(chat)  # granted, but cancelled before it could send
+                self._forget_waiter(chat, granted)
+                raise
+            # the chat was paused while it waited in the queue: wait for it again
+
+    async def _grant(self) -> None:
+        """Hand out turns in queue order, every turn that is due in one go.
+
+        Granting in one pass (rather than one waiter waking the next) lets several sends start
+        in the same event-loop iteration, so a busy loop can still use the burst allowance to
+        catch up instead of falling behind the pace.
+        """
+        try:
+            while self._queue:
                 await self._wait_until(self._global_ready)
-                # a pause of this chat may have come while waiting for the turn
-                if self._chat_ready(chat) <= self._clock():
-                    now = self._clock()
+                now = self._clock()
+                while self._queue:
+                    chat, granted = self._queue[0]
+                    if granted.done():  # its waiter was cancelled
+                        self._queue.popleft()
+                        continue
+                    if self._global_ready_now(now) is not True:
+                        break
+                    self._queue.popleft()
+                    if self._chat_ready(chat) > now:  # paused meanwhile
+                        granted.set_result(False)
+                        continue
                     self._theoretical = max(self._theoretical, now) + self._interval
                     self._in_flight += 1
                     self._holding.add(chat)
-                    return
+                    granted.set_result(True)
+        finally:
+            if self._granter is asyncio.current_task():
+                self._granter = None
+
+    def _forget_waiter(self, chat: str, granted: asyncio.Future[bool]) -> None:
+        """A cancelled waiter leaves the queue; the granter stops when nobody is left."""
+        with contextlib.suppress(ValueError):
+            self._queue.remove((chat, granted))
+        if not self._queue and self._granter is not None:
+            self._granter.cancel()
+            self._granter = None
+
+    def _global_ready_now(self, now: float) -> bool:
+        at = self._global_ready()
+        return at is not None and at <= now
+
+    def _unused(self, chat: str) -> None:
+        """A granted permit given back unused: nothing was sent."""
+        if chat in self._holding:
+            self._holding.discard(chat)
+            self._in_flight -= 1
+            self._finished.set()
+            self._finished = asyncio.Event()
 
     def _done(self, chat: str) -> None:
         self._open_lock(chat)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, cast
@@ -55,6 +56,36 @@ class UnknownParticipant(StorageError):
         super().__init__(f"cannot {action}: the participant has no saved state yet")
 
 
+async def _end(session: AsyncSession) -> None:
+    try:
+        await session.rollback()
+    finally:
+        await session.close()
+
+
+async def _run_to_completion(cleanup: Coroutine[Any, Any, None]) -> None:
+    """Run ``cleanup`` to its end even if the caller is cancelled meanwhile, then re-raise the
+    cancellation (SQLAlchemy's own ``_run_to_completion`` pattern, `sqlalchemy.ext.asyncio.base`).
+
+    A rollback abandoned half-way would keep the connection, and on SQLite its write lock,
+    until the pool or the busy timeout notices; a dispatcher or a service being stopped is
+    cancelled exactly while its unit of work is open.
+    """
+    task = asyncio.ensure_future(cleanup)
+    cancelled: asyncio.CancelledError | None = None
+    while True:
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError as error:
+            if task.done():
+                raise
+            cancelled = error
+        else:
+            break
+    if cancelled is not None:
+        raise cancelled
+
+
 class SqlUnitOfWork(UnitOfWork):
     """One session and one transaction per ``async with`` block.
 
@@ -82,10 +113,7 @@ class SqlUnitOfWork(UnitOfWork):
         session, self._session = self._session, None
         if session is None:
             return
-        try:
-            await session.rollback()
-        finally:
-            await session.close()
+        await _run_to_completion(_end(session))
 
     @property
     def _active(self) -> AsyncSession:

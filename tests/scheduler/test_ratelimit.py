@@ -143,6 +143,56 @@ async def test_a_cancelled_waiter_takes_nothing() -> None:
         assert clock.now - before <= 1 + 1e-9
 
 
+class BusyTime:
+    """A clock that only the test moves, as a loop that was busy for a while finds it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        until = self.now + seconds
+        while self.now < until:  # noqa: ASYNC110 - a clock moved by the test, not an event
+            await asyncio.sleep(0)
+
+
+async def test_turns_that_fell_due_together_are_granted_together() -> None:
+    """After the loop was busy for 10 ms, the turns due by then (as many as the burst allows)
+    start in the same pass, not one per event-loop iteration: a busy loop can catch up."""
+    clock = BusyTime()
+    limiter = RateLimiter(1000, burst=5, clock=clock, sleep=clock.sleep)
+    waiters = [asyncio.create_task(limiter.acquire(f"chat-{n}")) for n in range(20)]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert sum(w.done() for w in waiters) == 5  # the burst
+    clock.now += 0.010
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert sum(w.done() for w in waiters) == 5 + 5
+    for w in waiters:
+        w.cancel()
+    await asyncio.gather(*waiters, return_exceptions=True)
+
+
+async def test_a_turn_granted_to_a_cancelled_waiter_is_given_back() -> None:
+    clock = FakeTime()
+    limiter = RateLimiter(2, clock=clock, sleep=clock.sleep)
+    waiter = asyncio.create_task(limiter.acquire("a"))
+    await asyncio.sleep(0)  # queued
+    await asyncio.sleep(0)  # granted, not yet resumed
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    # both permits are free: two chats start without waiting for a permit to come back
+    await limiter.acquire("b")
+    await limiter.acquire("c")
+    assert clock.now - 1000.0 < 1.0
+    limiter.release("b")
+    limiter.release("c")
+
+
 async def test_in_real_time_a_server_never_counts_more_than_the_rate() -> None:
     """Whenever within [start, answer] the server counts a send, and however slow some
     answers are, no second holds more than the rate and no chat two sends within a second."""

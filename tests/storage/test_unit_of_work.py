@@ -146,6 +146,35 @@ async def test_an_exception_rolls_back(uow: Factory) -> None:
         assert await work.load_state_for_update("p1") is None
 
 
+async def test_a_unit_of_work_cancelled_again_and_again_still_ends_its_transaction(
+    uow: Factory, engine: AsyncEngine
+) -> None:
+    """Stopping a service cancels its task, sometimes more than once: the rollback still runs
+    to its end, so the next writer is not left waiting for a lock nobody holds."""
+    await create(uow, "p1")
+    entered = asyncio.Event()
+
+    async def hold() -> None:
+        async with uow() as work:
+            await work.load_state_for_update("p1")
+            await work.save_state("p1", state(seq=9), NOW)
+            entered.set()
+            await asyncio.sleep(3600)
+
+    task = asyncio.create_task(hold())
+    await entered.wait()
+    while not task.done():
+        task.cancel()
+        await asyncio.sleep(0)
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    async with asyncio.timeout(10), uow() as work:  # a guard against a hang, not a speed test
+        assert await work.load_state_for_update("p1") == state()
+        await work.save_state("p1", state(seq=2), NOW)
+        await work.commit()
+
+
 async def test_rollback_after_commit_keeps_the_commit(uow: Factory) -> None:
     async with uow() as work:
         await work.save_state("p1", state(), NOW)
