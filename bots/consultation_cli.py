@@ -7,6 +7,7 @@ Each command reads the settings once and works through the composition root's da
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from functools import wraps
@@ -131,7 +132,7 @@ def moderate(consultation_id: str, blocked: bool) -> None:
         click.echo(f"\n[{number}/{len(rows)}] statement {row.id}{flag}, {row.language or '?'}:")
         click.echo(f"  {text}")
         click.echo("  a approve · r reject · s skip · q quit: ", nl=False)
-        while (key := click.getchar().lower()) not in ("a", "r", "s", "q"):
+        while (key := _key().lower()) not in ("a", "r", "s", "q"):
             pass
         click.echo(key)
         if key == "q":
@@ -147,6 +148,14 @@ def moderate(consultation_id: str, blocked: bool) -> None:
     _run(save())
     approved = sum(1 for s in decisions.values() if s == "approved")
     click.echo(f"\n{approved} approved, {len(decisions) - approved} rejected")
+
+
+def _key() -> str:
+    """One key press; without a terminal (input piped in), the next character, or q at the end."""
+    try:
+        return click.getchar()
+    except OSError:  # no terminal to put in raw mode
+        return sys.stdin.read(1) or "q"
 
 
 @consultation.command()
@@ -234,7 +243,8 @@ def report(consultation_id: str, output_format: str, min_votes: int, language: s
         for answer_id, found_themes in coded.items():
             for theme in found_themes:
                 counts[theme] = counts.get(theme, 0) + 1
-                quotes.setdefault(theme, []).append(by_id[answer_id])
+                if by_id[answer_id] not in quotes.setdefault(theme, []):
+                    quotes[theme].append(by_id[answer_id])
         return ReportInput(
             deployment=deployment,
             consultation=found,
@@ -294,3 +304,39 @@ def followup(consultation_id: str, text_file: Path, question_file: Path | None, 
     job, queued, round_number = _run(queue())
     opened = f"; round {round_number} is open" if round_number is not None else ""
     click.echo(f"{queued} messages queued as {job} (sent by `peacepulse run`){opened}")
+
+
+@consultation.command()
+@click.argument("consultation_id")
+@click.argument("count", type=click.IntRange(1, 100_000))
+@click.option("--camps", default=3, show_default=True, type=click.IntRange(1, 5))
+@click.option("--seed", default=1, show_default=True, help="Same seed, same people and votes.")
+@_friendly
+def simulate(consultation_id: str, count: int, camps: int, seed: int) -> None:
+    """COUNT simulated people in CAMPS camps answer and vote (demonstrations and trials)."""
+    from bots.simulate_consultation import simulate_consultation
+
+    settings = _settings()
+    deployment = root.deployment_for(settings)
+    _consultation(deployment, consultation_id)
+    secret = (
+        settings.secret_key.get_secret_value().encode()
+        if settings.secret_key
+        else root.demo_secret(settings.data_dir)
+    )
+
+    async def go() -> int:
+        async with root.open_app(settings, secret) as app:
+            with click.progressbar(length=count, label="simulated participants") as bar:
+                return await simulate_consultation(
+                    app.service,
+                    consultation_id,
+                    deployment.languages,
+                    count,
+                    camps=camps,
+                    seed=seed,
+                    progress=lambda done: bar.update(done - bar.pos),
+                )
+
+    votes = _run(go())
+    click.echo(f"{count} simulated participants cast {votes} votes")

@@ -162,3 +162,25 @@ def test_report_hides_small_cells(env: str) -> None:
     page = CliRunner().invoke(main, ["consultation", "report", "monitoring", "--format", "html"])
     assert "<h2>Common ground (all groups)</h2>" in page.output
     assert "<td>Noor Valley</td><td>12</td>" in page.output
+
+
+def test_simulated_camps_moderated_and_reported(env: str) -> None:
+    """The demonstration path: simulate, moderate the new statements, simulate more, report."""
+    runner = CliRunner()
+    first = runner.invoke(main, ["consultation", "simulate", "monitoring", "30", "--camps", "2"])
+    assert first.exit_code == 0, first.output
+    listed = runner.invoke(main, ["consultation", "list"])
+    waiting = int(listed.output.split("\t")[-1].split()[0])
+    assert waiting > 0  # simulated statements wait for a mediator
+    moderated = runner.invoke(main, ["consultation", "moderate", "monitoring"], input="a" * waiting)
+    assert f"{waiting} approved, 0 rejected" in moderated.output
+    more = ["consultation", "simulate", "monitoring", "30", "--camps", "2", "--seed", "2"]
+    assert runner.invoke(main, more).exit_code == 0
+    result = runner.invoke(main, ["consultation", "report", "monitoring", "--format", "json"])
+    report = json.loads(result.output)
+    assert report["participants"] == 60
+    groups = report["opinion_groups"]
+    # the first 30 voted on the four seeds only: under the 7 votes that count someone in
+    assert groups["clustered"] == 30
+    assert len(groups["groups"]) == 2
+    assert sum(g["size"] for g in groups["groups"]) == 30
