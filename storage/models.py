@@ -303,7 +303,10 @@ class StatementVote(Base):
     """One person's vote on one statement: 1 agree, -1 disagree, 0 pass."""
 
     __tablename__ = "statement_votes"
-    __table_args__ = (Index("ix_statement_votes_consultation_id", "consultation_id"),)
+    # a person's votes in a consultation (every event of theirs), and all of its votes
+    __table_args__ = (
+        Index("ix_statement_votes_consultation_id_participant", "consultation_id", "participant"),
+    )
 
     statement_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True

@@ -79,7 +79,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("statement_id", "participant", name="pk_statement_votes"),
     )
-    op.create_index("ix_statement_votes_consultation_id", "statement_votes", ["consultation_id"])
+    op.create_index(
+        "ix_statement_votes_consultation_id_participant",
+        "statement_votes",
+        ["consultation_id", "participant"],
+    )
     op.create_table(
         "consultation_rounds",
         sa.Column("consultation_id", sa.String(32), nullable=False),
@@ -92,7 +96,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("consultation_rounds")
-    op.drop_index("ix_statement_votes_consultation_id", table_name="statement_votes")
+    op.drop_index("ix_statement_votes_consultation_id_participant", table_name="statement_votes")
     op.drop_table("statement_votes")
     op.drop_index("ix_statements_consultation_id_status", table_name="statements")
     op.drop_table("statements")
