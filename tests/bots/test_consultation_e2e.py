@@ -5,16 +5,20 @@ priority order, stop and come back; what is stored."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+import time_machine
 from sqlalchemy import select
 
+from bots.app import job_counts
 from storage import consultations
 from storage.database import create_engine
 from storage.models import ConsultationAnswer, Statement, StatementVote
-from tests.bots.conftest import RunningBot
+from tests.bots.conftest import RunningBot, make_settings
 from tests.bots.test_telegram import onboard
 from tests.fakes.bot_api import Citizen, FakeBotApi
 
+MIDDAY = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # 12:00 in N'Djamena: not quiet hours
 SEED_WOMEN = "Women from the affected communities must hold at least a third of the seats."
 SEED_INTERNATIONAL = "The committee should include international observers, not only the parties."
 
@@ -102,3 +106,79 @@ async def test_answer_statement_vote_stop_and_resume(bot: RunningBot, api: FakeB
 async def _vote(citizen: Citizen, label: str) -> str:
     await citizen.press(label)
     return await citizen.wait_for_reply()
+
+
+async def test_a_followup_reaches_each_participant_once_and_opens_a_round(
+    api: FakeBotApi, framework: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(api, sqlite_url, tmp_path, bot_framework=framework)
+    bot = RunningBot(api, settings)
+    with time_machine.travel(MIDDAY, tick=True):
+        await bot.start()
+        try:
+            amina, omar, fatima = (
+                api.citizen(4201, "Amina"),
+                api.citizen(4202, "Omar"),
+                api.citizen(4203, "Fatima"),
+            )
+            for citizen in (amina, omar, fatima):
+                await onboard(citizen)
+            await amina.send("/consult")
+            await amina.wait_for_reply()
+            await amina.send("Elders and women from each village.")
+            await amina.wait_for_reply()
+            await omar.send("/consult")
+            await omar.wait_for_reply()
+            await omar.press("Vote on statements")  # votes without answering
+            await omar.wait_for_reply()
+            await omar.press("Agree")
+            await omar.wait_for_reply()
+
+            database = create_engine(sqlite_url)
+            try:
+                job, queued, round_number = await consultations.queue_followup(
+                    database,
+                    "monitoring",
+                    {"en": "We heard you: most want women on the committee.", "fr": "…", "ar": "…"},
+                    {"en": "How often should it report?", "fr": "…", "ar": "…"},
+                    datetime.now(UTC),
+                )
+                assert (queued, round_number) == (2, 1)
+                for citizen in (amina, omar):
+                    await _wait_for(citizen, "We heard you")
+                    assert citizen.last_buttons == ["Answer the new question"]
+                await api.wait_idle()
+                assert not [m for m in fatima.messages if "We heard you" in m.text]
+                for citizen in (amina, omar):
+                    assert len([m for m in citizen.messages if "We heard you" in m.text]) == 1
+
+                await amina.press("Answer the new question")
+                assert "How often should it report?" in await amina.wait_for_reply()
+                await amina.send("Every week, on the radio.")
+                assert "your answer is saved" in await amina.wait_for_reply()
+                async with database.connect() as connection:
+                    rounds = (
+                        await connection.execute(
+                            select(ConsultationAnswer.round, ConsultationAnswer.text).order_by(
+                                ConsultationAnswer.round
+                            )
+                        )
+                    ).all()
+                    counts = await job_counts(settings, job)
+            finally:
+                await database.dispose()
+        finally:
+            await bot.stop()
+    assert [tuple(r) for r in rounds] == [
+        (0, "Elders and women from each village."),
+        (1, "Every week, on the radio."),
+    ]
+    assert counts.get("sent") == 2 and sum(counts.values()) == 2
+
+
+async def _wait_for(citizen: Citizen, fragment: str) -> str:
+    for _ in range(10):
+        text = await citizen.wait_for_reply(timeout=10)
+        if fragment in text:
+            return text
+    raise AssertionError(f"no message with {fragment!r}")
