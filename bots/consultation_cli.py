@@ -22,7 +22,7 @@ from config.broadcast import load_broadcast_texts
 from config.errors import ConfigError
 from config.settings import Settings, load_settings
 from conversations.definitions import Consultation, Deployment, RegionQuestion
-from insights import InsightsError
+from insights import InsightsError, UnknownField
 from insights.consultation_report import ReportInput, build, render
 from insights.opinion_groups import analyse, vote_matrix
 from insights.themes import Text, classify, languages, suggest
@@ -213,10 +213,15 @@ def themes(
 )
 @click.option("--min-votes", default=7, show_default=True, help="Votes to count in the groups.")
 @click.option(
+    "--by", default=None, help="Profile field of the participation table (default: region)."
+)
+@click.option(
     "--language", default=None, help="Language of the report (default: the deployment's)."
 )
 @_friendly
-def report(consultation_id: str, output_format: str, min_votes: int, language: str | None) -> None:
+def report(
+    consultation_id: str, output_format: str, min_votes: int, by: str | None, language: str | None
+) -> None:
     """Participation, opinion groups, common ground, themes and languages; small cells hidden."""
     settings = _settings()
     deployment = root.deployment_for(settings)
@@ -224,7 +229,17 @@ def report(consultation_id: str, output_format: str, min_votes: int, language: s
     shown = language or deployment.default_language
     if shown not in deployment.languages:
         raise ConfigError(f"language '{shown}' is not one of {', '.join(deployment.languages)}")
-    field = next((q.id for q in deployment.profile if isinstance(q, RegionQuestion)), None)
+    fields = [q.id for q in deployment.profile]
+    field = by or next((q.id for q in deployment.profile if isinstance(q, RegionQuestion)), None)
+    if field is not None and field not in fields:
+        raise UnknownField(field, fields)
+    asked = next((q for q in deployment.profile if q.id == field), None)
+    if isinstance(asked, RegionQuestion):
+        value_names = {r.id: deployment.text(r.name, shown) for r in deployment.regions}
+    elif asked is not None:
+        value_names = {c.id: deployment.text(c.label, shown) for c in asked.choices}
+    else:
+        value_names = {}
 
     async def gather() -> ReportInput:
         async with root.open_database(settings) as database:
@@ -260,6 +275,7 @@ def report(consultation_id: str, output_format: str, min_votes: int, language: s
             answers=len(answer_rows),
             language=shown,
             field_name=field or "all",
+            value_names=value_names,
         )
 
     click.echo(render(build(_run(gather())), output_format))

@@ -25,7 +25,7 @@ HIDDEN = "*"
 class ReportInput:
     deployment: Deployment
     consultation: Consultation
-    participation: Sequence[tuple[str | None, int]]  # by region (None: not stated)
+    participation: Sequence[tuple[str | None, int]]  # by a profile field (None: not stated)
     groups: OpinionGroups
     statements: Mapping[int, str]  # id → text in the report's language
     codebook_counts: Mapping[str, int]  # theme id → answers
@@ -35,13 +35,14 @@ class ReportInput:
     answers: int
     language: str
     field_name: str = "region"
+    value_names: Mapping[str, str] = field(default_factory=dict)  # value id → label
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
 def build(data: ReportInput) -> dict[str, object]:
     """The report as plain data (what the JSON format prints)."""
     d, k, lang = data.deployment, data.deployment.suppression_k, data.language
-    names = {r.id: d.text(r.name, lang) for r in d.regions}
+    names = data.value_names
     rows = list(data.participation)
     total = sum(n for _, n in rows)
     pattern = suppress([[n] for _, n in rows], [total], k, additive=True)

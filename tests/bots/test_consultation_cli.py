@@ -184,3 +184,52 @@ def test_simulated_camps_moderated_and_reported(env: str) -> None:
     assert groups["clustered"] == 30
     assert len(groups["groups"]) == 2
     assert sum(g["size"] for g in groups["groups"]) == 30
+
+
+def test_themes_are_confirmed_or_relabelled(env: str) -> None:
+    water = [f"The wells in village {n} are dry and water is scarce" for n in range(6)]
+    roads = [f"Roads to market {n} are closed by checkpoints and mines" for n in range(6)]
+    people: dict[str, list[ConsultationRecord]] = {
+        f"{n:064d}": [ConsultationAnswered("monitoring", text, "en", 0.9)]
+        for n, text in enumerate([*water, *roads, "Women must sit on it."])
+    }
+    asyncio.run(_people(env, people))
+    runner = CliRunner()
+    shown = runner.invoke(main, ["consultation", "themes", "monitoring"])
+    assert shown.exit_code == 0, shown.output
+    assert "codebook women (Women's participation): 1 answers" in shown.output
+    assert "suggested 1:" in shown.output and "suggested 2:" in shown.output
+    number = next(
+        line.split(":")[0].split()[-1]
+        for line in shown.output.splitlines()
+        if line.startswith("suggested") and "water" in line
+    )
+    accepted = runner.invoke(
+        main,
+        [
+            "consultation",
+            "themes",
+            "monitoring",
+            "--codebook",
+            "--accept",
+            number,
+            "--label",
+            "water",
+        ],
+    )
+    assert "7 answers given a confirmed theme" in accepted.output
+    report = json.loads(
+        runner.invoke(
+            main, ["consultation", "report", "monitoring", "--format", "json", "--by", "gender"]
+        ).output
+    )
+    themes = {t["theme"]: t["answers"] for t in report["themes"]}
+    assert themes["water"] == 6 and themes["Women's participation"] == "*"  # 1 < k: hidden
+    assert report["participation"] == {
+        "by": "gender",
+        "rows": [{"group": "not stated", "participants": 13}],
+    }
+    wrong = runner.invoke(main, ["consultation", "report", "monitoring", "--by", "shoe_size"])
+    assert wrong.exit_code == 1 and "unknown field 'shoe_size'" in wrong.output
+    missing = runner.invoke(main, ["consultation", "themes", "monitoring", "--accept", "9"])
+    assert missing.exit_code == 1 and "no suggested theme 9" in missing.output
