@@ -185,6 +185,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "help": {
         "en": "{organization} uses this chat to hear people's views on the peace process.\n"
         "/polls – the polls you can answer\n"
+        "/consult – take part in a consultation\n"
         "/language – change language\n"
         "/subscribe – choose updates to receive\n"
         "/mydata – see what we hold about you\n"
@@ -195,6 +196,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "{organization} utilise cette discussion pour entendre l'avis de la population "
         "sur le processus de paix.\n"
         "/polls – les sondages disponibles\n"
+        "/consult – participer à une consultation\n"
         "/language – changer de langue\n"
         "/subscribe – choisir les informations à recevoir\n"
         "/mydata – voir ce que nous conservons sur vous\n"
@@ -204,6 +206,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Contact : {contact}",
         "ar": "تستخدم {organization} هذه المحادثة للاستماع إلى آراء الناس حول عملية السلام.\n"
         "/polls – الاستطلاعات المتاحة\n"
+        "/consult – المشاركة في مشاورة\n"
         "/language – تغيير اللغة\n"
         "/subscribe – اختيار التحديثات\n"
         "/mydata – عرض البيانات المحفوظة عنك\n"

@@ -38,6 +38,11 @@ COMMAND_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "fr": "Sondages disponibles",
         "ar": "الاستطلاعات المتاحة",
     },
+    "consult": {
+        "en": "Take part in a consultation",
+        "fr": "Participer à une consultation",
+        "ar": "المشاركة في مشاورة",
+    },
     "language": {"en": "Change language", "fr": "Changer de langue", "ar": "تغيير اللغة"},
     "mydata": {"en": "See your data", "fr": "Voir vos données", "ar": "عرض بياناتك"},
     "forget": {"en": "Erase your data", "fr": "Effacer vos données", "ar": "محو بياناتك"},
