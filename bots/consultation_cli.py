@@ -106,22 +106,30 @@ def list_consultations() -> None:
 @consultation.command()
 @click.argument("consultation_id")
 @click.option("--blocked", is_flag=True, help="Review statements the block list caught too.")
+@click.option(
+    "--published",
+    is_flag=True,
+    help="Review participants' published statements instead (r withdraws one).",
+)
 @_friendly
-def moderate(consultation_id: str, blocked: bool) -> None:
+def moderate(consultation_id: str, blocked: bool, published: bool) -> None:
     """Approve or reject waiting statements, one key per statement.
 
-    a approve · r reject · s skip · q quit. Nothing is shown to participants before approval.
+    a approve · r reject · s skip · q quit. Nothing is shown to participants before approval;
+    a statement rejected after publication is shown to nobody from then on.
     """
     settings = _settings()
     deployment = root.deployment_for(settings)
     _consultation(deployment, consultation_id)
     statuses = ("pending", "blocked") if blocked else ("pending",)
+    if published:
+        statuses = ("approved",)
 
     async def waiting() -> list[store.StatementRow]:
         async with root.open_database(settings) as database:
             return await store.statements(database, consultation_id, statuses)
 
-    rows = _run(waiting())
+    rows = [row for row in _run(waiting()) if row.seed is None]  # seeds are the mediators' own
     if not rows:
         click.echo("nothing to moderate")
         return

@@ -88,9 +88,18 @@ def test_moderation_by_keyboard(env: str) -> None:
     assert "1 approved, 1 rejected" in result.output
     rows = asyncio.run(_scalar(env, select(Statement.status).where(Statement.author.is_not(None))))
     assert sorted(s for (s,) in rows) == ["approved", "blocked", "rejected"]
+    caught = CliRunner().invoke(
+        main, ["consultation", "moderate", "monitoring", "--blocked"], input="s"
+    )
+    assert "Ces traîtres." in caught.output and "(caught by the block list)" in caught.output
 
     again = CliRunner().invoke(main, ["consultation", "moderate", "monitoring"])
     assert "nothing to moderate" in again.output
+    withdrawn = CliRunner().invoke(
+        main, ["consultation", "moderate", "monitoring", "--published"], input="r"
+    )
+    assert "Elders must sit on it." in withdrawn.output  # the seeds are not offered
+    assert "0 approved, 1 rejected" in withdrawn.output
     unknown = CliRunner().invoke(main, ["consultation", "moderate", "nope"])
     assert unknown.exit_code == 1 and "no consultation 'nope'" in unknown.output
 
