@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import yaml
 
 from bots import app as root
 from bots import logs
 from config.broadcast import load_broadcast_texts
+from config.consultations import CONSULTATIONS_FOLDER
+from config.deployment import DeploymentError, load_deployment
 from config.errors import ConfigError
 from config.settings import Settings, load_settings
 from conversations.definitions import Consultation, Deployment, RegionQuestion
@@ -364,3 +367,55 @@ def simulate(consultation_id: str, count: int, camps: int, seed: int) -> None:
 
     votes = _run(go())
     click.echo(f"{count} simulated participants cast {votes} votes")
+
+
+_TEXTS = (
+    ("element", "The element of the negotiation"),
+    ("title", "A short title people see in the menu"),
+    ("context", "Context: what is agreed and what is not"),
+    ("question", "The question people answer in their own words"),
+)
+
+
+@consultation.command()
+@click.argument("consultation_id")
+@_friendly
+def new(consultation_id: str) -> None:
+    """Define a consultation by answering prompts; it is written to the deployment folder's
+    consultations/ID.yaml and checked like every deployment file."""
+    settings = _settings()
+    folder = settings.deployment
+    if folder is None:
+        raise ConfigError(
+            "PEACEPULSE_DEPLOYMENT: set it to your deployment folder first "
+            "(the packaged demo is not changed)"
+        )
+    deployment = root.deployment_for(settings)
+    target = folder / CONSULTATIONS_FOLDER / f"{consultation_id}.yaml"
+    if deployment.consultation(consultation_id) is not None or target.exists():
+        raise ConfigError(f"consultation '{consultation_id}' exists already ({target})")
+    data: dict[str, object] = {"id": consultation_id}
+    for name, prompt in _TEXTS:
+        data[name] = {
+            language: click.prompt(f"{prompt} [{language}]").strip()
+            for language in deployment.languages
+        }
+    data["opens"] = click.prompt("Opens (YYYY-MM-DD HH:MM, deployment time)")
+    data["closes"] = click.prompt("Closes (YYYY-MM-DD HH:MM, deployment time)")
+    regions = click.prompt("Regions (ids, comma-separated; empty: everyone)", default="")
+    data["audience"] = {"regions": [r.strip() for r in regions.split(",") if r.strip()]}
+    data["moderation"] = click.prompt(
+        "Moderation", type=click.Choice(["strict", "post"]), default="strict"
+    )
+    for key in ("opens", "closes"):
+        data[key] = str(data[key]).strip().replace(" ", "T", 1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
+    )
+    try:
+        load_deployment(folder)
+    except DeploymentError as error:
+        target.unlink()
+        raise ConfigError(f"not saved: {error}") from error
+    click.echo(f"written to {target}; add seeds, a block list and a codebook there if you like")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,30 @@ def test_themes_are_confirmed_or_relabelled(env: str) -> None:
     assert wrong.exit_code == 1 and "unknown field 'shoe_size'" in wrong.output
     missing = runner.invoke(main, ["consultation", "themes", "monitoring", "--accept", "9"])
     assert missing.exit_code == 1 and "no suggested theme 9" in missing.output
+
+
+def test_a_consultation_defined_at_the_prompt(
+    env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = Path(shutil.copytree(demo_folder(), tmp_path / "deployment"))
+    monkeypatch.setenv("PEACEPULSE_DEPLOYMENT", str(folder))
+    texts = [f"{what} {lang}" for what in ("Element", "Title", "Context", "Q?") for lang in "abc"]
+
+    def answers(opens: str) -> str:
+        return "\n".join([*texts, opens, "2027-01-31 18:00", "noor_valley, lake_tiras", ""]) + "\n"
+
+    bad = CliRunner().invoke(main, ["consultation", "new", "roads"], input=answers("2027-02-01"))
+    assert bad.exit_code == 1 and "closes must be after opens" in bad.output
+    assert not (folder / "consultations/roads.yaml").exists()
+
+    good = CliRunner().invoke(
+        main, ["consultation", "new", "roads"], input=answers("2027-01-02 08:00")
+    )
+    assert good.exit_code == 0, good.output
+    roads = load_deployment(folder).consultation("roads")
+    assert roads is not None
+    assert roads.title == {"en": "Title a", "fr": "Title b", "ar": "Title c"}
+    assert roads.audience.regions == ("noor_valley", "lake_tiras")
+    assert roads.moderation == "strict"
+    again = CliRunner().invoke(main, ["consultation", "new", "roads"])
+    assert again.exit_code == 1 and "exists already" in again.output
