@@ -729,7 +729,10 @@ class _Turn:
             )
             for p, w in available
         ]
-        return Reply(self._t("menu", state), _rows([*polls, *consultations]))
+        text = self._t("menu", state)
+        if consultations:
+            text += "\n" + self._t("consult_menu", state)
+        return Reply(text, _rows([*polls, *consultations]))
 
     def _question_prompt(self, state: ConversationState, poll: Poll, question: Question) -> Reply:
         d, lang = self._d, state.language

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 CONSULTATION_TEXTS: dict[str, dict[str, str]] = {
     "consult_menu": {
-        "en": "Or take part in a consultation:",
-        "fr": "Ou participez à une consultation :",
-        "ar": "أو شارك في مشاورة:",
+        "en": "💬 marks a consultation: say in your own words what you think, then vote on "
+        "what others said.",
+        "fr": "💬 signale une consultation : dites avec vos mots ce que vous pensez, puis votez "
+        "sur ce que d'autres ont dit.",
+        "ar": "💬 تشير إلى مشاورة: قل بكلماتك ما تفكر فيه، ثم صوّت على ما قاله الآخرون.",
     },
     "consult_none": {
         "en": "There is no consultation open for you right now.",
