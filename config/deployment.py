@@ -2,6 +2,7 @@
 
     folder/deployment.yaml   organization, languages, regions, profile questions ...
     folder/polls/*.yaml      one poll per file, taken in file-name order
+    folder/consultations/*.yaml   one consultation per file (see `config.consultations`)
 
 Every problem found is reported at once, in one `DeploymentError` whose ``errors`` are lines
 of the form ``file: path: message``, e.g. ``polls/agenda.yaml: questions[3].prompt: no 'ar' text``.
@@ -70,7 +71,8 @@ def demo_folder() -> Path:
 
 
 def load_deployment(folder: Path) -> Deployment:
-    """Read and validate ``folder/deployment.yaml`` and ``folder/polls/*.yaml``.
+    """Read and validate ``folder/deployment.yaml``, ``folder/polls/*.yaml`` and
+    ``folder/consultations/*.yaml``.
 
     Raises `DeploymentError` listing every problem found, not just the first: the YAML and
     field errors of every file, and the cross-checks (ids, show_if, time zone, ...) of every
