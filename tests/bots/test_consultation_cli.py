@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
@@ -174,8 +176,11 @@ def test_report_hides_small_cells(env: str) -> None:
     assert "<td>Noor Valley</td><td>12</td>" in page.output
 
 
-def test_simulated_camps_moderated_and_reported(env: str) -> None:
+def test_simulated_camps_moderated_and_reported(env: str, request: pytest.FixtureRequest) -> None:
     """The demonstration path: simulate, moderate the new statements, simulate more, report."""
+    traveller = time_machine.travel(datetime(2026, 11, 23, 11, 0, tzinfo=UTC), tick=True)
+    traveller.start()  # the demo consultation is open then
+    request.addfinalizer(traveller.stop)
     runner = CliRunner()
     first = runner.invoke(main, ["consultation", "simulate", "monitoring", "30", "--camps", "2"])
     assert first.exit_code == 0, first.output
