@@ -258,6 +258,11 @@ def report(
             statements = await store.statements(database, consultation_id)
             answer_rows = await store.answers(database, consultation_id)
             participation = await store.participation(database, consultation_id, field)
+            followups = await store.rounds(database, consultation_id)
+        questions = {0: deployment.text(found.question, shown)} | {
+            n: deployment.text(q, shown) for n, q in followups.items()
+        }
+        per_round = {n: sum(1 for a in answer_rows if a.round == n) for n in questions}
         texts = [Text(a.id, a.text, a.language) for a in answer_rows]
         coded = classify(texts, found.codebook)
         for a in answer_rows:  # a mediator's confirmed theme wins
@@ -287,6 +292,7 @@ def report(
             language=shown,
             field_name=field or "all",
             value_names=value_names,
+            rounds={n: (questions[n], per_round[n]) for n in questions},
         )
 
     click.echo(render(build(_run(gather())), output_format))

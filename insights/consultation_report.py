@@ -36,6 +36,7 @@ class ReportInput:
     language: str
     field_name: str = "region"
     value_names: Mapping[str, str] = field(default_factory=dict)  # value id → label
+    rounds: Mapping[int, tuple[str, int]] = field(default_factory=dict)  # n → (question, answers)
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
@@ -119,6 +120,10 @@ def build(data: ReportInput) -> dict[str, object]:
         "themes": themes,
         "suggested_themes": suggested,
         "languages": languages,
+        "rounds": [
+            {"round": n, "question": question, "answers": count if count >= k else HIDDEN}
+            for n, (question, count) in sorted(data.rounds.items())
+        ],
         "suppression_k": k,
     }
 
@@ -171,6 +176,11 @@ def _markdown(r: Mapping[str, object]) -> str:
             lines += [f"  > {quote}" for quote in s["quotes"]]
     languages = r["languages"]
     assert isinstance(languages, dict)
+    rounds = r["rounds"]
+    assert isinstance(rounds, list)
+    if len(rounds) > 1:
+        lines += ["", "## Rounds", "", "| round | question | answers |", "| --: | --- | --: |"]
+        lines += [f"| {x['round']} | {x['question']} | {x['answers']} |" for x in rounds]
     lines += ["", "## Languages", "", "| language | answers |", "| --- | --: |"]
     lines += [f"| {language} | {n} |" for language, n in languages.items()]
     lines += ["", f"Cells under {r['suppression_k']} people are shown as {HIDDEN}.", ""]
@@ -244,6 +254,16 @@ def _html(r: Mapping[str, object]) -> str:
             words = ", ".join(item["words"])
             parts.append(f"<h3>{e(words)}: {e(str(item['answers']))} answers</h3>")
             parts.append(quotes(item["quotes"]))
+    rounds = r["rounds"]
+    assert isinstance(rounds, list)
+    if len(rounds) > 1:
+        parts.append("<h2>Rounds</h2>")
+        parts.append(
+            table(
+                ["round", "question", "answers"],
+                [(x["round"], x["question"], x["answers"]) for x in rounds],
+            )
+        )
     parts.append("<h2>Languages</h2>")
     parts.append(table(["language", "answers"], list(languages.items())))
     parts.append(f"<p>Cells under {r['suppression_k']} people are shown as {HIDDEN}.</p>")

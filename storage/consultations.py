@@ -385,3 +385,14 @@ async def queue_followup(
             connection, recipients, job=job, kind="broadcast", payload=payload, now=now
         )
     return job, queued, number
+
+
+async def rounds(database: AsyncEngine, consultation_id: str) -> dict[int, dict[str, str]]:
+    """The follow-up rounds opened on a consultation: number → question by language."""
+    async with database.connect() as connection:
+        rows = await connection.execute(
+            select(ConsultationRound.number, ConsultationRound.question)
+            .where(ConsultationRound.consultation_id == consultation_id)
+            .order_by(ConsultationRound.number)
+        )
+        return {int(number): dict(question) for number, question in rows}

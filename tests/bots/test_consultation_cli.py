@@ -138,6 +138,19 @@ def test_a_followup_reaches_every_participant_once(env: str, tmp_path: Path) -> 
     )
     assert sorted(p[0] for p, *_ in rows) == ["a", "b", "c"]
     assert all(payload["consultation"] == "monitoring" for *_, payload in rows)
+    report = json.loads(
+        CliRunner()
+        .invoke(main, ["consultation", "report", "monitoring", "--format", "json"])
+        .output
+    )
+    assert report["rounds"] == [
+        {
+            "round": 0,
+            "question": "Who should sit on the ceasefire monitoring committee, and why?",
+            "answers": "*",
+        },
+        {"round": 1, "question": "How often?", "answers": "*"},
+    ]
     counted = asyncio.run(
         _scalar(env, select(func.count()).select_from(OutboxRow).group_by(OutboxRow.participant_id))
     )
