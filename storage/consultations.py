@@ -182,7 +182,7 @@ async def sync_seeds(database: AsyncEngine, deployment: Deployment, now: datetim
     """Insert the mediators' seed statements not yet in the database (approved); returns how
     many. Changing a seed's text in the definition later updates it."""
     added = 0
-    async with database.begin() as connection:
+    async with for_writing(database).begin() as connection:
         for consultation in deployment.consultations:
             known = dict(
                 (
@@ -239,7 +239,7 @@ async def statements(
 
 
 async def moderate(database: AsyncEngine, statement_id: int, status: str, now: datetime) -> None:
-    async with database.begin() as connection:
+    async with for_writing(database).begin() as connection:
         await connection.execute(
             update(Statement)
             .where(Statement.id == statement_id)
@@ -294,7 +294,7 @@ async def set_themes(database: AsyncEngine, themes: dict[int, str | None]) -> No
     """Record the theme a mediator confirmed for each answer (None: no theme)."""
     if not themes:
         return
-    async with database.begin() as connection:
+    async with for_writing(database).begin() as connection:
         for answer_id, theme in themes.items():
             await connection.execute(
                 update(ConsultationAnswer)
