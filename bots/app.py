@@ -9,15 +9,23 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bots.telegram.common import Alongside, TelegramClient
+from bots.sms.africastalking import AfricasTalkingGateway
+from bots.sms.cost import Cost, poll_costs
+from bots.sms.gateway import SmsGateway
+from bots.sms.sender import SmsSender
+from bots.sms.twilio import TwilioGateway
+from bots.sms.webhook import SmsWebhook
+from bots.sms.webhook import serving as serving_sms
+from bots.telegram.common import TelegramClient
 from bots.telegram.runtime import TelegramRuntime, Webhook
 from bots.telegram.sender import TelegramSender
 from config.deployment import demo_folder, load_deployment
@@ -27,7 +35,7 @@ from conversations.definitions import Deployment, RegionQuestion
 from conversations.engine import Engine
 from conversations.language import detect_language
 from conversations.outbound import quiet_until
-from conversations.ports import Clock
+from conversations.ports import Clock, Sender
 from conversations.service import ConversationService
 from insights import UnknownField
 from insights.results import WAVE, PollResults, summarize
@@ -38,7 +46,7 @@ from scheduler.render import OutboxRenderer
 from scheduler.runner import build_scheduler
 from storage import aggregates, consultations
 from storage.database import create_engine, upgrade
-from storage.outbox import SqlOutbox
+from storage.outbox import SqlOutbox, finish_transactions
 from storage.unit_of_work import unit_of_work_factory
 
 log = logging.getLogger(__name__)
@@ -91,6 +99,7 @@ async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
         await upgrade(database)
         yield database
     finally:
+        await finish_transactions()
         await database.dispose()
 
 
@@ -108,7 +117,8 @@ def telegram_runtime(settings: Settings) -> TelegramRuntime:
     if settings.telegram_token is None:
         raise ConfigError(
             "PEACEPULSE_TELEGRAM_TOKEN: required for `peacepulse run` (the token @BotFather "
-            "gave you); to try PeacePulse without Telegram, use `peacepulse chat`"
+            "gave you) unless an SMS gateway is configured (PEACEPULSE_SMS_PROVIDER); to try "
+            "PeacePulse without either, use `peacepulse chat`"
         )
     token = settings.telegram_token.get_secret_value()
     left, _, right = token.partition(":")
@@ -141,18 +151,89 @@ def outbox_for(app: App) -> SqlOutbox:
     return SqlOutbox(app.database, region_field=region or "region")
 
 
-def bulk_messaging(app: App, stop: asyncio.Event) -> Alongside:
+def _required(name: str, value: object) -> None:
+    if value is None or value == "":
+        raise ConfigError(f"PEACEPULSE_{name}: required with PEACEPULSE_SMS_PROVIDER")
+
+
+def sms_gateway(settings: Settings) -> SmsGateway | None:
+    """The configured SMS gateway (None: no SMS), its settings checked."""
+    if settings.sms_provider is None:
+        return None
+    _required("SMS_WEBHOOK_URL", settings.sms_webhook_url)
+    assert settings.sms_webhook_url is not None
+    if settings.sms_provider == "twilio":
+        _required("SMS_TWILIO_ACCOUNT_SID", settings.sms_twilio_account_sid)
+        _required("SMS_TWILIO_AUTH_TOKEN", settings.sms_twilio_auth_token)
+        _required("SMS_TWILIO_FROM", settings.sms_twilio_from)
+        assert settings.sms_twilio_auth_token is not None
+        return TwilioGateway(
+            account_sid=str(settings.sms_twilio_account_sid),
+            auth_token=settings.sms_twilio_auth_token.get_secret_value(),
+            sender=str(settings.sms_twilio_from),
+            webhook_url=settings.sms_webhook_url,
+            api_url=settings.sms_twilio_api_url,
+        )
+    _required("SMS_AFRICASTALKING_USERNAME", settings.sms_africastalking_username)
+    _required("SMS_AFRICASTALKING_API_KEY", settings.sms_africastalking_api_key)
+    _required("SMS_WEBHOOK_KEY", settings.sms_webhook_key)
+    assert settings.sms_africastalking_api_key is not None
+    assert settings.sms_webhook_key is not None
+    key = settings.sms_webhook_key.get_secret_value()
+    if len(key) < 16:
+        raise ConfigError(
+            "PEACEPULSE_SMS_WEBHOOK_KEY: at least 16 characters (a long random value)"
+        )
+    return AfricasTalkingGateway(
+        username=str(settings.sms_africastalking_username),
+        api_key=settings.sms_africastalking_api_key.get_secret_value(),
+        webhook_key=key,
+        sender=settings.sms_africastalking_from,
+        api_url=settings.sms_africastalking_api_url,
+    )
+
+
+def sms_webhook(settings: Settings) -> SmsWebhook:
+    path = urlsplit(settings.sms_webhook_url or "").path or "/"
+    return SmsWebhook(listen=settings.sms_listen, port=settings.sms_port, path=path)
+
+
+@contextlib.asynccontextmanager
+async def sms_channel(app: App, gateway: SmsGateway | None) -> AsyncIterator[None]:
+    """The SMS webhook served while the block runs, when a gateway is configured."""
+    if gateway is None:
+        yield
+        return
+    settings = app.settings
+    async with serving_sms(
+        gateway,
+        app.service,
+        sms_webhook(settings),
+        settings.sms_default_region,
+        app.deployment.default_language,
+    ):
+        yield
+
+
+def bulk_messaging(
+    app: App, stop: asyncio.Event, sms: SmsGateway | None = None
+) -> Callable[[TelegramClient | None], Coroutine[object, object, None]]:
     """What runs beside the bot: the scheduler (waves, reminders) and the outbox dispatcher."""
 
-    async def run(client: TelegramClient) -> None:
+    async def run(client: TelegramClient | None) -> None:
         outbox = outbox_for(app)
         clock = SystemClock()
         zone = ZoneInfo(app.deployment.timezone)
         # One limiter paces every call: a message sent in parts waits for its chat's turn too.
         limiter = RateLimiter(app.settings.send_rate)
+        senders: dict[str, Sender] = {}
+        if client is not None:
+            senders["telegram"] = TelegramSender(client, pace=limiter.next_turn)
+        if sms is not None:
+            senders["sms"] = SmsSender(sms, pace=limiter.next_turn)
         dispatcher = Dispatcher(
             outbox,
-            {"telegram": TelegramSender(client, pace=limiter.next_turn)},
+            senders,
             OutboxRenderer(app.deployment, outbox.broadcast),
             clock,
             limiter=limiter,
@@ -169,14 +250,29 @@ def bulk_messaging(app: App, stop: asyncio.Event) -> Alongside:
     return run
 
 
-async def run_telegram(settings: Settings, stop: asyncio.Event) -> None:
-    """`peacepulse run`: serve the deployment on Telegram until ``stop`` is set, with the
-    scheduler and the outbox dispatcher beside it."""
+async def run(settings: Settings, stop: asyncio.Event) -> None:
+    """`peacepulse run`: serve the deployment on Telegram, by SMS, or both, until ``stop`` is
+    set, with the scheduler and the outbox dispatcher beside them."""
+    gateway = sms_gateway(settings)
+    if gateway is None or settings.telegram_token is not None:
+        await run_telegram(settings, stop, gateway)
+        return
+    secret = required_secret(settings)
+    async with open_app(settings, secret) as app, sms_channel(app, gateway):
+        gc.freeze()
+        await bulk_messaging(app, stop, gateway)(None)
+
+
+async def run_telegram(
+    settings: Settings, stop: asyncio.Event, gateway: SmsGateway | None = None
+) -> None:
+    """Serve the deployment on Telegram until ``stop`` is set, with the scheduler and the
+    outbox dispatcher beside it, and the SMS webhook when a gateway is given."""
     runtime = telegram_runtime(settings)
     secret = required_secret(settings)
-    async with open_app(settings, secret) as app:
+    async with open_app(settings, secret) as app, sms_channel(app, gateway):
         languages = app.deployment.languages
-        alongside = bulk_messaging(app, stop)
+        alongside = bulk_messaging(app, stop, gateway)
         # What start-up built (modules, deployment, schemas) lives as long as the process:
         # keep it out of the collector's full passes, which otherwise stall sending for
         # ~200 ms each under load (benchmarks/README.md).
@@ -189,6 +285,16 @@ async def run_telegram(settings: Settings, stop: asyncio.Event) -> None:
             from bots.telegram import aiogram_bot
 
             await aiogram_bot.serve(runtime, app.service, languages, stop, alongside)
+
+
+def sms_costs(settings: Settings, poll_id: str) -> tuple[tuple[str, ...], list[Cost]]:
+    """The deployment's languages, and what each message of a poll costs in SMS segments."""
+    deployment = deployment_for(settings)
+    poll = deployment.poll(poll_id)
+    if poll is None:
+        raise ConfigError(f"no poll '{poll_id}' (see `peacepulse polls`)")
+    engine = Engine(deployment, detect_language)
+    return deployment.languages, poll_costs(engine, deployment, poll, SystemClock().now())
 
 
 async def poll_results(

@@ -53,7 +53,14 @@ def _settings() -> Settings:
     settings = load_settings()
     secrets = [
         s.get_secret_value()
-        for s in (settings.telegram_token, settings.secret_key, settings.webhook_secret)
+        for s in (
+            settings.telegram_token,
+            settings.secret_key,
+            settings.webhook_secret,
+            settings.sms_twilio_auth_token,
+            settings.sms_africastalking_api_key,
+            settings.sms_webhook_key,
+        )
         if s is not None
     ]
     logs.configure(settings.log_level, secrets)
@@ -75,7 +82,8 @@ def main() -> None:
 @main.command()
 @friendly
 def run() -> None:
-    """Serve the deployment on Telegram (polling, or webhook when PEACEPULSE_WEBHOOK_URL is set)."""
+    """Serve the deployment on Telegram (polling, or webhook when PEACEPULSE_WEBHOOK_URL is set)
+    and/or by SMS (the gateway's webhook, when PEACEPULSE_SMS_PROVIDER is set)."""
     settings = _settings()
 
     async def serve() -> None:
@@ -83,7 +91,7 @@ def run() -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await root.run_telegram(settings, stop)
+        await root.run(settings, stop)
 
     _run(serve())
 
@@ -125,6 +133,20 @@ def polls() -> None:
     for poll in deployment.polls:
         title = deployment.text(poll.title, language)
         click.echo(f"{poll.id}\t{title}\t({len(poll.questions)} questions)")
+
+
+@main.command("sms-cost")
+@click.argument("poll_id")
+@friendly
+def sms_cost(poll_id: str) -> None:
+    """SMS segments per question of a poll, in each language (GSM-7 160/153, UCS-2 70/67)."""
+    settings = _settings()
+    languages, rows = root.sms_costs(settings, poll_id)
+    click.echo("| message | " + " | ".join(languages) + " |")
+    click.echo("| --- |" + " --- |" * len(languages))
+    for row in rows:
+        cells = [f"{row.segments[code]} ({row.encodings[code]})" for code in languages]
+        click.echo(f"| {row.name} | " + " | ".join(cells) + " |")
 
 
 @main.command()

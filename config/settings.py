@@ -57,12 +57,60 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    @field_validator("telegram_api_url", "webhook_url")
+    # --- SMS (bots/sms): one gateway, its webhook served by `peacepulse run` ---
+    sms_provider: Literal["twilio", "africastalking"] | None = Field(
+        default=None, description="The SMS gateway; unset: no SMS."
+    )
+    sms_webhook_url: str | None = Field(
+        default=None,
+        description="Public URL the gateway posts incoming SMS to, exactly as configured there.",
+    )
+    sms_listen: str = "127.0.0.1"
+    sms_port: int = Field(default=8081, ge=1, le=65535)
+    sms_default_region: str | None = Field(
+        default=None, description="ISO 3166 region for numbers written without +, e.g. TD."
+    )
+    sms_twilio_account_sid: str | None = None
+    sms_twilio_auth_token: SecretStr | None = None
+    sms_twilio_from: str | None = Field(
+        default=None, description="Sending number (E.164) or Messaging Service SID (MG…)."
+    )
+    sms_twilio_api_url: str = "https://api.twilio.com"
+    sms_africastalking_username: str | None = None
+    sms_africastalking_api_key: SecretStr | None = None
+    sms_africastalking_from: str | None = Field(
+        default=None, description="Short code or sender id; unset: the account's default."
+    )
+    sms_africastalking_api_url: str = "https://api.africastalking.com"
+    sms_webhook_key: SecretStr | None = Field(
+        default=None,
+        description="Africa's Talking does not sign callbacks: this key, in the callback URL "
+        "(?key=…), is checked instead.",
+    )
+
+    @field_validator(
+        "telegram_api_url", "webhook_url", "sms_twilio_api_url", "sms_africastalking_api_url"
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/") if value else value
+
+    @field_validator("sms_webhook_url")
+    @classmethod
+    def _exact_url(cls, value: str | None) -> str | None:
+        # kept exactly as written: Twilio signs the URL as it was entered in its console
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("sms_default_region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is not None and not (len(value) == 2 and value.isalpha()):
+            raise ValueError("must be a two-letter ISO 3166 region code, e.g. TD or KE")
+        return value.upper() if value else value
 
     @field_validator("secret_key")
     @classmethod

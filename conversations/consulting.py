@@ -293,7 +293,7 @@ class Consultations:
 
     def prompt(self, state: ConversationState) -> Reply:
         consultation = self._current(state)
-        if consultation is None:
+        if consultation is None or not self._is_open(consultation):
             return Reply(self._t("consult_closed", state))
         lang = state.language
         stop = Button(self._t("consult_stop", state), self._data(state, MOVE, "stop"))

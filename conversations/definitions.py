@@ -244,6 +244,10 @@ class Deployment(_Frozen):
     topics: tuple[Topic, ...] = ()
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
     stop_words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    start_words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    help_words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # A typed message after this long is not taken as the answer to the question left open.
+    conversation_expiry_days: float = Field(default=3.0, gt=0)
     polls: tuple[Poll, ...] = ()
     consultations: tuple[Consultation, ...] = ()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast, get_args
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from conversations.definitions import (
     SingleChoice,
 )
 from conversations.i18n import CATALOGUE, language_name, translate
+from conversations.texting import choose, clean_label, normalize
 from conversations.values import (
     AnswerGiven,
     AnswerValue,
@@ -71,6 +72,9 @@ COMMANDS = (
     "stop",
     "consult",
 )
+
+_ASKING = ("language", "profile", "poll", "consultation")
+"""Stages where a typed reply answers the prompt left open (and is asked again after long)."""
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _UNCHECKED, _CHECKED = "☐ ", "☑ "
@@ -117,7 +121,9 @@ class Engine:
         zone = ZoneInfo(deployment.timezone)
         self._waves = {p.id: waves_of(p, zone) for p in deployment.polls if p.schedule}
         self._stop_words = _keywords("stop_words", deployment.stop_words)
-        self._start_words = _keywords("start_words", {})
+        self._start_words = _keywords("start_words", deployment.start_words)
+        self._help_words = _keywords("help_words", deployment.help_words)
+        self._expiry = timedelta(days=deployment.conversation_expiry_days)
 
     def step(
         self,
@@ -126,21 +132,55 @@ class Engine:
         now: datetime,
         locale: str | None = None,
         *,
+        buttons: bool = True,
         consultation: ConsultationView | None = None,
     ) -> Transition:
         """Answer one event of one person. ``state`` None: the person has not consented.
 
+        ``buttons`` False: the channel has none (SMS); options are chosen by typing.
         ``consultation`` is the read-only view of the consultation named by
         `consultation_wanted` for this event, loaded by the caller from the store.
         """
+        expired = False
         if isinstance(event, Text):
             word = event.text.strip().casefold()
-            if word in self._stop_words and state is not None:
+            if word in self._stop_words:
+                if state is None:  # nothing is held and nothing will be sent: just say so
+                    language = _Turn.suggest_language(self._d, locale)
+                    return Transition(None, (Reply(translate("declined", language)),))
                 event = Text("/stop")
             elif word in self._start_words:
                 event = Text("/start")
-        turn = _Turn(self._d, self._detect, self._waves, now, consultation)
+            elif word in self._help_words:
+                event = Text("/help")
+            elif not buttons and (
+                word in COMMANDS or word.split(maxsplit=1)[:1] in (["subscribe"], ["forget"])
+            ):
+                # no "/" on many basic phones: a command's word alone works as the command
+                event = Text("/" + event.text.strip())
+            expired = (
+                state is not None
+                and state.last_active is not None
+                and now - state.last_active > self._expiry
+                and _command(event.text) is None
+            )
+        if state is not None and not isinstance(event, Unsupported):
+            state = dataclasses.replace(state, last_active=now)
+        turn = _Turn(self._d, self._detect, self._waves, now, buttons, consultation=consultation)
+        if expired and state is not None and state.stage in _ASKING:
+            # Hours or days later, a typed "2" may not mean the question left open: ask again.
+            return turn.again(state, translate("conversation_expired", state.language))
         return turn.step(state, event, locale)
+
+    def question_prompt(
+        self, poll: Poll, question: Question, language: str, now: datetime, *, buttons: bool = True
+    ) -> Reply:
+        """One question as a person is asked it (e.g. to count what it costs by SMS)."""
+        state = ConversationState(
+            stage="poll", language=language, poll_id=poll.id, question_id=question.id
+        )
+        turn = _Turn(self._d, self._detect, self._waves, now, buttons)
+        return turn.question_prompt(state, poll, question)
 
     def consultation_wanted(
         self, state: ConversationState | None, event: Event, now: datetime
@@ -149,7 +189,7 @@ class Engine:
         if state is not None and isinstance(event, Text) and _command(event.text) == "consult":
             if state.stage == "consultation":
                 return state.consultation
-            turn = _Turn(self._d, self._detect, self._waves, now, None)
+            turn = _Turn(self._d, self._detect, self._waves, now)
             available = turn.consultations.available(state)
             return available[0].id if len(available) == 1 else None
         return consulting.wanted(state, event)
@@ -170,12 +210,15 @@ class _Turn:
         detect_language: DetectLanguage,
         waves: Mapping[str, tuple[Wave, ...]],
         now: datetime,
+        buttons: bool = True,
+        *,
         consultation: ConsultationView | None = None,
     ) -> None:
         self._d = deployment
         self._detect = detect_language
         self._waves = waves
         self._now = now
+        self._buttons = buttons
         self.consultations = consulting.Consultations(
             deployment, detect_language, now, consultation, self._leave_consultation
         )
@@ -184,10 +227,16 @@ class _Turn:
         if state is None:
             return self._stranger(event, locale)
         if isinstance(event, Text) and (command := _command(event.text)) is not None:
+            if command == "subscribe" and (chosen := _arguments(event.text)):
+                return self._typed_topics(state, chosen)
+            if command == "forget" and (answer := _arguments(event.text)):
+                return self._typed_forget(state, answer)
             return self._command(state, command)
         if isinstance(event, Press):
             return self._press(state, event.data)
         if state.stage == "stopped":
+            if not self._buttons:  # by SMS, nothing at all until START (carriers' rule)
+                return Transition(state, ())
             return Transition(state, (Reply(self._t("paused", state)),))
         if isinstance(event, Unsupported):
             return self._again(state, self._t("unsupported", state))
@@ -195,12 +244,16 @@ class _Turn:
 
     # --- before consent ------------------------------------------------------------------
 
-    def _suggest_language(self, locale: str | None) -> str:
+    @staticmethod
+    def suggest_language(deployment: Deployment, locale: str | None) -> str:
         if locale:
             code = locale.replace("_", "-").split("-", 1)[0].lower()
-            if code in self._d.languages:
+            if code in deployment.languages:
                 return code
-        return self._d.default_language
+        return deployment.default_language
+
+    def _suggest_language(self, locale: str | None) -> str:
+        return self.suggest_language(self._d, locale)
 
     def notice(self, language: str) -> Reply:
         """Who asks, why, how data is used; agree or decline, or read it in another language."""
@@ -240,12 +293,28 @@ class _Turn:
             notice = self.notice(language)
             text = f"{translate('nothing_held', language)}\n\n{notice.text}"
             return Transition(None, (dataclasses.replace(notice, text=text),))
+        if isinstance(event, Text) and not self._buttons and _command(event.text) is None:
+            # Without buttons, "1" answers the notice they were sent (nothing is kept before
+            # consent, so: the one in the suggested language); an option's words answer the
+            # notice in the language they are written in ("أوافق" agrees in Arabic).
+            codes = sorted(self._d.languages, key=lambda code: code != language)
+            notices = [self.notice(code) for code in codes]
+            if normalize(event.text).isdigit():
+                found = self._choose(notices[0].flat_buttons, notices[:1], event.text)
+            else:
+                unique = {b.data: b for n in notices for b in n.flat_buttons}
+                found = self._choose(list(unique.values()), notices, event.text)
+            if found is not None:
+                return self._stranger(Press(found.data), locale)
         return Transition(None, (self.notice(language),))
 
     # --- commands ------------------------------------------------------------------------
 
     def _command(self, state: ConversationState, command: str) -> Transition:
         t = self._t
+        if command == "forget" and not self._buttons:
+            text = f"{t('forget_confirm', state)}\n{t('forget_typed', state)}"
+            return Transition(state, (Reply(text),))
         if command == "forget":
             buttons = (
                 (
@@ -301,6 +370,19 @@ class _Turn:
             return self._again(cleared, t("unsubscribed", state, topics=names), records)
         return self._again(state, t("unknown_command", state))
 
+    def _joining(self) -> set[str]:
+        """Words that join numbers in any of the deployment's languages: "1 and 3"."""
+        return {
+            word for code in self._d.languages for word in translate("and_words", code).split("|")
+        }
+
+    def _typed_forget(self, state: ConversationState, answer: str) -> Transition:
+        """``FORGET YES`` (in any language): erase; anything else: nothing happens."""
+        yes = {normalize(w) for words in CATALOGUE["yes_words"].values() for w in words.split("|")}
+        if normalize(answer) in yes:
+            return Transition(None, (Reply(self._t("forgotten", state)),), (Forget(),))
+        return self._again(state, self._t("forget_cancelled", state))
+
     def _topic_name(self, topic_id: str, state: ConversationState) -> str:
         topic = self._d.topic(topic_id)
         return self._d.text(topic.name, state.language) if topic else topic_id
@@ -315,8 +397,29 @@ class _Turn:
             )
             for topic in self._d.topics
         ]
+        if not self._buttons:
+            return Reply(self._t("subscribe_prompt_typed", state), _rows(toggles))
         toggles.append(Button(self._t("done", state), self._data(state, "u", "")))
         return Reply(self._t("subscribe_prompt", state), _rows(toggles), replace=replace)
+
+    def _typed_topics(self, state: ConversationState, typed: str) -> Transition:
+        """``/subscribe 1 3``: exactly these topics (by number or name), in one message."""
+        names = [
+            [self._d.text(topic.name, code) for code in self._d.languages]
+            for topic in self._d.topics
+        ]
+        chosen = choose(typed, names, many=True, joining=self._joining()) if names else None
+        if chosen is None:
+            return Transition(
+                state, (_prefixed(self._topics_prompt(state), self._t("use_buttons", state)),)
+            )
+        wanted = tuple(self._d.topics[i].id for i in chosen)
+        records = [SubscriptionChanged(t, True) for t in wanted if t not in state.subscriptions]
+        records += [SubscriptionChanged(t, False) for t in state.subscriptions if t not in wanted]
+        changed = dataclasses.replace(state, subscriptions=wanted)
+        topics = ", ".join(self._topic_name(topic, state) for topic in wanted)
+        note = f"{self._t('subscriptions_saved', state)} ({topics})"
+        return self._again(changed, note, records)
 
     def _press_topic(self, state: ConversationState, topic_id: str) -> Transition:
         if not topic_id:
@@ -573,8 +676,10 @@ class _Turn:
                 return self._typed_number(state, poll, question, text)
             if isinstance(question, FreeText):
                 return self._typed_text(state, poll, question, text)
+            if isinstance(question, MultipleChoice) and not self._buttons:
+                return self._typed_multiple(state, poll, question, text)
         prompt = self._prompt(state)
-        button = _match_button(prompt.flat_buttons, text)
+        button = _match_button(prompt.flat_buttons, text) or self._choose_typed(state, text)
         if button is not None:
             return self._press(state, button.data)
         return self._again(state, self._t("use_buttons", state))
@@ -596,6 +701,43 @@ class _Turn:
     ) -> Transition:
         left = dataclasses.replace(state, consultation=None, consult_step=None, statement=None)
         return self._again(self._enter_menu(left), note, records)
+
+    def _renderings(self, state: ConversationState) -> list[Reply]:
+        """The current prompt in every language (the person's own first)."""
+        codes = sorted(self._d.languages, key=lambda code: code != state.language)
+        return [self._prompt(dataclasses.replace(state, language=code)) for code in codes]
+
+    def _choose_typed(self, state: ConversationState, text: str) -> Button | None:
+        renderings = self._renderings(state)
+        return self._choose(renderings[0].flat_buttons, renderings, text)
+
+    def _choose(
+        self, buttons: Sequence[Button], renderings: Sequence[Reply], text: str
+    ) -> Button | None:
+        """The one button named by ``text``: by number, or by its label in any language."""
+        chosen = choose(text, _labels(buttons, renderings))
+        return buttons[chosen[0]] if chosen else None
+
+    def _typed_multiple(
+        self, state: ConversationState, poll: Poll, question: MultipleChoice, text: str
+    ) -> Transition:
+        """ "1 3", "1,3" or the options' words: the whole answer in one message."""
+        renderings = self._renderings(state)
+        buttons = renderings[0].flat_buttons
+        chosen = choose(text, _labels(buttons, renderings), many=True, joining=self._joining())
+        if chosen is None:
+            return self._again(state, self._t("use_buttons", state))
+        picked = [_parse_data(buttons[i].data) for i in chosen]
+        if any(data is None or data.action != "t" for data in picked):
+            if len(picked) == 1:  # "Skip", alone
+                return self._press(state, buttons[chosen[0]].data)
+            return self._again(state, self._t("use_buttons", state))
+        ids = {data.arg for data in picked if data is not None}
+        if question.max_choices and len(ids) > question.max_choices:
+            return self._again(state, self._t("multi_max", state, max=question.max_choices))
+        ordered = [c.id for c in question.choices if c.id in ids]
+        record = AnswerGiven(poll.id, question.id, choices=tuple(ordered), wave=state.wave)
+        return self._answer(state, poll, question, ordered, record)
 
     def _typed_number(
         self, state: ConversationState, poll: Poll, question: Number, text: str
@@ -628,6 +770,12 @@ class _Turn:
         answer = text.strip()
         if not answer:
             return self._again(state, self._t("text_empty", state))
+        if question.optional and normalize(answer) in {
+            normalize(translate("skip", code)) for code in self._d.languages
+        }:
+            return self._answer(
+                state, poll, question, None, AnswerGiven(poll.id, question.id, wave=state.wave)
+            )
         if len(answer) > question.max_length:
             note = self._t("text_too_long", state, length=len(answer), max=question.max_length)
             return self._again(state, note)
@@ -694,6 +842,10 @@ class _Turn:
         """``note``, then the current prompt again, in one message."""
         return Transition(state, (_prefixed(self._prompt(state), note),), tuple(records))
 
+    def again(self, state: ConversationState, note: str) -> Transition:
+        """``note``, then the current prompt again (the engine's restart after a long pause)."""
+        return self._again(state, note)
+
     def _prompt(self, state: ConversationState) -> Reply:
         """What the person is being asked now, with its buttons."""
         d, lang = self._d, state.language
@@ -734,6 +886,9 @@ class _Turn:
             text += "\n" + self._t("consult_menu", state)
         return Reply(text, _rows([*polls, *consultations]))
 
+    def question_prompt(self, state: ConversationState, poll: Poll, question: Question) -> Reply:
+        return self._question_prompt(state, poll, question)
+
     def _question_prompt(self, state: ConversationState, poll: Poll, question: Question) -> Reply:
         d, lang = self._d, state.language
         number = next(i for i, q in enumerate(poll.questions, 1) if q.id == question.id)
@@ -741,16 +896,18 @@ class _Turn:
         lines = [header, d.text(question.prompt, lang)]
         buttons: list[Button] = []
         if isinstance(question, MultipleChoice):
+            suffix = "" if self._buttons else "_typed"
             hint = (
-                self._t("multi_hint_max", state, max=question.max_choices)
+                self._t("multi_hint_max" + suffix, state, max=question.max_choices)
                 if question.max_choices
-                else self._t("multi_hint", state)
+                else self._t("multi_hint" + suffix, state)
             )
             lines.append(hint)
             for choice_id, label in self._options(question, lang):
                 mark = _CHECKED if choice_id in state.selected else _UNCHECKED
                 buttons.append(Button(mark + label, self._data(state, "t", choice_id)))
-            buttons.append(Button(self._t("done", state), self._data(state, "k", "")))
+            if self._buttons:  # without buttons the person names every choice at once
+                buttons.append(Button(self._t("done", state), self._data(state, "k", "")))
         elif isinstance(question, Scale):
             lines.append(
                 self._t(
@@ -851,6 +1008,22 @@ def _prefixed(reply: Reply, note: str) -> Reply:
     if not note:
         return reply
     return dataclasses.replace(reply, text=f"{note}\n\n{reply.text}")
+
+
+def _labels(buttons: Sequence[Button], renderings: Sequence[Reply]) -> list[list[str]]:
+    """Per button, its label in every rendering of the prompt (matched by button data)."""
+    by_data: dict[str, list[str]] = {b.data: [] for b in buttons}
+    for reply in renderings:
+        for button in reply.flat_buttons:
+            if button.data in by_data:
+                by_data[button.data].append(clean_label(button.label))
+    return [by_data[b.data] for b in buttons]
+
+
+def _arguments(text: str) -> str:
+    """What follows a command: ``/subscribe 1 3`` → ``"1 3"``."""
+    parts = text.strip().split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
 
 
 def _shorten(text: str, limit: int = 60) -> str:

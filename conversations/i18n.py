@@ -351,6 +351,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ar": "تذكير: تُغلق هذه الجولة من «{title}» في {closes}. إجاباتك مهمة.",
     },
     "take_part": {"en": "Take part", "fr": "Participer", "ar": "شارك"},
+    # --- channels without buttons (SMS) ---
+    "help_words": {"en": "help|info", "fr": "aide|info", "ar": "مساعدة|مساعده"},
+    "multi_hint_typed": {
+        "en": "Reply with the numbers of all that apply, e.g. 1 3",
+        "fr": "Répondez avec les numéros de toutes les réponses qui s'appliquent, ex. 1 3",
+        "ar": "أرسل أرقام كل ما ينطبق، مثلاً 1 3",
+    },
+    "multi_hint_max_typed": {
+        "en": "Reply with up to {max} numbers, e.g. 1 3",
+        "fr": "Répondez avec {max} numéros au plus, ex. 1 3",
+        "ar": "أرسل حتى {max} أرقام، مثلاً 1 3",
+    },
+    "subscribe_prompt_typed": {
+        "en": "Which updates would you like to receive? Reply with their numbers, e.g. 1 2",
+        "fr": "Quelles informations souhaitez-vous recevoir ? Répondez avec leurs numéros, ex. 1 2",
+        "ar": "ما التحديثات التي تود استلامها؟ أرسل أرقامها، مثلاً 1 2",
+    },
+    "forget_typed": {
+        "en": "To erase, reply: FORGET YES",
+        "fr": "Pour effacer, répondez : FORGET OUI",
+        "ar": "للمحو، أرسل: FORGET نعم",
+    },
+    "and_words": {"en": "and|&", "fr": "et", "ar": "و"},
+    "yes_words": {"en": "yes|y", "fr": "oui|o", "ar": "نعم"},
+    "conversation_expired": {
+        "en": "Welcome back! It has been a while, so here is the question again:",
+        "fr": "Bon retour ! Cela fait un moment, voici de nouveau la question :",
+        "ar": "مرحباً بعودتك! مرّ بعض الوقت، وهذا هو السؤال مرة أخرى:",
+    },
 }
 
 CATALOGUE |= CONSULTATION_TEXTS  # the texts around consultations, kept in their own module

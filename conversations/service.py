@@ -139,7 +139,12 @@ class ConversationService:
                     if view is None:
                         view = await uow.consultation_view(participant, wanted)
                 transition = self._engine.step(
-                    before, inbound.event, now, inbound.locale, consultation=view
+                    before,
+                    inbound.event,
+                    now,
+                    inbound.locale,
+                    buttons=inbound.buttons,
+                    consultation=view,
                 )
                 if wanted is not None and view is not None:
                     views[(participant, wanted)] = view.after(transition.records)

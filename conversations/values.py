@@ -6,6 +6,7 @@ Telegram, the terminal and SMS all speak in these; nothing here knows any platfo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Literal
 
 from conversations.consultation_values import (
@@ -64,6 +65,9 @@ class Inbound:
     address: str
     update_id: int | None = None
     locale: str | None = None
+    buttons: bool = True
+    """False for a channel without buttons (SMS): options are numbered in the text and chosen
+    by typing their numbers or words (see `conversations.texting`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +220,7 @@ class ConversationState:
     answers: dict[str, dict[str, AnswerValue]] = field(default_factory=dict)
     completed: tuple[str, ...] = ()
     subscriptions: tuple[str, ...] = ()
+    last_active: datetime | None = None  # when the person last wrote (for slow channels)
     consultation: str | None = None
     consult_step: str | None = None
     statement: int | None = None
@@ -239,6 +244,7 @@ class ConversationState:
             "answers": {p: dict(a) for p, a in self.answers.items()},
             "completed": list(self.completed),
             "subscriptions": list(self.subscriptions),
+            "last_active": self.last_active.isoformat() if self.last_active else None,
             "consultation": self.consultation,
             "consult_step": self.consult_step,
             "statement": self.statement,
@@ -271,6 +277,7 @@ class ConversationState:
             },
             completed=tuple(data.get("completed") or ()),  # type: ignore[arg-type]
             subscriptions=tuple(data.get("subscriptions") or ()),  # type: ignore[arg-type]
+            last_active=_datetime(data.get("last_active")),
             consultation=data.get("consultation"),  # type: ignore[arg-type]
             consult_step=data.get("consult_step"),  # type: ignore[arg-type]
             statement=data.get("statement"),  # type: ignore[arg-type]
@@ -281,6 +288,14 @@ class ConversationState:
             },
             consult_votes=dict(data.get("consult_votes") or {}),  # type: ignore[call-overload]
         )
+
+
+def _datetime(value: object) -> datetime | None:
+    """An aware datetime from its ISO text (absent in states stored before it was kept)."""
+    if not isinstance(value, str):
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def poll_key(poll_id: str, wave: int) -> str:

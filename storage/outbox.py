@@ -14,6 +14,7 @@ A claim not settled within its lease (the dispatcher died) becomes due again.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -554,7 +555,21 @@ async def _to_the_end(transaction: Coroutine[Any, Any, T]) -> T:
     """
     task = asyncio.ensure_future(transaction)
     task.add_done_callback(_retrieve)
+    _UNFINISHED.add(task)
     return await asyncio.shield(task)
+
+
+# Transactions running on after their caller was cancelled; like asyncio's own task registry,
+# weak, so a finished one is simply gone. Waited for before the database engine is disposed.
+_UNFINISHED: weakref.WeakSet[asyncio.Future[Any]] = weakref.WeakSet()
+
+
+async def finish_transactions() -> None:
+    """Wait for outbox transactions still running after their caller was cancelled (a
+    scheduler job stopped at shut-down), so that none is cut off by disposing the engine."""
+    running = [task for task in _UNFINISHED if not task.done()]
+    if running:
+        await asyncio.wait(running)
 
 
 def _retrieve(task: asyncio.Future[Any]) -> None:
