@@ -83,8 +83,12 @@ class Consultations:
         now: datetime,
         view: ConsultationView | None,
         leave: Leave,
+        *,
+        buttons: bool = True,
     ) -> None:
         self._d = deployment
+        # an emoji turns a whole SMS into UCS-2 (70 characters a segment instead of 160)
+        self.marker = "💬 " if buttons else ""
         self._detect = detect
         self._now = now
         self._view = view
@@ -114,7 +118,9 @@ class Consultations:
 
     def menu_buttons(self, state: ConversationState) -> list[Button]:
         return [
-            Button("💬 " + self._d.text(c.title, state.language), self._data(state, OPEN, c.id))
+            Button(
+                self.marker + self._d.text(c.title, state.language), self._data(state, OPEN, c.id)
+            )
             for c in self.available(state)
         ]
 
@@ -156,7 +162,7 @@ class Consultations:
             answering = dataclasses.replace(entered, consult_step="answer", seq=state.seq + 1)
             intro = "\n\n".join(
                 (
-                    "💬 " + self._d.text(consultation.title, state.language),
+                    self.marker + self._d.text(consultation.title, state.language),
                     self._d.text(consultation.element, state.language),
                     self._d.text(consultation.context, state.language),
                 )
@@ -344,7 +350,7 @@ class Consultations:
                 if consultation
                 else consultation_id
             )
-            lines += ["", f"💬 {title}:"]
+            lines += ["", f"{self.marker}{title}:"]
             for key, text in state.consult_answers.items():
                 if key.partition("#")[0] == consultation_id:
                     lines.append(f"• {self._t('mydata_consult_answer', state)} {text}")

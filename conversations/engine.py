@@ -183,10 +183,15 @@ class Engine:
         return turn.question_prompt(state, poll, question)
 
     def consultation_wanted(
-        self, state: ConversationState | None, event: Event, now: datetime
+        self, state: ConversationState | None, event: Event, now: datetime, *, buttons: bool = True
     ) -> str | None:
         """The consultation whose `ConsultationView` `step` needs for this event, if any."""
-        if state is not None and isinstance(event, Text) and _command(event.text) == "consult":
+        typed = event.text.strip().casefold() if isinstance(event, Text) else ""
+        if (
+            isinstance(event, Text)
+            and (_command(event.text) == "consult" or (not buttons and typed == "consult"))
+            and state is not None
+        ):
             if state.stage == "consultation":
                 return state.consultation
             turn = _Turn(self._d, self._detect, self._waves, now)
@@ -220,7 +225,12 @@ class _Turn:
         self._now = now
         self._buttons = buttons
         self.consultations = consulting.Consultations(
-            deployment, detect_language, now, consultation, self._leave_consultation
+            deployment,
+            detect_language,
+            now,
+            consultation,
+            self._leave_consultation,
+            buttons=buttons,
         )
 
     def step(self, state: ConversationState | None, event: Event, locale: str | None) -> Transition:
@@ -882,7 +892,7 @@ class _Turn:
             for p, w in available
         ]
         text = self._t("menu", state)
-        if consultations:
+        if consultations and self._buttons:  # the line explains the 💬 mark, which SMS lacks
             text += "\n" + self._t("consult_menu", state)
         return Reply(text, _rows([*polls, *consultations]))
 

@@ -132,7 +132,9 @@ class ConversationService:
                         continue
                     fresh.discard(key)  # a second copy within this batch is a redelivery too
                 before = states.get(participant)
-                wanted = self._engine.consultation_wanted(before, inbound.event, now)
+                wanted = self._engine.consultation_wanted(
+                    before, inbound.event, now, buttons=inbound.buttons
+                )
                 view = None
                 if wanted is not None:
                     view = views.get((participant, wanted))
