@@ -35,7 +35,6 @@ scikit-learn doing the linear algebra:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -265,7 +264,3 @@ def _consensus(
     found.sort(key=lambda c: (c.direction != "agree", -c.group_aware))
     return tuple(found)
 
-
-def finite(value: float) -> float | None:
-    """For JSON: NaN and infinities become None."""
-    return value if math.isfinite(value) else None
