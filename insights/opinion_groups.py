@@ -263,4 +263,3 @@ def _consensus(
                 )
     found.sort(key=lambda c: (c.direction != "agree", -c.group_aware))
     return tuple(found)
-
