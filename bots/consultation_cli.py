@@ -360,7 +360,9 @@ def simulate(consultation_id: str, count: int, camps: int, seed: int) -> None:
 
     async def go() -> int:
         async with root.open_app(settings, secret) as app:
-            with click.progressbar(length=count, label="simulated participants") as bar:
+            with click.progressbar(
+                length=count, label="simulated participants", file=sys.stderr
+            ) as bar:
                 return await simulate_consultation(
                     app.service,
                     consultation_id,
