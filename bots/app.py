@@ -45,6 +45,7 @@ from scheduler.ratelimit import RateLimiter
 from scheduler.render import OutboxRenderer
 from scheduler.runner import build_scheduler
 from storage import aggregates, consultations
+from storage.community import CommunityStore
 from storage.database import create_engine, upgrade
 from storage.outbox import SqlOutbox, finish_transactions
 from storage.unit_of_work import unit_of_work_factory
@@ -222,6 +223,7 @@ def bulk_messaging(
 
     async def run(client: TelegramClient | None) -> None:
         outbox = outbox_for(app)
+        community = CommunityStore(app.database)
         clock = SystemClock()
         zone = ZoneInfo(app.deployment.timezone)
         # One limiter paces every call: a message sent in parts waits for its chat's turn too.
@@ -234,13 +236,17 @@ def bulk_messaging(
         dispatcher = Dispatcher(
             outbox,
             senders,
-            OutboxRenderer(app.deployment, outbox.broadcast),
+            OutboxRenderer(
+                app.deployment,
+                outbox.broadcast,
+                lambda initiative_id: community.initiative(app.deployment, initiative_id),
+            ),
             clock,
             limiter=limiter,
             quiet=lambda now: quiet_until(now, app.deployment.quiet_hours, zone),
             settings=DispatcherSettings(rate=app.settings.send_rate),
         )
-        scheduler = build_scheduler(outbox, app.deployment, clock)
+        scheduler = build_scheduler(outbox, app.deployment, clock, community)
         scheduler.start()
         try:
             await dispatcher.run(stop)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from bots import app as root
-from bots import logs
+from bots import community_cli, logs
 from bots.consultation_cli import consultation
 from config.broadcast import load_broadcast_texts
 from config.deployment import DeploymentError
@@ -353,7 +353,12 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
+# Staff, audit, closed groups and initiatives: their own module, built with the helpers above.
+for _command in community_cli.build(friendly, _settings):
+    main.add_command(_command)
+
 main.add_command(consultation)
+
 
 if __name__ == "__main__":
     main()

@@ -466,6 +466,12 @@ def _check_deployment(deployment: Deployment) -> Iterator[Problem]:
     yield from _duplicates(regions, ("regions",), ("id",), "region id")
     yield from _check_questions(deployment.profile, "profile", regions)
     yield from _duplicates([t.id for t in deployment.topics], ("topics",), ("id",), "topic id")
+    initiatives = deployment.initiatives
+    yield from _duplicates([i.id for i in initiatives], ("initiatives",), ("id",), "initiative id")
+    for i, initiative in enumerate(initiatives):
+        if initiative.region not in regions:
+            known = ", ".join(regions) or "none"
+            yield ("initiatives", i, "region"), f"unknown region '{initiative.region}' ({known})"
 
 
 def _check_schedule(poll: Poll, deployment: Deployment | None) -> Iterator[Problem]:

@@ -110,6 +110,8 @@ class Consultations:
 
     def _admits(self, consultation: Consultation, state: ConversationState) -> bool:
         audience = consultation.audience
+        if audience.group is not None and audience.group not in state.groups:
+            return False  # a closed group's consultation: its members only
         if audience.regions and (
             self._region is None or state.profile.get(self._region) not in audience.regions
         ):

@@ -7,7 +7,7 @@ These are immutable value objects. `config.deployment` reads them from YAML and 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -137,6 +137,8 @@ class Audience(_Frozen):
 
     regions: tuple[str, ...] = ()
     profile: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    group: Identifier | None = None
+    """Members of this closed group only (set from the poll's own ``group``)."""
 
 
 class Schedule(_Frozen):
@@ -165,6 +167,8 @@ class Poll(_Frozen):
     intro: Text
     questions: tuple[Question, ...] = Field(min_length=1)
     schedule: Schedule | None = None
+    group: Identifier | None = None
+    """A closed group's id: the poll is then shown only to that group's members."""
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -175,6 +179,9 @@ class Topic(_Frozen):
 
     id: Identifier
     name: Text
+    group: Identifier | None = None
+    """A closed group's topic: only its members can follow it, so its broadcasts reach them
+    only."""
 
 
 class QuietHours(_Frozen):
@@ -182,6 +189,45 @@ class QuietHours(_Frozen):
 
     start: time = time(21, 0)
     end: time = time(8, 0)
+
+
+InitiativeStatus = Literal["draft", "published", "cancelled", "done"]
+
+
+class Initiative(_Frozen):
+    """A confidence-building action volunteers sign up for (a dialogue, a clean-up, a walk).
+
+    Defined in ``deployment.yaml`` or created by an organizer in chat (then stored, see
+    `storage.initiatives`). ``starts``/``ends`` without an offset are in the deployment's time
+    zone. ``group`` set: visible only to members of that closed group. ``provision`` names the
+    agreement provision it helps implement, if any.
+    """
+
+    id: Identifier
+    title: Text
+    description: Text
+    type: Identifier
+    region: Identifier
+    place: Text
+    starts: datetime
+    ends: datetime
+    capacity: int = Field(ge=1, le=100_000)
+    provision: str | None = Field(default=None, max_length=120)
+    group: Identifier | None = None
+    status: InitiativeStatus = "published"
+
+    @model_validator(mode="after")
+    def _times(self) -> Initiative:
+        if self.ends <= self.starts:
+            raise ValueError("ends must be after starts")
+        return self
+
+    def starts_at(self, zone: tzinfo) -> datetime:
+        """``starts`` as an aware datetime (in ``zone`` when written without an offset)."""
+        return self.starts if self.starts.tzinfo else self.starts.replace(tzinfo=zone)
+
+    def ends_at(self, zone: tzinfo) -> datetime:
+        return self.ends if self.ends.tzinfo else self.ends.replace(tzinfo=zone)
 
 
 class Theme(_Frozen):
@@ -249,6 +295,7 @@ class Deployment(_Frozen):
     # A typed message after this long is not taken as the answer to the question left open.
     conversation_expiry_days: float = Field(default=3.0, gt=0)
     polls: tuple[Poll, ...] = ()
+    initiatives: tuple[Initiative, ...] = ()
     consultations: tuple[Consultation, ...] = ()
 
     def poll(self, poll_id: str) -> Poll | None:
@@ -259,6 +306,9 @@ class Deployment(_Frozen):
 
     def topic(self, topic_id: str) -> Topic | None:
         return next((t for t in self.topics if t.id == topic_id), None)
+
+    def initiative(self, initiative_id: str) -> Initiative | None:
+        return next((i for i in self.initiatives if i.id == initiative_id), None)
 
     def region(self, region_id: str) -> Region | None:
         return next((r for r in self.regions if r.id == region_id), None)

@@ -19,6 +19,8 @@ from typing import cast, get_args
 from zoneinfo import ZoneInfo
 
 from conversations import consulting
+from conversations.community import COMMANDS as COMMUNITY_COMMANDS
+from conversations.community import Community, wants_snapshot
 from conversations.consultation_values import ConsultationView
 from conversations.definitions import (
     Deployment,
@@ -33,6 +35,7 @@ from conversations.definitions import (
     SingleChoice,
 )
 from conversations.i18n import CATALOGUE, language_name, translate
+from conversations.snapshot import Snapshot
 from conversations.texting import choose, clean_label, normalize
 from conversations.values import (
     AnswerGiven,
@@ -71,6 +74,7 @@ COMMANDS = (
     "forget",
     "stop",
     "consult",
+    *COMMUNITY_COMMANDS,
 )
 
 _ASKING = ("language", "profile", "poll", "consultation")
@@ -133,11 +137,14 @@ class Engine:
         locale: str | None = None,
         *,
         buttons: bool = True,
+        snapshot: Snapshot | None = None,
         consultation: ConsultationView | None = None,
     ) -> Transition:
         """Answer one event of one person. ``state`` None: the person has not consented.
 
         ``buttons`` False: the channel has none (SMS); options are chosen by typing.
+        ``snapshot``: what the database holds for this person, loaded by the caller when
+        `wants_snapshot` says the event needs it (see `conversations.snapshot`).
         ``consultation`` is the read-only view of the consultation named by
         `consultation_wanted` for this event, loaded by the caller from the store.
         """
@@ -166,7 +173,15 @@ class Engine:
             )
         if state is not None and not isinstance(event, Unsupported):
             state = dataclasses.replace(state, last_active=now)
-        turn = _Turn(self._d, self._detect, self._waves, now, buttons, consultation=consultation)
+        turn = _Turn(
+            self._d,
+            self._detect,
+            self._waves,
+            now,
+            buttons,
+            snapshot=snapshot,
+            consultation=consultation,
+        )
         if expired and state is not None and state.stage in _ASKING:
             # Hours or days later, a typed "2" may not mean the question left open: ask again.
             return turn.again(state, translate("conversation_expired", state.language))
@@ -181,6 +196,10 @@ class Engine:
         )
         turn = _Turn(self._d, self._detect, self._waves, now, buttons)
         return turn.question_prompt(state, poll, question)
+
+    def wants_snapshot(self, state: ConversationState | None, event: Event) -> bool:
+        """Whether `step` needs a `Snapshot` for this event (most events do not)."""
+        return wants_snapshot(state, event)
 
     def consultation_wanted(
         self, state: ConversationState | None, event: Event, now: datetime, *, buttons: bool = True
@@ -217,6 +236,7 @@ class _Turn:
         now: datetime,
         buttons: bool = True,
         *,
+        snapshot: Snapshot | None = None,
         consultation: ConsultationView | None = None,
     ) -> None:
         self._d = deployment
@@ -224,6 +244,9 @@ class _Turn:
         self._waves = waves
         self._now = now
         self._buttons = buttons
+        self._snapshot = snapshot
+        region = next((q.id for q in deployment.profile if isinstance(q, RegionQuestion)), None)
+        self._community = Community(deployment, now, region, self._again)
         self.consultations = consulting.Consultations(
             deployment,
             detect_language,
@@ -237,6 +260,8 @@ class _Turn:
         if state is None:
             return self._stranger(event, locale)
         if isinstance(event, Text) and (command := _command(event.text)) is not None:
+            if command in COMMUNITY_COMMANDS and state.stage != "stopped":
+                return self._community.command(state, command, event.text, self._snapshot)
             if command == "subscribe" and (chosen := _arguments(event.text)):
                 return self._typed_topics(state, chosen)
             if command == "forget" and (answer := _arguments(event.text)):
@@ -250,6 +275,8 @@ class _Turn:
             return Transition(state, (Reply(self._t("paused", state)),))
         if isinstance(event, Unsupported):
             return self._again(state, self._t("unsupported", state))
+        if state.stage == "compose":
+            return self._community.typed(state, event.text, self._snapshot)
         return self._typed(state, event.text)
 
     # --- before consent ------------------------------------------------------------------
@@ -353,7 +380,8 @@ class _Turn:
                 organization=self._d.text(self._d.organization, state.language),
                 contact=self._d.contact,
             )
-            return self._again(state, help_text)
+            extra = self._community.help_lines(state, self._snapshot)
+            return self._again(state, "\n".join((help_text, *extra)))
         if command == "polls":
             note = t("left_poll", state) if state.stage == "poll" else ""
             menu = self._enter_menu(state)
@@ -406,6 +434,7 @@ class _Turn:
                 self._data(state, "u", topic.id),
             )
             for topic in self._d.topics
+            if topic.group is None or topic.group in state.groups
         ]
         if not self._buttons:
             return Reply(self._t("subscribe_prompt_typed", state), _rows(toggles))
@@ -414,16 +443,15 @@ class _Turn:
 
     def _typed_topics(self, state: ConversationState, typed: str) -> Transition:
         """``/subscribe 1 3``: exactly these topics (by number or name), in one message."""
-        names = [
-            [self._d.text(topic.name, code) for code in self._d.languages]
-            for topic in self._d.topics
-        ]
+        # numbered as the prompt shows them: a closed group's topics for its members only
+        shown = [t for t in self._d.topics if t.group is None or t.group in state.groups]
+        names = [[self._d.text(topic.name, code) for code in self._d.languages] for topic in shown]
         chosen = choose(typed, names, many=True, joining=self._joining()) if names else None
         if chosen is None:
             return Transition(
                 state, (_prefixed(self._topics_prompt(state), self._t("use_buttons", state)),)
             )
-        wanted = tuple(self._d.topics[i].id for i in chosen)
+        wanted = tuple(shown[i].id for i in chosen)
         records = [SubscriptionChanged(t, True) for t in wanted if t not in state.subscriptions]
         records += [SubscriptionChanged(t, False) for t in state.subscriptions if t not in wanted]
         changed = dataclasses.replace(state, subscriptions=wanted)
@@ -434,7 +462,8 @@ class _Turn:
     def _press_topic(self, state: ConversationState, topic_id: str) -> Transition:
         if not topic_id:
             return self._again(state, self._t("subscriptions_saved", state))
-        if self._d.topic(topic_id) is None:
+        topic = self._d.topic(topic_id)
+        if topic is None or (topic.group is not None and topic.group not in state.groups):
             return self._again(state, self._t("expired", state))
         subscribed = topic_id not in state.subscriptions
         topics = (
@@ -471,6 +500,7 @@ class _Turn:
         if state.subscriptions:
             names = ", ".join(self._topic_name(topic, state) for topic in state.subscriptions)
             lines.append(t("mydata_topics", state, topics=names))
+        lines.extend(self._community.mydata_lines(state, self._snapshot))
         for poll, wave, answers in answered:
             lines.append("")
             title = d.text(poll.title, state.language)
@@ -523,6 +553,10 @@ class _Turn:
             if state.stage == "stopped":
                 return Transition(state, (Reply(self._t("paused", state)),))
             return self.consultations.open(state, data.arg)
+        if data is not None and data.seq is None and data.action[:1] in ("i", "o"):
+            if state.stage == "stopped":
+                return Transition(state, (Reply(self._t("paused", state)),))
+            return self._community.press(state, data.action, data.arg, self._snapshot)
         if data is None or data.seq != state.seq:
             return self._again(state, self._t("expired", state))
         if data.action == "u":
@@ -541,9 +575,13 @@ class _Turn:
             "profile": self._press_profile,
             "menu": self._press_menu,
             "poll": self._press_poll,
+            "compose": self._press_compose,
         }.get(state.stage)
         transition = handler(state, data) if handler else None
         return transition or self._again(state, self._t("expired", state))
+
+    def _press_compose(self, state: ConversationState, data: _Data) -> Transition | None:
+        return self._community.press_compose(state, data.action, data.arg, self._snapshot)
 
     def _press_language(self, state: ConversationState, data: _Data) -> Transition | None:
         if data.action != "l" or data.arg not in self._d.languages:
@@ -585,6 +623,8 @@ class _Turn:
 
     def _press_menu(self, state: ConversationState, data: _Data) -> Transition | None:
         if data.action != "o" or (poll := self._d.poll(data.arg)) is None:
+            return None
+        if not _member(poll, state):
             return None
         return self._open_poll(state, poll, self._open_wave_number(poll))
 
@@ -863,6 +903,8 @@ class _Turn:
             return Reply(self._t("paused", state))
         if state.stage == "consultation":
             return self.consultations.prompt(state)
+        if state.stage == "compose":
+            return self._community.prompt(state)
         if state.stage == "language":
             ordered = sorted(d.languages, key=lambda code: code != lang)
             buttons = tuple((Button(language_name(c), self._data(state, "l", c)),) for c in ordered)
@@ -878,7 +920,11 @@ class _Turn:
         poll, question = self._current_question(state)
         if state.stage == "poll" and poll is not None and question is not None:
             return self._question_prompt(state, poll, question)
-        available = [(p, wave) for p in d.polls if (wave := self._open_wave_number(p)) is not None]
+        available = [
+            (p, wave)
+            for p in d.polls
+            if (wave := self._open_wave_number(p)) is not None and _member(p, state)
+        ]
         consultations = self.consultations.menu_buttons(state)
         if not available and consultations:
             return Reply(self._t("consult_choose", state), _rows(consultations))
@@ -988,6 +1034,11 @@ def _stage(name: str | None, default: Stage) -> Stage:
         if stage == name:
             return cast(Stage, stage)
     return default
+
+
+def _member(poll: Poll, state: ConversationState) -> bool:
+    """Whether the person may see the poll: open to all, or they joined its closed group."""
+    return poll.group is None or poll.group in state.groups
 
 
 def _visible(question: Question, answers: dict[str, AnswerValue]) -> bool:

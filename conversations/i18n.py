@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conversations.community_texts import COMMUNITY_TEXTS
 from conversations.i18n_consultations import CONSULTATION_TEXTS
 
 LANGUAGE_NAMES: dict[str, str] = {
@@ -380,9 +381,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Bon retour ! Cela fait un moment, voici de nouveau la question :",
         "ar": "مرحباً بعودتك! مرّ بعض الوقت، وهذا هو السؤال مرة أخرى:",
     },
+    **COMMUNITY_TEXTS,
+    **CONSULTATION_TEXTS,
 }
-
-CATALOGUE |= CONSULTATION_TEXTS  # the texts around consultations, kept in their own module
 
 
 def translate(key: str, language: str, **values: Any) -> str:

@@ -16,7 +16,7 @@ from conversations.i18n import translate
 from conversations.values import Button, Reply
 from conversations.waves import Wave
 
-Kind = Literal["invite", "remind", "broadcast"]
+Kind = Literal["invite", "remind", "broadcast", "initiative"]
 
 
 def _closes(deployment: Deployment, wave: Wave) -> str:

@@ -23,16 +23,27 @@ from conversations.consultation_values import (
 )
 from conversations.definitions import Audience
 from conversations.outbound import Kind
+from conversations.snapshot import Snapshot
 from conversations.values import (
     AnswerGiven,
+    CancelSignUp,
     ConsentGiven,
     ConversationState,
+    DecidedRecord,
+    Decision,
+    FeedbackGiven,
     Forget,
+    InitiativeCancelled,
+    InitiativeSaved,
+    MessageSignUps,
     OptOut,
     PollCompleted,
     ProfileGiven,
     Record,
+    RedeemCode,
     Reply,
+    SignUp,
+    StaffBroadcast,
     SubscriptionChanged,
 )
 from conversations.waves import Wave
@@ -190,11 +201,50 @@ class UnitOfWork(abc.ABC):
             case ConsultationAnswered() | StatementSubmitted() | StatementVoted():
                 await self.record_consultation(participant, record, now)
             case Forget():
-                await self.forget(participant)
+                await self.forget(participant, now)
+            case SignUp() | CancelSignUp() | RedeemCode():
+                await self.decide(participant, record, now)
+            case (
+                FeedbackGiven()
+                | MessageSignUps()
+                | StaffBroadcast()
+                | InitiativeCancelled()
+                | InitiativeSaved()
+            ):
+                await self.record_community(participant, record, now)
 
     @abc.abstractmethod
-    async def forget(self, participant: str) -> None:
+    async def load_snapshot(self, participant: str, now: datetime) -> Snapshot:
+        """What the engine may read of the database for this person (roles, initiatives made
+        in chat, places taken, their sign-ups); see `conversations.snapshot`."""
+
+    @abc.abstractmethod
+    async def decide(self, participant: str, record: DecidedRecord, now: datetime) -> Decision:
+        """Apply a record whose effect only the store can decide, atomically with respect to
+        other transactions: a place or the waiting list (two volunteers never get the same
+        last place), a cancellation (the first waiting moves up and is told via the outbox),
+        a code (checked against its hash; wrong ones are rate limited)."""
+
+    @abc.abstractmethod
+    async def record_community(
+        self,
+        participant: str,
+        record: FeedbackGiven
+        | MessageSignUps
+        | StaffBroadcast
+        | InitiativeCancelled
+        | InitiativeSaved,
+        now: datetime,
+    ) -> None:
+        """Keep feedback, queue an organizer's message or broadcast in the outbox, cancel or
+        save an initiative; staff actions also go to the audit log."""
+
+    @abc.abstractmethod
+    async def forget(self, participant: str, now: datetime | None = None) -> None:
         """Erase profile, chat addresses, free text and state; detach choice answers.
+
+        ``now`` dates what the erasure queues (a freed place's message to the first waiting);
+        the service passes its clock's time.
 
         Choice answers stay, under a new random identifier that nothing links to the person,
         so that totals already reported do not change.

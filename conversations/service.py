@@ -15,15 +15,24 @@ order; across processes the row locks of `UnitOfWork.load_states_for_update` do 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from conversations.consultation_values import ConsultationView
 from conversations.engine import Engine
 from conversations.identity import pseudonym
 from conversations.ports import Changes, Clock, ConcurrentUpdate, UnitOfWork
-from conversations.values import ConversationState, Forget, Inbound, OptOut, Reply
+from conversations.values import (
+    ConversationState,
+    DecidedRecord,
+    Forget,
+    Inbound,
+    OptOut,
+    Reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +115,27 @@ class ConversationService:
                 log.info("a participant was created concurrently; retrying the batch")
         raise AssertionError("unreachable")
 
+    async def _consultation_view(
+        self,
+        uow: UnitOfWork,
+        views: dict[tuple[str, str], ConsultationView],
+        participant: str,
+        state: ConversationState | None,
+        inbound: Inbound,
+        *,
+        now: datetime,
+    ) -> ConsultationView | None:
+        """The consultation view the event needs, if any: read in this transaction, or kept
+        from an earlier event of the batch (``views``, which the caller keeps current)."""
+        wanted = self._engine.consultation_wanted(
+            state, inbound.event, now, buttons=inbound.buttons
+        )
+        if wanted is None:
+            return None
+        if (participant, wanted) not in views:
+            views[(participant, wanted)] = await uow.consultation_view(participant, wanted)
+        return views[(participant, wanted)]
+
     async def _transaction(self, batch: Sequence[_Pending]) -> list[tuple[Reply, ...]]:
         now = self._clock.now()
         results: list[tuple[Reply, ...]] = []
@@ -132,30 +162,41 @@ class ConversationService:
                         continue
                     fresh.discard(key)  # a second copy within this batch is a redelivery too
                 before = states.get(participant)
-                wanted = self._engine.consultation_wanted(
-                    before, inbound.event, now, buttons=inbound.buttons
+                snapshot = None
+                if self._engine.wants_snapshot(before, inbound.event):
+                    # what this batch changed so far is written first, so the snapshot sees it
+                    changes = await _flush(uow, changes)
+                    snapshot = await uow.load_snapshot(participant, now)
+                view = await self._consultation_view(
+                    uow, views, participant, before, inbound, now=now
                 )
-                view = None
-                if wanted is not None:
-                    view = views.get((participant, wanted))
-                    if view is None:
-                        view = await uow.consultation_view(participant, wanted)
                 transition = self._engine.step(
                     before,
                     inbound.event,
                     now,
                     inbound.locale,
                     buttons=inbound.buttons,
+                    snapshot=snapshot,
                     consultation=view,
                 )
-                if wanted is not None and view is not None:
-                    views[(participant, wanted)] = view.after(transition.records)
+                if view is not None:
+                    views[(participant, view.consultation_id)] = view.after(transition.records)
+                decided = [r for r in transition.records if isinstance(r, DecidedRecord)]
+                if decided and transition.then is not None:
+                    # a seat or a code: the store decides, at once, and the engine answers it
+                    changes = await _flush(uow, changes)
+                    decision = await uow.decide(participant, decided[0], now)
+                    rest = tuple(r for r in transition.records if r is not decided[0])
+                    follow = transition.then(decision)
+                    transition = dataclasses.replace(
+                        follow, records=rest + follow.records, then=None
+                    )
                 states[participant] = transition.state
                 if any(isinstance(r, Forget) for r in transition.records):
                     if changes:
                         await uow.apply(changes)
                         changes = Changes(now)
-                    await uow.forget(participant)
+                    await uow.forget(participant, now)
                 elif transition.state is not None:
                     changes.states[participant] = transition.state
                     address_key = (participant, inbound.key.channel)
@@ -170,6 +211,13 @@ class ConversationService:
                 await uow.apply(changes)
             await uow.commit()
         return results
+
+
+async def _flush(uow: UnitOfWork, changes: Changes) -> Changes:
+    """Write what is pending and start an empty batch of changes."""
+    if changes:
+        await uow.apply(changes)
+    return Changes(changes.now)
 
 
 def _resolve(pending: _Pending, outcome: tuple[Reply, ...] | BaseException) -> None:

@@ -5,6 +5,7 @@ Telegram, the terminal and SMS all speak in these; nothing here knows any platfo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -161,6 +162,103 @@ class Forget:
     """Erase the person: profile, chat address, free text and conversation state."""
 
 
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    """Take a place on an initiative, or a place on its waitlist when its ``capacity`` is taken.
+
+    The store decides which, atomically (see `Decision`). ``contact`` is what the volunteer
+    chose to share with the organizer for this initiative only (None: nothing shared).
+    """
+
+    initiative_id: str
+    capacity: int
+    contact: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelSignUp:
+    """Give up a place (or a waitlist place); the first on the waitlist moves up and is told."""
+
+    initiative_id: str
+    capacity: int
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemCode:
+    """A staff invite code (``kind="staff"``) or a closed group's access code (``"group"``).
+
+    Only the store can tell whether it is valid; wrong codes count towards a rate limit.
+    """
+
+    kind: Literal["staff", "group"]
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackGiven:
+    """A volunteer's answer after an initiative: did it take place, and how was it (1-5)."""
+
+    initiative_id: str
+    took_place: bool | None = None
+    rating: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSignUps:
+    """An organizer's message to everyone signed up to an initiative, relayed via the outbox."""
+
+    initiative_id: str
+    text: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class StaffBroadcast:
+    """A broadcast from chat to a topic's subscribers (``topic``), to a closed group's members
+    (``group``), or else to the sign-ups of the organizer's initiatives; via the outbox."""
+
+    topic: str | None
+    text: str
+    language: str
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeCancelled:
+    """An organizer cancelled an initiative they run; everyone signed up is told."""
+
+    initiative_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeSaved:
+    """An organizer created (or edited) an initiative in chat; ``data`` is its definition as
+    JSON-ready values (`conversations.definitions.Initiative`)."""
+
+    initiative_id: str
+    data: dict[str, object]
+    edited: bool = False
+    """An edit: everyone signed up is told, and new places go to the waiting list."""
+
+
+DecidedRecord = SignUp | CancelSignUp | RedeemCode
+"""Records whose effect only the store can decide (a seat, a code); see `Decision`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the store decided when it applied a `DecidedRecord`.
+
+    ``result``: for `SignUp` ``placed``, ``waitlisted``, ``already``; for `CancelSignUp`
+    ``cancelled`` or ``not_signed_up``; for `RedeemCode` ``accepted`` (``value``: the role, or
+    ``"<group id>:<1 if Chatham House else 0>:<group name>"``), ``refused`` or ``limited``
+    (too many wrong codes lately).
+    """
+
+    result: str
+    value: str | None = None
+
+
 Record = (
     AnswerGiven
     | ProfileGiven
@@ -169,6 +267,14 @@ Record = (
     | PollCompleted
     | SubscriptionChanged
     | Forget
+    | SignUp
+    | CancelSignUp
+    | RedeemCode
+    | FeedbackGiven
+    | MessageSignUps
+    | StaffBroadcast
+    | InitiativeCancelled
+    | InitiativeSaved
     | ConsultationAnswered
     | StatementSubmitted
     | StatementVoted
@@ -177,14 +283,20 @@ Record = (
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """The engine's answer to one event. ``state`` None means: keep no state for this person."""
+    """The engine's answer to one event. ``state`` None means: keep no state for this person.
+
+    ``then``: when the records hold a `DecidedRecord` (at most one), the service applies it at
+    once, in the same transaction, and replaces this transition by ``then(decision)`` — the
+    engine's (pure) answer for each outcome. The engine never guesses a seat or a code.
+    """
 
     state: ConversationState | None
     replies: tuple[Reply, ...]
     records: tuple[Record, ...] = ()
+    then: Callable[[Decision], Transition] | None = None
 
 
-Stage = Literal["language", "profile", "menu", "poll", "stopped", "consultation"]
+Stage = Literal["language", "profile", "menu", "poll", "stopped", "compose", "consultation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +309,10 @@ class ConversationState:
     (wave 0 for a poll without a schedule): ``answers`` maps such a key to question id →
     answer, the conversation's own copy used for skip logic and /mydata; ``completed`` lists
     the keys answered to the end; ``wave`` is the wave of the poll in progress.
+    ``groups`` are the closed groups joined (a copy; the store's membership rows decide
+    audiences); ``draft`` holds what an open "compose" stage is writing (a message to
+    sign-ups, a broadcast, a contact to share, a new initiative) and where to return to.
+    Fields added later have defaults, so state saved before them still loads.
     In the ``consultation`` stage, ``consultation`` is the consultation taken part in,
     ``consult_step`` one of ``answer``, ``statement``, ``vote``, and ``statement`` the id of
     the statement being voted on (absent from older stored states: they default to None).
@@ -220,6 +336,8 @@ class ConversationState:
     answers: dict[str, dict[str, AnswerValue]] = field(default_factory=dict)
     completed: tuple[str, ...] = ()
     subscriptions: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    draft: dict[str, str] | None = None
     last_active: datetime | None = None  # when the person last wrote (for slow channels)
     consultation: str | None = None
     consult_step: str | None = None
@@ -244,6 +362,8 @@ class ConversationState:
             "answers": {p: dict(a) for p, a in self.answers.items()},
             "completed": list(self.completed),
             "subscriptions": list(self.subscriptions),
+            "groups": list(self.groups),
+            "draft": None if self.draft is None else dict(self.draft),
             "last_active": self.last_active.isoformat() if self.last_active else None,
             "consultation": self.consultation,
             "consult_step": self.consult_step,
@@ -277,6 +397,8 @@ class ConversationState:
             },
             completed=tuple(data.get("completed") or ()),  # type: ignore[arg-type]
             subscriptions=tuple(data.get("subscriptions") or ()),  # type: ignore[arg-type]
+            groups=tuple(data.get("groups") or ()),  # type: ignore[arg-type]
+            draft=data.get("draft"),  # type: ignore[arg-type]
             last_active=_datetime(data.get("last_active")),
             consultation=data.get("consultation"),  # type: ignore[arg-type]
             consult_step=data.get("consult_step"),  # type: ignore[arg-type]

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from zoneinfo import ZoneInfo
 
-from conversations.definitions import Deployment
+from conversations.community import initiative_message
+from conversations.definitions import Deployment, Initiative
 from conversations.outbound import (
     broadcast_message,
     wave_message,
@@ -19,6 +20,9 @@ from conversations.outbound import (
 from conversations.ports import OutboxMessage
 from conversations.values import Reply
 from conversations.waves import Wave, waves_of
+
+InitiativeLookup = Callable[[str], Awaitable[Initiative | None]]
+"""An initiative by id, from the deployment or the database (`CommunityStore.initiative`)."""
 
 BroadcastLookup = Callable[[int], Awaitable[tuple[Mapping[str, str], str | None] | None]]
 """A broadcast's texts by language and its photo, by id (`storage.outbox.SqlOutbox.broadcast`)."""
@@ -34,9 +38,15 @@ class UnknownContent(Exception):
 class OutboxRenderer:
     """``await renderer(message)`` → the `Reply` to send; raises `UnknownContent`."""
 
-    def __init__(self, deployment: Deployment, broadcasts: BroadcastLookup) -> None:
+    def __init__(
+        self,
+        deployment: Deployment,
+        broadcasts: BroadcastLookup,
+        initiatives: InitiativeLookup | None = None,
+    ) -> None:
         self._deployment = deployment
         self._lookup = broadcasts
+        self._initiatives = initiatives
         self._zone = ZoneInfo(deployment.timezone)
         self._broadcasts: dict[int, tuple[Mapping[str, str], str | None]] = {}
         self._waves: dict[str, tuple[Wave, ...]] = {}
@@ -52,6 +62,13 @@ class OutboxRenderer:
             if isinstance(consultation, str):  # a follow-up that opens a new round
                 reply = with_consultation_button(reply, consultation, language)
             return reply
+        if message.kind == "initiative":
+            initiative_id = str(message.payload.get("initiative"))
+            found = self._initiatives and await self._initiatives(initiative_id)
+            if not found:
+                raise UnknownContent(message)
+            event = str(message.payload.get("event"))
+            return initiative_message(self._deployment, found, event, language)
         return wave_message(self._deployment, self._wave(message), message.kind, language)
 
     def _wave(self, message: OutboxMessage) -> Wave:

@@ -10,13 +10,23 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from conversations.definitions import Deployment
 from conversations.ports import Clock, Outbox
-from scheduler.jobs import open_due_waves, queue_due_reminders
+from scheduler.jobs import (
+    InitiativeQueue,
+    open_due_waves,
+    queue_due_reminders,
+    queue_initiative_messages,
+)
 
 WAVE_CHECK_SECONDS = 60
 REMINDER_CHECK_SECONDS = 300
 
 
-def build_scheduler(outbox: Outbox, deployment: Deployment, clock: Clock) -> AsyncIOScheduler:
+def build_scheduler(
+    outbox: Outbox,
+    deployment: Deployment,
+    clock: Clock,
+    community: InitiativeQueue | None = None,
+) -> AsyncIOScheduler:
     """A scheduler that opens due waves every minute and queues due reminders every 5 minutes,
     both first at start-up, so a wave that fell due while the service was down opens at once."""
     scheduler = AsyncIOScheduler(timezone="UTC")
@@ -37,4 +47,13 @@ def build_scheduler(outbox: Outbox, deployment: Deployment, clock: Clock) -> Asy
         id="queue-due-reminders",
         **common,
     )
+    if community is not None:
+        scheduler.add_job(
+            queue_initiative_messages,
+            "interval",
+            seconds=REMINDER_CHECK_SECONDS,
+            args=[community, deployment, clock],
+            id="queue-initiative-messages",
+            **common,
+        )
     return scheduler

@@ -239,6 +239,145 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+# --- initiatives, sign-ups, staff and closed groups (see storage.community) ---------------
+
+
+class StaffRole(Base):
+    """A role (admin, organizer, mediator) held by a person, named by their pseudonym.
+
+    Not a foreign key: a role can be granted (from the CLI) before the person first writes.
+    """
+
+    __tablename__ = "staff_roles"
+
+    participant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StaffInvite(Base):
+    """A one-time code that grants a role; only its SHA-256 is kept."""
+
+    __tablename__ = "staff_invites"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AuditEntry(Base):
+    """A staff action: who (pseudonym, or ``cli``), what, about what. Never a message text."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(100))
+
+
+class ClosedGroup(Base):
+    """A closed group of people who joined with its access code (kept as SHA-256 only)."""
+
+    __tablename__ = "closed_groups"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """None once the code is revoked: nobody can join until a new one is made."""
+    chatham_house: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    code_changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class GroupMember(Base):
+    __tablename__ = "group_members"
+
+    group_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("closed_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CodeAttempt(Base):
+    """A wrong code (staff invite or group access code), counted for the rate limit."""
+
+    __tablename__ = "code_attempts"
+    __table_args__ = (Index("ix_code_attempts_participant_id_at", "participant_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    participant_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StoredInitiative(Base):
+    """An initiative an organizer made in chat (the deployment's own live in its YAML)."""
+
+    __tablename__ = "initiatives"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organizer: Mapped[str | None] = mapped_column(String(64))
+    """The organizer's pseudonym; None after they used /forget."""
+    definition: Mapped[dict[str, object]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class InitiativeLock(Base):
+    """One row per initiative anyone signed up to, locked (``FOR UPDATE``) while its places
+    are counted and given, so two volunteers never take the same last place (PostgreSQL;
+    SQLite lets one writer in at a time anyway)."""
+
+    __tablename__ = "initiative_locks"
+
+    initiative_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    """The capacity places were last given by, for freeing places where the definition is not
+    at hand (a volunteer's /forget)."""
+
+
+class SignUpRow(Base):
+    """A volunteer's place (``placed``) or waiting-list place (``waitlisted``); ``contact`` is
+    only what they chose to share with the organizer for this initiative."""
+
+    __tablename__ = "sign_ups"
+    __table_args__ = (
+        UniqueConstraint("initiative_id", "participant_id"),
+        Index("ix_sign_ups_initiative_id_status_id", "initiative_id", "status", "id"),
+        CheckConstraint("status IN ('placed', 'waitlisted')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    initiative_id: Mapped[str] = mapped_column(String(32))
+    participant_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("participants.id", ondelete="CASCADE")
+    )
+    status: Mapped[str] = mapped_column(String(12))
+    contact: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class InitiativeFeedback(Base):
+    """A volunteer's answer after an initiative; read only as counts."""
+
+    __tablename__ = "initiative_feedback"
+
+    initiative_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    participant_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    took_place: Mapped[bool | None] = mapped_column(Boolean)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 # --- consultations (see conversations.consulting) ------------------------------------------
 
 

@@ -51,6 +51,7 @@ from storage.models import (
     Broadcast,
     ChatAddress,
     Completion,
+    GroupMember,
     OutboxRow,
     Participant,
     ProfileValue,
@@ -490,7 +491,7 @@ class SqlOutbox(OutboxPort):
         filters: list[tuple[str, Sequence[str]]] = list(audience.profile.items())
         if audience.regions:
             filters.append((self._region_field, audience.regions))
-        return [
+        conditions: list[ColumnElement[bool]] = [
             exists().where(
                 ProfileValue.participant_id == Participant.id,
                 ProfileValue.field == field,
@@ -498,6 +499,14 @@ class SqlOutbox(OutboxPort):
             )
             for field, values in filters
         ]
+        if audience.group is not None:
+            conditions.append(
+                exists().where(
+                    GroupMember.participant_id == Participant.id,
+                    GroupMember.group_id == audience.group,
+                )
+            )
+        return conditions
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, cast
 
@@ -16,14 +16,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from conversations.consultation_values import ConsultationRecord, ConsultationView
 from conversations.ports import Changes, ConcurrentUpdate, UnitOfWork
+from conversations.snapshot import Snapshot
 from conversations.values import (
     AnswerGiven,
     ConsentGiven,
     ConversationState,
+    DecidedRecord,
+    Decision,
+    FeedbackGiven,
+    InitiativeCancelled,
+    InitiativeSaved,
+    MessageSignUps,
     OptOut,
     Record,
+    StaffBroadcast,
 )
-from storage import consultations
+from storage import community, consultations
 from storage.database import StorageError, UnsupportedDatabase, for_writing
 from storage.models import (
     Answer,
@@ -374,7 +382,25 @@ class SqlUnitOfWork(UnitOfWork):
     ) -> None:
         await consultations.record(self._active, participant, record, now)
 
-    async def forget(self, participant: str) -> None:
+    async def load_snapshot(self, participant: str, now: datetime) -> Snapshot:
+        return await community.load_snapshot(self._active, participant, now)
+
+    async def decide(self, participant: str, record: DecidedRecord, now: datetime) -> Decision:
+        return await community.decide(self._active, participant, record, now)
+
+    async def record_community(
+        self,
+        participant: str,
+        record: FeedbackGiven
+        | MessageSignUps
+        | StaffBroadcast
+        | InitiativeCancelled
+        | InitiativeSaved,
+        now: datetime,
+    ) -> None:
+        await community.record_community(self._active, participant, record, now)
+
+    async def forget(self, participant: str, now: datetime | None = None) -> None:
         """Delete the person's rows; their answers lose free text and get a random respondent.
 
         Completions, subscriptions and queued bulk messages go with the participant's row (their
@@ -396,6 +422,8 @@ class SqlUnitOfWork(UnitOfWork):
             delete(ProfileValue).where(ProfileValue.participant_id == participant)
         )
         await session.execute(delete(ChatAddress).where(ChatAddress.participant_id == participant))
+        # without a time given (maintenance scripts, tests), a freed place is offered now
+        await community.forget(session, participant, now or datetime.now(UTC))
         await session.execute(delete(Participant).where(Participant.id == participant))
 
     async def _update_participant(self, participant: str, **values: object) -> bool:

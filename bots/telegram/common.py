@@ -43,6 +43,12 @@ COMMAND_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "fr": "Participer à une consultation",
         "ar": "المشاركة في مشاورة",
     },
+    "initiatives": {
+        "en": "Local actions to volunteer for",
+        "fr": "Actions locales où s'engager",
+        "ar": "مبادرات محلية للتطوع",
+    },
+    "my_signups": {"en": "Your sign-ups", "fr": "Vos inscriptions", "ar": "تسجيلاتك"},
     "language": {"en": "Change language", "fr": "Changer de langue", "ar": "تغيير اللغة"},
     "mydata": {"en": "See your data", "fr": "Voir vos données", "ar": "عرض بياناتك"},
     "forget": {"en": "Erase your data", "fr": "Effacer vos données", "ar": "محو بياناتك"},

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from sqlalchemy import select
 
+from config.deployment import demo_folder
 from storage.aggregates import choice_counts, number_stats
 from storage.database import create_engine
 from storage.models import Answer
@@ -34,7 +36,7 @@ AGENDA_SCRIPT = [
 ]
 
 
-def run_chat(data_dir: Path, lines: list[str], *extra: str) -> str:
+def run_chat(data_dir: Path, lines: list[str], *extra: str, deployment: Path | None = None) -> str:
     env = {
         **os.environ,
         "PEACEPULSE_DATA_DIR": str(data_dir),
@@ -44,6 +46,8 @@ def run_chat(data_dir: Path, lines: list[str], *extra: str) -> str:
     }
     for name in ("PEACEPULSE_DATABASE_URL", "PEACEPULSE_SECRET_KEY", "PEACEPULSE_DEPLOYMENT"):
         env.pop(name)
+    if deployment is not None:
+        env["PEACEPULSE_DEPLOYMENT"] = str(deployment)
     result = subprocess.run(
         [sys.executable, "-m", "bots.cli", "chat", "--user", "amina", *extra],
         input="\n".join(lines) + "\n",
@@ -112,3 +116,37 @@ def test_the_terminal_resumes_where_the_person_stopped(tmp_path: Path) -> None:
 def test_the_terminal_speaks_the_locale(tmp_path: Path) -> None:
     output = run_chat(tmp_path, ["/quit"], "--locale", "ar")
     assert "هل توافق على المشاركة؟" in output
+
+
+def test_volunteering_in_the_terminal(tmp_path: Path) -> None:
+    # the terminal runs on the real clock: the demo's initiatives, moved to a year to come
+    folder = tmp_path / "deployment"
+    shutil.copytree(demo_folder(), folder)
+    path = folder / "deployment.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"2026-12-', '"2099-12-'), encoding="utf-8"
+    )
+    output = run_chat(
+        tmp_path,
+        [
+            *AGENDA_SCRIPT[:5],  # consent, language and profile: Kessal Highlands
+            "/initiatives",
+            "1",  # the Kessal dialogue, listed first for her region
+            "2",  # sign up and share a contact
+            "Cancel",  # typed label of the Cancel button: nothing shared
+            "/initiatives",
+            "1",
+            "1",  # sign up
+            "/my_signups",
+        ],
+        deployment=folder,
+    )
+    assert "Initiatives you can join (page 1 of 2):" in output
+    assert "  1) Community dialogue on the return of displaced families" in output
+    assert "Cancelled: nothing was sent or saved." in output
+    assert "You are signed up for “Community dialogue on the return of displaced families”" in (
+        output
+    )
+    assert "• Community dialogue on the return of displaced families – 2099-12-05 09:00 " in (
+        output
+    )

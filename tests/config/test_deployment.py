@@ -257,7 +257,8 @@ def test_demo_files_are_package_data() -> None:
                 f"{DEPLOYMENT}: suppresion_k: unknown field (did you mean 'suppression_k'? "
                 "allowed: organization, contact, purpose, privacy_notice, languages, "
                 "default_language, timezone, regions, profile, suppression_k, topics, "
-                "quiet_hours, stop_words, start_words, help_words, conversation_expiry_days)"
+                "quiet_hours, stop_words, start_words, help_words, conversation_expiry_days, "
+                "initiatives)"
             ],
             id="misspelt-field",
         ),
@@ -391,7 +392,12 @@ def test_demo_files_are_package_data() -> None:
         ),
         pytest.param(
             [(DEPLOYMENT, put("regions", 2, "id", value="capital"))],
-            [f"{DEPLOYMENT}: regions[2].id: duplicate region id 'capital' (also regions[0].id)"],
+            [
+                f"{DEPLOYMENT}: regions[2].id: duplicate region id 'capital' (also regions[0].id)",
+                f"{DEPLOYMENT}: initiatives[1].region: unknown region 'noor_valley' (capital, "
+                "kessal_highlands, capital, lake_tiras, daroun_plains, sarif_borderlands, "
+                "outside_meridia)",
+            ],
             id="duplicate-region-id",
         ),
         pytest.param(
@@ -431,6 +437,12 @@ def test_demo_files_are_package_data() -> None:
             [(DEPLOYMENT, drop("regions"))],
             [
                 f"{DEPLOYMENT}: profile[0].type: a region question needs regions in {DEPLOYMENT}",
+                *(
+                    f"{DEPLOYMENT}: initiatives[{i}].region: unknown region '{region}' (none)"
+                    for i, region in enumerate(
+                        ["kessal_highlands", "noor_valley", "capital", "sarif_borderlands"]
+                    )
+                ),
                 f"{AGENDA}: questions[5].type: a region question needs regions in {DEPLOYMENT}",
             ],
             id="region-question-without-regions",
@@ -610,6 +622,9 @@ def test_every_problem_is_reported_at_once_file_by_file(folder: Path) -> None:
         f"{DEPLOYMENT}: timezone: unknown time zone 'Mars/Olympus' "
         "(an IANA name such as 'Africa/Nairobi')",
         f"{DEPLOYMENT}: regions[2].id: duplicate region id 'capital' (also regions[0].id)",
+        f"{DEPLOYMENT}: initiatives[1].region: unknown region 'noor_valley' (capital, "
+        "kessal_highlands, capital, lake_tiras, daroun_plains, sarif_borderlands, "
+        "outside_meridia)",
         f"{AGENDA}: questions[0].colour: unknown field "
         "(allowed: id, prompt, optional, show_if, type, choices, max_choices)",
         f"{AGENDA}: questions[3].choices[1].label: no 'ar' text",
@@ -618,7 +633,7 @@ def test_every_problem_is_reported_at_once_file_by_file(folder: Path) -> None:
         f"{IMPLEMENTATION}: questions[0].type: unknown question type 'slider' "
         f"(one of: {QUESTION_TYPES})",
     ]
-    assert str(raised.value).startswith(f"6 problems in deployment {folder}:\n")
+    assert str(raised.value).startswith(f"7 problems in deployment {folder}:\n")
     assert str(raised.value).endswith("\n  " + raised.value.errors[-1])
 
 
@@ -644,4 +659,20 @@ def test_a_folder_without_deployment_yaml_still_checks_its_polls(folder: Path) -
     assert errors_of(folder) == [
         f"{DEPLOYMENT}: not found in {folder}",
         f"{AGENDA}: title: missing",
+    ]
+
+
+def test_initiatives_are_checked_like_polls(folder: Path) -> None:
+    edit(folder, DEPLOYMENT, drop("initiatives", 0, "title", "ar"))
+    edit(folder, DEPLOYMENT, put("initiatives", 1, "ends", value="2026-12-12T08:00:00"))
+    edit(folder, DEPLOYMENT, put("initiatives", 2, "id", value="kessal_dialogue"))
+    assert errors_of(folder) == [
+        f"{DEPLOYMENT}: initiatives[0].title: no 'ar' text",
+        f"{DEPLOYMENT}: initiatives[1]: ends must be after starts",
+    ]
+    edit(folder, DEPLOYMENT, put("initiatives", 0, "title", "ar", value="حوار"))
+    edit(folder, DEPLOYMENT, put("initiatives", 1, "ends", value="2026-12-12T15:00:00"))
+    assert errors_of(folder) == [
+        f"{DEPLOYMENT}: initiatives[2].id: duplicate initiative id 'kessal_dialogue' "
+        "(also initiatives[0].id)"
     ]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.telegram.common import TelegramClient
 from bots.telegram.sender import TelegramSender
-from conversations.definitions import Audience, Deployment
+from conversations.definitions import Audience, Deployment, Initiative
 from conversations.outbound import Kind, broadcast_message, wave_message
 from conversations.ports import OutboxMessage
 from conversations.waves import waves_of
@@ -157,3 +157,32 @@ async def test_a_photo_broadcast_end_to_end(
             "https://example.org/p.jpg",
             {"fr": "Reprise", "en": "Talks resume"}[language],
         )
+
+
+async def test_messages_about_an_initiative_are_rendered_from_its_current_definition() -> None:
+    from tests.service.test_community import deployment_with, small_initiative
+
+    deployment = deployment_with(small_initiative())
+    asked: list[str] = []
+
+    async def lookup(initiative_id: str) -> Initiative | None:
+        asked.append(initiative_id)
+        return deployment.initiative(initiative_id)
+
+    render = OutboxRenderer(deployment, Broadcasts(), lookup)
+    promoted = await render(
+        message("initiative", {"initiative": "small_dialogue", "event": "promoted"})
+    )
+    assert promoted.text.startswith(
+        "Bonne nouvelle : une place s'est libérée pour « Petit dialogue » (2026-12-01 09:00)"
+    )
+    question = await render(
+        message("initiative", {"initiative": "small_dialogue", "event": "feedback"}, "ar")
+    )
+    assert [b.data for b in question.flat_buttons] == [
+        "-:if:small_dialogue:y",
+        "-:if:small_dialogue:n",
+    ]
+    assert asked == ["small_dialogue", "small_dialogue"]  # not cached: edits show
+    with pytest.raises(UnknownContent):
+        await render(message("initiative", {"initiative": "gone", "event": "remind"}))

@@ -23,6 +23,8 @@ from storage.database import (
 TABLES = sorted(
     ["alembic_version", "answers", "chat_addresses", "participants", "processed_updates"]
     + ["profile_values", "completions", "subscriptions", "waves", "broadcasts", "outbox"]
+    + ["staff_roles", "staff_invites", "audit_log", "closed_groups", "group_members"]
+    + ["code_attempts", "initiatives", "initiative_locks", "sign_ups", "initiative_feedback"]
     + ["consultation_answers", "statements", "statement_votes", "consultation_rounds"]
 )
 

@@ -1,7 +1,7 @@
 """Consultations: free-text answers, statements, votes on statements, follow-up rounds.
 
 Revision ID: i6_consultations
-Revises: 0002
+Revises: i5_initiatives
 Create Date: 2026-11-22
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i6_consultations"
-down_revision: str | Sequence[str] | None = "0002"
+down_revision: str | Sequence[str] | None = "i5_initiatives"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
