@@ -4,6 +4,7 @@ of the consultation is built from a small in-memory store before each step."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -265,3 +266,16 @@ def test_language_and_stop_come_back_to_the_statement(consulting: Engine, store:
     assert "suspendus" in amina.press_data(f"{amina.state.seq}:cv:1:a")
     assert not [r for r in amina.records if isinstance(r, StatementVoted)]
     assert "Women must hold" in amina.say("/start")
+
+
+def test_a_closed_groups_consultation_is_for_its_members(store: Store) -> None:
+    data = copy.deepcopy(DEPLOYMENT) | {
+        "consultations": [CONSULTATION | {"audience": {"group": "women_network"}}]
+    }
+    engine = Engine(Deployment.model_validate(data, context={"languages": LANGS}), fake_detect)
+    outsider = person(engine, store, "omar")
+    assert "no consultation open for you" in outsider.say("/consult")
+    member = person(engine, store, "amina")
+    assert member.state is not None
+    member.state = dataclasses.replace(member.state, groups=("women_network",))
+    assert "Who should sit on the committee?" in member.say("/consult")
