@@ -330,7 +330,7 @@ def check() -> None:
     deployment = root.deployment_for(settings)
     click.echo(
         f"deployment OK: {len(deployment.polls)} polls, {len(deployment.languages)} languages, "
-        f"{len(deployment.regions)} regions"
+        f"{len(deployment.regions)} regions, {len(deployment.consultations)} consultations"
     )
 
 
