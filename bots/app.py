@@ -44,7 +44,7 @@ from scheduler.jobs import scheduled_waves
 from scheduler.ratelimit import RateLimiter
 from scheduler.render import OutboxRenderer
 from scheduler.runner import build_scheduler
-from storage import aggregates
+from storage import aggregates, consultations
 from storage.community import CommunityStore
 from storage.database import create_engine, upgrade
 from storage.outbox import SqlOutbox, finish_transactions
@@ -108,6 +108,7 @@ async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
 async def open_app(settings: Settings, secret: bytes) -> AsyncIterator[App]:
     deployment = deployment_for(settings)
     async with open_database(settings) as database:
+        await consultations.sync_seeds(database, deployment, SystemClock().now())
         engine = Engine(deployment, detect_language)
         service = ConversationService(engine, unit_of_work_factory(database), secret, SystemClock())
         yield App(settings, deployment, database, service)

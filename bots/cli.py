@@ -15,6 +15,7 @@ import click
 
 from bots import app as root
 from bots import community_cli, logs
+from bots.consultation_cli import consultation
 from bots.insights_cli import export, report, shareback
 from config.broadcast import load_broadcast_texts
 from config.deployment import DeploymentError
@@ -335,7 +336,7 @@ def check() -> None:
     deployment = root.deployment_for(settings)
     click.echo(
         f"deployment OK: {len(deployment.polls)} polls, {len(deployment.languages)} languages, "
-        f"{len(deployment.regions)} regions"
+        f"{len(deployment.regions)} regions, {len(deployment.consultations)} consultations"
     )
 
 
@@ -364,6 +365,8 @@ for _command in community_cli.build(friendly, _settings):
 main.add_command(export)
 main.add_command(report)
 main.add_command(shareback)
+
+main.add_command(consultation)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     folder/deployment.yaml   organization, languages, regions, profile questions ...
     folder/polls/*.yaml      one poll per file, taken in file-name order
+    folder/consultations/*.yaml   one consultation per file (see `config.consultations`)
 
 Every problem found is reported at once, in one `DeploymentError` whose ``errors`` are lines
 of the form ``file: path: message``, e.g. ``polls/agenda.yaml: questions[3].prompt: no 'ar' text``.
@@ -23,8 +24,15 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from config.consultations import (
+    check_consultation,
+    consultation_files,
+    duplicate_consultations,
+    without_consultations,
+)
 from config.errors import ConfigError
 from conversations.definitions import (
+    Consultation,
     Deployment,
     MultipleChoice,
     Number,
@@ -63,7 +71,8 @@ def demo_folder() -> Path:
 
 
 def load_deployment(folder: Path) -> Deployment:
-    """Read and validate ``folder/deployment.yaml`` and ``folder/polls/*.yaml``.
+    """Read and validate ``folder/deployment.yaml``, ``folder/polls/*.yaml`` and
+    ``folder/consultations/*.yaml``.
 
     Raises `DeploymentError` listing every problem found, not just the first: the YAML and
     field errors of every file, and the cross-checks (ids, show_if, time zone, ...) of every
@@ -77,8 +86,10 @@ def load_deployment(folder: Path) -> Deployment:
     files = _poll_files(folder)
     errors += [f"{name}: poll files end in .yaml; this one is not read" for name in files[".yml"]]
     poll_files = files[".yaml"]
-    order = [DEPLOYMENT_FILE, *sorted(poll_files + files[".yml"])]
+    consulted = consultation_files(folder)
+    order = [DEPLOYMENT_FILE, *sorted(poll_files + files[".yml"]), *consulted]
     poll_data = {name: _read_mapping(folder, name, errors) for name in poll_files}
+    consultation_data = {name: _read_mapping(folder, name, errors) for name in consulted}
 
     context = {"languages": _declared_languages(header)}
     deployment: Deployment | None = None
@@ -88,6 +99,7 @@ def load_deployment(folder: Path) -> Deployment:
                 f"{DEPLOYMENT_FILE}: polls: polls go in {POLLS_FOLDER}/*.yaml, one per file"
             )
         header = {key: value for key, value in header.items() if key != "polls"}
+        without_consultations(header, errors, DEPLOYMENT_FILE)
         deployment = _validate(Deployment, header, context, DEPLOYMENT_FILE, errors)
         if deployment is not None:
             errors += _lines(DEPLOYMENT_FILE, _check_deployment(deployment))
@@ -101,10 +113,21 @@ def load_deployment(folder: Path) -> Deployment:
             errors += _lines(name, _check_schedule(poll, deployment))
             polls[name] = poll
     errors += _duplicate_polls(polls)
+    consultations: dict[str, Consultation] = {}
+    for name, data in consultation_data.items():
+        found = None if data is None else _validate(Consultation, data, context, name, errors)
+        if found is not None:
+            errors += _lines(name, check_consultation(found, deployment))
+            consultations[name] = found
+    errors += duplicate_consultations(consultations)
 
     if errors or header is None:
         raise DeploymentError(folder, _by_file(errors, order))
-    data = {**header, "polls": [poll_data[name] for name in poll_files]}
+    data = {
+        **header,
+        "polls": [poll_data[name] for name in poll_files],
+        "consultations": [consultation_data[name] for name in consulted],
+    }
     result = _validate(Deployment, data, context, DEPLOYMENT_FILE, errors)
     if result is None:  # every part validated alone; only a whole-deployment rule can get here
         raise DeploymentError(folder, errors)
@@ -344,7 +367,8 @@ def _unknown_field(name: str, parent: Any) -> str:
     if not _is_model(model):
         return "unknown field"
     # polls come from polls/*.yaml; deployment.yaml has no `polls` field to offer
-    allowed = [field for field in model.model_fields if (model, field) != (Deployment, "polls")]
+    hidden = {(Deployment, "polls"), (Deployment, "consultations")}
+    allowed = [field for field in model.model_fields if (model, field) not in hidden]
     close = difflib.get_close_matches(name, allowed, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     return f"unknown field ({hint}allowed: {', '.join(allowed)})"

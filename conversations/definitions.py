@@ -238,6 +238,52 @@ class Initiative(_Frozen):
         return self.ends if self.ends.tzinfo else self.ends.replace(tzinfo=zone)
 
 
+class Theme(_Frozen):
+    """A theme of a mediator's codebook: answers containing one of its keywords (in the
+    answer's language) are classified under it."""
+
+    id: Identifier
+    label: Text
+    keywords: dict[str, tuple[str, ...]] = Field(min_length=1)
+
+
+class Consultation(_Frozen):
+    """Back-and-forth with the population on one element of the negotiation.
+
+    People answer ``question`` in free text, may submit short statements, then vote Agree /
+    Disagree / Pass on others' statements (see `conversations.consulting`). ``moderation``
+    ``strict`` (the default) shows a statement to nobody before a mediator approved it;
+    ``post`` shows what passed the automatic screen and lets a mediator withdraw it later.
+    ``seeds`` are statements of the mediators, shown from the start, in every language.
+    """
+
+    id: Identifier
+    element: Text
+    title: Text
+    context: Text
+    question: Text
+    phase: str = Field(default="negotiation", min_length=1, max_length=64)
+    opens: datetime
+    closes: datetime
+    audience: Audience = Field(default_factory=Audience)
+    max_length: int = Field(default=500, ge=20, le=3000)
+    statements: bool = True
+    statement_max_length: int = Field(default=280, ge=20, le=1000)
+    moderation: Literal["strict", "post"] = "strict"
+    block_list: tuple[str, ...] = ()
+    seeds: tuple[Text, ...] = ()
+    codebook: tuple[Theme, ...] = ()
+
+    @model_validator(mode="after")
+    def _dates(self) -> Consultation:
+        if self.opens.tzinfo is not None and self.closes.tzinfo is not None:
+            if self.closes <= self.opens:
+                raise ValueError("closes must be after opens")
+        elif self.closes.replace(tzinfo=None) <= self.opens.replace(tzinfo=None):
+            raise ValueError("closes must be after opens")
+        return self
+
+
 class Deployment(_Frozen):
     organization: Text
     contact: str = Field(min_length=1)
@@ -258,6 +304,7 @@ class Deployment(_Frozen):
     conversation_expiry_days: float = Field(default=3.0, gt=0)
     polls: tuple[Poll, ...] = ()
     initiatives: tuple[Initiative, ...] = ()
+    consultations: tuple[Consultation, ...] = ()
     population: dict[str, dict[str, float]] = Field(default_factory=dict)
     """Population shares per profile field (``{gender: {woman: 0.51, man: 0.49}}``), from a
     census or survey: the margins results are weighted to (`insights.weighting`)."""
@@ -267,6 +314,9 @@ class Deployment(_Frozen):
 
     def poll(self, poll_id: str) -> Poll | None:
         return next((p for p in self.polls if p.id == poll_id), None)
+
+    def consultation(self, consultation_id: str) -> Consultation | None:
+        return next((c for c in self.consultations if c.id == consultation_id), None)
 
     def topic(self, topic_id: str) -> Topic | None:
         return next((t for t in self.topics if t.id == topic_id), None)

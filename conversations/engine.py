@@ -18,8 +18,10 @@ from datetime import datetime, timedelta
 from typing import cast, get_args
 from zoneinfo import ZoneInfo
 
+from conversations import consulting
 from conversations.community import COMMANDS as COMMUNITY_COMMANDS
 from conversations.community import Community, wants_snapshot
+from conversations.consultation_values import ConsultationView
 from conversations.definitions import (
     Deployment,
     FreeText,
@@ -71,8 +73,12 @@ COMMANDS = (
     "mydata",
     "forget",
     "stop",
+    "consult",
     *COMMUNITY_COMMANDS,
 )
+
+_ASKING = ("language", "profile", "poll", "consultation")
+"""Stages where a typed reply answers the prompt left open (and is asked again after long)."""
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _UNCHECKED, _CHECKED = "☐ ", "☑ "
@@ -132,12 +138,15 @@ class Engine:
         *,
         buttons: bool = True,
         snapshot: Snapshot | None = None,
+        consultation: ConsultationView | None = None,
     ) -> Transition:
         """Answer one event of one person. ``state`` None: the person has not consented.
 
         ``buttons`` False: the channel has none (SMS); options are chosen by typing.
         ``snapshot``: what the database holds for this person, loaded by the caller when
         `wants_snapshot` says the event needs it (see `conversations.snapshot`).
+        ``consultation`` is the read-only view of the consultation named by
+        `consultation_wanted` for this event, loaded by the caller from the store.
         """
         expired = False
         if isinstance(event, Text):
@@ -164,8 +173,16 @@ class Engine:
             )
         if state is not None and not isinstance(event, Unsupported):
             state = dataclasses.replace(state, last_active=now)
-        turn = _Turn(self._d, self._detect, self._waves, now, buttons, snapshot=snapshot)
-        if expired and state is not None and state.stage in ("language", "profile", "poll"):
+        turn = _Turn(
+            self._d,
+            self._detect,
+            self._waves,
+            now,
+            buttons,
+            snapshot=snapshot,
+            consultation=consultation,
+        )
+        if expired and state is not None and state.stage in _ASKING:
             # Hours or days later, a typed "2" may not mean the question left open: ask again.
             return turn.again(state, translate("conversation_expired", state.language))
         return turn.step(state, event, locale)
@@ -183,6 +200,23 @@ class Engine:
     def wants_snapshot(self, state: ConversationState | None, event: Event) -> bool:
         """Whether `step` needs a `Snapshot` for this event (most events do not)."""
         return wants_snapshot(state, event)
+
+    def consultation_wanted(
+        self, state: ConversationState | None, event: Event, now: datetime, *, buttons: bool = True
+    ) -> str | None:
+        """The consultation whose `ConsultationView` `step` needs for this event, if any."""
+        typed = event.text.strip().casefold() if isinstance(event, Text) else ""
+        if (
+            isinstance(event, Text)
+            and (_command(event.text) == "consult" or (not buttons and typed == "consult"))
+            and state is not None
+        ):
+            if state.stage == "consultation":
+                return state.consultation
+            turn = _Turn(self._d, self._detect, self._waves, now)
+            available = turn.consultations.available(state)
+            return available[0].id if len(available) == 1 else None
+        return consulting.wanted(state, event)
 
 
 def _keywords(key: str, extra: Mapping[str, Sequence[str]]) -> frozenset[str]:
@@ -203,6 +237,7 @@ class _Turn:
         buttons: bool = True,
         *,
         snapshot: Snapshot | None = None,
+        consultation: ConsultationView | None = None,
     ) -> None:
         self._d = deployment
         self._detect = detect_language
@@ -212,6 +247,14 @@ class _Turn:
         self._snapshot = snapshot
         region = next((q.id for q in deployment.profile if isinstance(q, RegionQuestion)), None)
         self._community = Community(deployment, now, region, self._again)
+        self.consultations = consulting.Consultations(
+            deployment,
+            detect_language,
+            now,
+            consultation,
+            self._leave_consultation,
+            buttons=buttons,
+        )
 
     def step(self, state: ConversationState | None, event: Event, locale: str | None) -> Transition:
         if state is None:
@@ -328,6 +371,8 @@ class _Turn:
             return Transition(state, (Reply(t("paused", state)),))
         if command == "start":
             return self._again(state, t("welcome_back", state))
+        if command == "consult":
+            return self.consultations.command(state)
         if command == "help":
             help_text = t(
                 "help",
@@ -449,7 +494,8 @@ class _Turn:
             for poll_id, _, wave in [key.partition("#")]
             if (poll := d.poll(poll_id)) is not None
         ]
-        if not answered:
+        consulted = self.consultations.mydata(state)
+        if not answered and not consulted:
             lines.append(t("mydata_no_answers", state))
         if state.subscriptions:
             names = ", ".join(self._topic_name(topic, state) for topic in state.subscriptions)
@@ -466,6 +512,7 @@ class _Turn:
                     prompt = _shorten(d.text(question.prompt, state.language))
                     shown = self._show_answer(question, answers[question.id], state)
                     lines.append(f"• {prompt} → {shown}")
+        lines += consulted
         lines.append("")
         lines.append(t("mydata_footer", state))
         return "\n".join(lines)
@@ -502,6 +549,10 @@ class _Turn:
         data = _parse_data(raw)
         if data is not None and data.seq is None and data.action == "w":
             return self._invitation(state, data.arg)
+        if data is not None and data.seq is None and data.action == consulting.OPEN:
+            if state.stage == "stopped":
+                return Transition(state, (Reply(self._t("paused", state)),))
+            return self.consultations.open(state, data.arg)
         if data is not None and data.seq is None and data.action[:1] in ("i", "o"):
             if state.stage == "stopped":
                 return Transition(state, (Reply(self._t("paused", state)),))
@@ -510,6 +561,11 @@ class _Turn:
             return self._again(state, self._t("expired", state))
         if data.action == "u":
             return self._press_topic(state, data.arg)
+        if data.action in consulting.ACTIONS:
+            if state.stage == "stopped":
+                return Transition(state, (Reply(self._t("paused", state)),))
+            pressed = self.consultations.press(state, data.action, data.arg)
+            return pressed or self._again(state, self._t("expired", state))
         if data.action == "f":
             if data.arg == "y":
                 return Transition(None, (Reply(self._t("forgotten", state)),), (Forget(),))
@@ -660,6 +716,8 @@ class _Turn:
     # --- typed text -------------------------------------------------------------------------
 
     def _typed(self, state: ConversationState, text: str) -> Transition:
+        if state.stage == "consultation":
+            return self._typed_consultation(state, text)
         poll, question = self._current_question(state)
         if state.stage == "poll" and poll is not None and question is not None:
             if self._open_wave_number(poll) != state.wave:
@@ -675,6 +733,24 @@ class _Turn:
         if button is not None:
             return self._press(state, button.data)
         return self._again(state, self._t("use_buttons", state))
+
+    def _typed_consultation(self, state: ConversationState, text: str) -> Transition:
+        """Buttons can be typed (by number only where no text is expected); else the flow."""
+        prompt = self._prompt(state)
+        if prompt.expects_text:
+            wanted = " ".join(text.split()).casefold()
+            button = next((b for b in prompt.flat_buttons if b.label.casefold() == wanted), None)
+        else:
+            button = _match_button(prompt.flat_buttons, text)
+        if button is not None:
+            return self._press(state, button.data)
+        return self.consultations.typed(state, text)
+
+    def _leave_consultation(
+        self, state: ConversationState, note: str, records: tuple[Record, ...]
+    ) -> Transition:
+        left = dataclasses.replace(state, consultation=None, consult_step=None, statement=None)
+        return self._again(self._enter_menu(left), note, records)
 
     def _renderings(self, state: ConversationState) -> list[Reply]:
         """The current prompt in every language (the person's own first)."""
@@ -825,6 +901,8 @@ class _Turn:
         d, lang = self._d, state.language
         if state.stage == "stopped":
             return Reply(self._t("paused", state))
+        if state.stage == "consultation":
+            return self.consultations.prompt(state)
         if state.stage == "compose":
             return self._community.prompt(state)
         if state.stage == "language":
@@ -847,6 +925,9 @@ class _Turn:
             for p in d.polls
             if (wave := self._open_wave_number(p)) is not None and _member(p, state)
         ]
+        consultations = self.consultations.menu_buttons(state)
+        if not available and consultations:
+            return Reply(self._t("consult_choose", state), _rows(consultations))
         if not available:
             return Reply(self._t("no_polls", state))
         polls = [
@@ -856,7 +937,10 @@ class _Turn:
             )
             for p, w in available
         ]
-        return Reply(self._t("menu", state), _rows(polls))
+        text = self._t("menu", state)
+        if consultations and self._buttons:  # the line explains the 💬 mark, which SMS lacks
+            text += "\n" + self._t("consult_menu", state)
+        return Reply(text, _rows([*polls, *consultations]))
 
     def question_prompt(self, state: ConversationState, poll: Poll, question: Question) -> Reply:
         return self._question_prompt(state, poll, question)

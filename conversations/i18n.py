@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.community_texts import COMMUNITY_TEXTS
+from conversations.i18n_consultations import CONSULTATION_TEXTS
 
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
@@ -185,6 +186,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "help": {
         "en": "{organization} uses this chat to hear people's views on the peace process.\n"
         "/polls – the polls you can answer\n"
+        "/consult – take part in a consultation\n"
         "/language – change language\n"
         "/subscribe – choose updates to receive\n"
         "/mydata – see what we hold about you\n"
@@ -195,6 +197,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "{organization} utilise cette discussion pour entendre l'avis de la population "
         "sur le processus de paix.\n"
         "/polls – les sondages disponibles\n"
+        "/consult – participer à une consultation\n"
         "/language – changer de langue\n"
         "/subscribe – choisir les informations à recevoir\n"
         "/mydata – voir ce que nous conservons sur vous\n"
@@ -204,6 +207,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Contact : {contact}",
         "ar": "تستخدم {organization} هذه المحادثة للاستماع إلى آراء الناس حول عملية السلام.\n"
         "/polls – الاستطلاعات المتاحة\n"
+        "/consult – المشاركة في مشاورة\n"
         "/language – تغيير اللغة\n"
         "/subscribe – اختيار التحديثات\n"
         "/mydata – عرض البيانات المحفوظة عنك\n"
@@ -408,6 +412,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ar": "مرحباً بعودتك! مرّ بعض الوقت، وهذا هو السؤال مرة أخرى:",
     },
     **COMMUNITY_TEXTS,
+    **CONSULTATION_TEXTS,
 }
 
 

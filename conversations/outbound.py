@@ -60,3 +60,9 @@ def quiet_until(now: datetime, quiet: QuietHours, zone: tzinfo) -> datetime | No
         return None
     day = local.date() if (start < end or at < end) else local.date() + timedelta(days=1)
     return datetime.combine(day, end, tzinfo=zone).astimezone(now.tzinfo)
+
+
+def with_consultation_button(reply: Reply, consultation_id: str, language: str) -> Reply:
+    """A consultation follow-up with a button that opens its new question."""
+    button = Button(translate("consult_followup", language), f"-:cq:{consultation_id}")
+    return Reply(reply.text, ((button,),), photo=reply.photo)

@@ -14,6 +14,13 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from conversations.consultation_values import (
+    ConsultationAnswered,
+    ConsultationRecord,
+    ConsultationView,
+    StatementSubmitted,
+    StatementVoted,
+)
 from conversations.definitions import Audience
 from conversations.outbound import Kind
 from conversations.snapshot import Snapshot
@@ -138,6 +145,18 @@ class UnitOfWork(abc.ABC):
     async def set_subscription(self, participant: str, topic: str, subscribed: bool) -> None:
         """Subscribe to or unsubscribe from a broadcast topic (idempotent)."""
 
+    @abc.abstractmethod
+    async def consultation_view(self, participant: str, consultation_id: str) -> ConsultationView:
+        """The participant's read-only view of a consultation, for `Engine.step` (see
+        `conversations.consultation_values`); an empty view for an unknown consultation."""
+
+    @abc.abstractmethod
+    async def record_consultation(
+        self, participant: str, record: ConsultationRecord, now: datetime
+    ) -> None:
+        """Store a consultation answer (replacing an earlier one of the round), a statement,
+        or a vote (one per person and statement: a repeat changes nothing)."""
+
     async def claim_updates(
         self, keys: Sequence[tuple[str, int]], now: datetime
     ) -> set[tuple[str, int]]:
@@ -179,6 +198,8 @@ class UnitOfWork(abc.ABC):
                 await self.record_completion(participant, poll_id, wave, now)
             case SubscriptionChanged(topic=topic, subscribed=subscribed):
                 await self.set_subscription(participant, topic, subscribed)
+            case ConsultationAnswered() | StatementSubmitted() | StatementVoted():
+                await self.record_consultation(participant, record, now)
             case Forget():
                 await self.forget(participant, now)
             case SignUp() | CancelSignUp() | RedeemCode():

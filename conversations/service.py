@@ -19,7 +19,9 @@ import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from conversations.consultation_values import ConsultationView
 from conversations.engine import Engine
 from conversations.identity import pseudonym
 from conversations.ports import Changes, Clock, ConcurrentUpdate, UnitOfWork
@@ -113,6 +115,27 @@ class ConversationService:
                 log.info("a participant was created concurrently; retrying the batch")
         raise AssertionError("unreachable")
 
+    async def _consultation_view(
+        self,
+        uow: UnitOfWork,
+        views: dict[tuple[str, str], ConsultationView],
+        participant: str,
+        state: ConversationState | None,
+        inbound: Inbound,
+        *,
+        now: datetime,
+    ) -> ConsultationView | None:
+        """The consultation view the event needs, if any: read in this transaction, or kept
+        from an earlier event of the batch (``views``, which the caller keeps current)."""
+        wanted = self._engine.consultation_wanted(
+            state, inbound.event, now, buttons=inbound.buttons
+        )
+        if wanted is None:
+            return None
+        if (participant, wanted) not in views:
+            views[(participant, wanted)] = await uow.consultation_view(participant, wanted)
+        return views[(participant, wanted)]
+
     async def _transaction(self, batch: Sequence[_Pending]) -> list[tuple[Reply, ...]]:
         now = self._clock.now()
         results: list[tuple[Reply, ...]] = []
@@ -127,6 +150,8 @@ class ConversationService:
                 await uow.load_states_for_update([p.participant for p in batch])
             )
             changes = Changes(now)
+            # consultation views read in this batch, kept current as its events change them
+            views: dict[tuple[str, str], ConsultationView] = {}
             for pending in batch:
                 inbound, participant = pending.inbound, pending.participant
                 if inbound.update_id is not None:
@@ -142,6 +167,9 @@ class ConversationService:
                     # what this batch changed so far is written first, so the snapshot sees it
                     changes = await _flush(uow, changes)
                     snapshot = await uow.load_snapshot(participant, now)
+                view = await self._consultation_view(
+                    uow, views, participant, before, inbound, now=now
+                )
                 transition = self._engine.step(
                     before,
                     inbound.event,
@@ -149,7 +177,10 @@ class ConversationService:
                     inbound.locale,
                     buttons=inbound.buttons,
                     snapshot=snapshot,
+                    consultation=view,
                 )
+                if view is not None:
+                    views[(participant, view.consultation_id)] = view.after(transition.records)
                 decided = [r for r in transition.records if isinstance(r, DecidedRecord)]
                 if decided and transition.then is not None:
                     # a seat or a code: the store decides, at once, and the engine answers it

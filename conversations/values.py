@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from conversations.consultation_values import (
+    ConsultationAnswered,
+    StatementSubmitted,
+    StatementVoted,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ParticipantKey:
@@ -269,6 +275,9 @@ Record = (
     | StaffBroadcast
     | InitiativeCancelled
     | InitiativeSaved
+    | ConsultationAnswered
+    | StatementSubmitted
+    | StatementVoted
 )
 
 
@@ -287,7 +296,7 @@ class Transition:
     then: Callable[[Decision], Transition] | None = None
 
 
-Stage = Literal["language", "profile", "menu", "poll", "stopped", "compose"]
+Stage = Literal["language", "profile", "menu", "poll", "stopped", "compose", "consultation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +313,12 @@ class ConversationState:
     audiences); ``draft`` holds what an open "compose" stage is writing (a message to
     sign-ups, a broadcast, a contact to share, a new initiative) and where to return to.
     Fields added later have defaults, so state saved before them still loads.
+    In the ``consultation`` stage, ``consultation`` is the consultation taken part in,
+    ``consult_step`` one of ``answer``, ``statement``, ``vote``, and ``statement`` the id of
+    the statement being voted on (absent from older stored states: they default to None).
+    ``consult_answers`` (``"<consultation>#<round>"`` → text), ``consult_statements``
+    (consultation → texts) and ``consult_votes`` (consultation → how many) are the
+    conversation's own copy of what the person gave, for /mydata.
     """
 
     VERSION = 2
@@ -324,6 +339,12 @@ class ConversationState:
     groups: tuple[str, ...] = ()
     draft: dict[str, str] | None = None
     last_active: datetime | None = None  # when the person last wrote (for slow channels)
+    consultation: str | None = None
+    consult_step: str | None = None
+    statement: int | None = None
+    consult_answers: dict[str, str] = field(default_factory=dict)
+    consult_statements: dict[str, list[str]] = field(default_factory=dict)
+    consult_votes: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -344,6 +365,12 @@ class ConversationState:
             "groups": list(self.groups),
             "draft": None if self.draft is None else dict(self.draft),
             "last_active": self.last_active.isoformat() if self.last_active else None,
+            "consultation": self.consultation,
+            "consult_step": self.consult_step,
+            "statement": self.statement,
+            "consult_answers": dict(self.consult_answers),
+            "consult_statements": {c: list(t) for c, t in self.consult_statements.items()},
+            "consult_votes": dict(self.consult_votes),
         }
 
     @classmethod
@@ -373,6 +400,15 @@ class ConversationState:
             groups=tuple(data.get("groups") or ()),  # type: ignore[arg-type]
             draft=data.get("draft"),  # type: ignore[arg-type]
             last_active=_datetime(data.get("last_active")),
+            consultation=data.get("consultation"),  # type: ignore[arg-type]
+            consult_step=data.get("consult_step"),  # type: ignore[arg-type]
+            statement=data.get("statement"),  # type: ignore[arg-type]
+            consult_answers=dict(data.get("consult_answers") or {}),  # type: ignore[call-overload]
+            consult_statements={
+                c: list(t)
+                for c, t in (data.get("consult_statements") or {}).items()  # type: ignore[attr-defined]
+            },
+            consult_votes=dict(data.get("consult_votes") or {}),  # type: ignore[call-overload]
         )
 
 

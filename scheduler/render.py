@@ -12,7 +12,11 @@ from zoneinfo import ZoneInfo
 
 from conversations.community import initiative_message
 from conversations.definitions import Deployment, Initiative
-from conversations.outbound import broadcast_message, wave_message
+from conversations.outbound import (
+    broadcast_message,
+    wave_message,
+    with_consultation_button,
+)
 from conversations.ports import OutboxMessage
 from conversations.values import Reply
 from conversations.waves import Wave, waves_of
@@ -53,7 +57,11 @@ class OutboxRenderer:
             language = self._deployment.default_language
         if message.kind == "broadcast":
             texts, photo = await self._broadcast(message)
-            return broadcast_message(texts, language, self._deployment.default_language, photo)
+            reply = broadcast_message(texts, language, self._deployment.default_language, photo)
+            consultation = message.payload.get("consultation")
+            if isinstance(consultation, str):  # a follow-up that opens a new round
+                reply = with_consultation_button(reply, consultation, language)
+            return reply
         if message.kind == "initiative":
             initiative_id = str(message.payload.get("initiative"))
             found = self._initiatives and await self._initiatives(initiative_id)

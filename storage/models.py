@@ -376,3 +376,92 @@ class InitiativeFeedback(Base):
     took_place: Mapped[bool | None] = mapped_column(Boolean)
     rating: Mapped[int | None] = mapped_column(Integer)
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# --- consultations (see conversations.consulting) ------------------------------------------
+
+
+class ConsultationAnswer(Base):
+    """A free-text answer to a consultation's question (round 0, or a follow-up round).
+
+    ``respondent`` is a pseudonym, as in ``answers``; ``text`` has passed the automatic screen
+    (contact details removed). ``theme`` is the theme a mediator confirmed, if any.
+    """
+
+    __tablename__ = "consultation_answers"
+    __table_args__ = (UniqueConstraint("consultation_id", "round", "respondent"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    consultation_id: Mapped[str] = mapped_column(String(32))
+    round: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    respondent: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    language_probability: Mapped[float | None] = mapped_column(Float)
+    theme: Mapped[str | None] = mapped_column(String(32))
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+STATEMENT_STATUSES = ("pending", "approved", "rejected", "blocked")
+
+
+class Statement(Base):
+    """A statement people vote on: written by a participant (``author``, a pseudonym; NULL
+    once they used /forget) or a mediator's seed (``seed``: its place in the definition).
+
+    ``texts`` maps a language to the text (a participant's statement has one; seeds have every
+    language of the deployment). Only ``approved`` statements are shown to anyone.
+    """
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "seed"),
+        Index("ix_statements_consultation_id_status", "consultation_id", "status"),
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in STATEMENT_STATUSES) + ")", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    consultation_id: Mapped[str] = mapped_column(String(32))
+    author: Mapped[str | None] = mapped_column(String(64))
+    seed: Mapped[int | None] = mapped_column(Integer)
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    moderated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    agrees: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    disagrees: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    passes: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    """Vote counters, kept with each vote in its transaction: the order in which statements
+    are shown needs them at every vote, and counting the votes each time would not scale."""
+
+
+class StatementVote(Base):
+    """One person's vote on one statement: 1 agree, -1 disagree, 0 pass."""
+
+    __tablename__ = "statement_votes"
+    # a person's votes in a consultation (every event of theirs), and all of its votes
+    __table_args__ = (
+        Index("ix_statement_votes_consultation_id_participant", "consultation_id", "participant"),
+    )
+
+    statement_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    consultation_id: Mapped[str] = mapped_column(String(32))
+    vote: Mapped[int] = mapped_column(Integer)
+    voted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ConsultationRound(Base):
+    """A follow-up question opened on a consultation: its answers are round ``number``."""
+
+    __tablename__ = "consultation_rounds"
+
+    consultation_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    question: Mapped[dict[str, str]] = mapped_column(JSON)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from conversations.consultation_values import ConsultationRecord, ConsultationView
 from conversations.ports import Changes, ConcurrentUpdate, UnitOfWork
 from conversations.snapshot import Snapshot
 from conversations.values import (
@@ -30,7 +31,7 @@ from conversations.values import (
     Record,
     StaffBroadcast,
 )
-from storage import community
+from storage import community, consultations
 from storage.database import StorageError, UnsupportedDatabase, for_writing
 from storage.models import (
     Answer,
@@ -373,6 +374,14 @@ class SqlUnitOfWork(UnitOfWork):
         )
         await self._execute_for_participant(statement, "subscribe")
 
+    async def consultation_view(self, participant: str, consultation_id: str) -> ConsultationView:
+        return await consultations.view(self._active, participant, consultation_id)
+
+    async def record_consultation(
+        self, participant: str, record: ConsultationRecord, now: datetime
+    ) -> None:
+        await consultations.record(self._active, participant, record, now)
+
     async def load_snapshot(self, participant: str, now: datetime) -> Snapshot:
         return await community.load_snapshot(self._active, participant, now)
 
@@ -398,6 +407,7 @@ class SqlUnitOfWork(UnitOfWork):
         foreign keys cascade); chat addresses and profile values are deleted explicitly too.
         """
         session = self._active
+        await consultations.forget(session, participant)
         await session.execute(
             update(Answer)
             .where(Answer.respondent == participant)

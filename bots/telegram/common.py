@@ -38,6 +38,11 @@ COMMAND_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "fr": "Sondages disponibles",
         "ar": "الاستطلاعات المتاحة",
     },
+    "consult": {
+        "en": "Take part in a consultation",
+        "fr": "Participer à une consultation",
+        "ar": "المشاركة في مشاورة",
+    },
     "initiatives": {
         "en": "Local actions to volunteer for",
         "fr": "Actions locales où s'engager",

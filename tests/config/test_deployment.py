@@ -141,11 +141,17 @@ def test_demo_texts_fit_a_chat_message(demo: Deployment) -> None:
 
 
 def test_demo_files_are_package_data() -> None:
-    # pyproject ships demo/*.yaml and demo/polls/*.yaml; anything else would be lost on install
+    # pyproject ships demo/*.yaml, demo/polls/*.yaml and demo/consultations/*.yaml; anything
+    # else would be lost on install
     files = {
         p.relative_to(demo_folder()).as_posix() for p in demo_folder().rglob("*") if p.is_file()
     }
-    assert files == {"deployment.yaml", "polls/agenda.yaml", "polls/implementation.yaml"}
+    assert files == {
+        "deployment.yaml",
+        "polls/agenda.yaml",
+        "polls/implementation.yaml",
+        "consultations/monitoring.yaml",
+    }
 
 
 # Broken copies: one table row per kind of mistake

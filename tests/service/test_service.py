@@ -127,3 +127,23 @@ async def test_one_broken_participant_fails_alone(
     )
     assert "version 99" in str(results[0])
     assert all(isinstance(r, str) and "Do you agree" in r for r in results[1:])
+
+
+async def test_votes_in_one_batch_see_each_other(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    """The service keeps a consultation's view current within a batch: two votes handled
+    together move on to two different statements."""
+    from storage.consultations import sync_seeds, vote_rows
+
+    await sync_seeds(engine, load_deployment(demo_folder()), FixedClock().now())
+    amina = Person(service, "amina")
+    await amina.onboard()
+    await amina.send(Text("/consult"))
+    await amina.send(Text("Elders and women."))
+    assert "Women from the affected" in await amina.press("Vote on statements")
+    first, second = await asyncio.gather(amina.send(Text("1")), amina.send(Text("1")))
+    assert "international observers" in first
+    assert "Religious and traditional leaders" in second
+    votes = await vote_rows(engine, "monitoring")
+    assert sorted((s, v) for _, s, v in votes) == [(1, 1), (2, 1)]

@@ -1,0 +1,278 @@
+"""A consultation's report for mediators: participation, opinion groups, consensus, themes and
+languages, as Markdown, JSON or HTML. Pure: the caller reads the rows.
+
+Small cells are suppressed everywhere (`insights.suppression`): participation counts under
+``k`` (and what would give them away), opinion groups under ``k`` people (their size and
+statements are not shown), themes with fewer than ``k`` answers. Quotes are never attributed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from conversations.definitions import Consultation, Deployment
+from insights.opinion_groups import OpinionGroups
+from insights.suppression import suppress
+from insights.themes import Suggestion
+
+HIDDEN = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInput:
+    deployment: Deployment
+    consultation: Consultation
+    participation: Sequence[tuple[str | None, int]]  # by a profile field (None: not stated)
+    groups: OpinionGroups
+    statements: Mapping[int, str]  # id → text in the report's language
+    codebook_counts: Mapping[str, int]  # theme id → answers
+    codebook_quotes: Mapping[str, Sequence[str]]
+    suggestions: Sequence[Suggestion]
+    languages: Mapping[str, int]
+    answers: int
+    language: str
+    field_name: str = "region"
+    value_names: Mapping[str, str] = field(default_factory=dict)  # value id → label
+    rounds: Mapping[int, tuple[str, int]] = field(default_factory=dict)  # n → (question, answers)
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+def build(data: ReportInput) -> dict[str, object]:
+    """The report as plain data (what the JSON format prints)."""
+    d, k, lang = data.deployment, data.deployment.suppression_k, data.language
+    names = data.value_names
+    rows = list(data.participation)
+    total = sum(n for _, n in rows)
+    pattern = suppress([[n] for _, n in rows], [total], k, additive=True)
+    participation = [
+        {
+            "group": names.get(value, value) if value else "not stated",
+            "participants": HIDDEN if pattern.hides(i, 0) else n,
+        }
+        for i, (value, n) in enumerate(rows)
+    ]
+    groups = []
+    for group in data.groups.groups:
+        if group.size < k:
+            groups.append({"group": group.id + 1, "size": HIDDEN, "representative": []})
+            continue
+        groups.append(
+            {
+                "group": group.id + 1,
+                "size": group.size,
+                "representative": [
+                    {
+                        "statement": data.statements.get(r.statement, str(r.statement)),
+                        "direction": r.direction,
+                        "share": round(r.probability, 2),
+                        "votes": r.n_trials,
+                    }
+                    for r in group.representative
+                ],
+            }
+        )
+    consensus = [
+        {
+            "statement": data.statements.get(c.statement, str(c.statement)),
+            "direction": c.direction,
+            "share": round(c.probability, 2),
+            "group_aware_consensus": round(c.group_aware, 3),
+        }
+        for c in data.groups.consensus
+    ]
+    theme_names = {t.id: d.text(t.label, lang) for t in data.consultation.codebook}
+    themes = [
+        {
+            "theme": theme_names.get(theme, theme),
+            "answers": n if n >= k else HIDDEN,
+            "quotes": list(data.codebook_quotes.get(theme, ()))[:3] if n >= k else [],
+        }
+        for theme, n in data.codebook_counts.items()
+    ]
+    suggested = [
+        {
+            "words": list(s.words),
+            "answers": len(s.answers) if len(s.answers) >= k else HIDDEN,
+            "quotes": list(s.quotes) if len(s.answers) >= k else [],
+        }
+        for s in data.suggestions
+    ]
+    languages = {language: (n if n >= k else HIDDEN) for language, n in data.languages.items()}
+    return {
+        "consultation": data.consultation.id,
+        "title": d.text(data.consultation.title, lang),
+        "element": d.text(data.consultation.element, lang),
+        "question": d.text(data.consultation.question, lang),
+        "participants": total if total >= k else HIDDEN,
+        "answers": data.answers if data.answers >= k else HIDDEN,
+        "participation": {"by": data.field_name, "rows": participation},
+        "opinion_groups": {
+            "clustered": data.groups.participants_clustered,
+            "silhouette": None
+            if data.groups.silhouette is None
+            else round(data.groups.silhouette, 3),
+            "groups": groups,
+        },
+        "consensus": consensus,
+        "themes": themes,
+        "suggested_themes": suggested,
+        "languages": languages,
+        "rounds": [
+            {"round": n, "question": question, "answers": count if count >= k else HIDDEN}
+            for n, (question, count) in sorted(data.rounds.items())
+        ],
+        "suppression_k": k,
+    }
+
+
+def render(report: Mapping[str, object], output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps(report, ensure_ascii=False, indent=2)
+    markdown = _markdown(report)
+    if output_format == "md":
+        return markdown
+    return _html(report)
+
+
+def _markdown(r: Mapping[str, object]) -> str:
+    lines = [f"# {r['title']}", "", f"*{r['element']}*", "", f"**Question:** {r['question']}", ""]
+    lines += [f"Participants: {r['participants']} · free-text answers: {r['answers']}", ""]
+    participation = r["participation"]
+    assert isinstance(participation, dict)
+    lines += [f"## Participation by {participation['by']}", "", "| group | participants |"]
+    lines += ["| --- | --: |"]
+    lines += [f"| {row['group']} | {row['participants']} |" for row in participation["rows"]]
+    groups = r["opinion_groups"]
+    assert isinstance(groups, dict)
+    lines += ["", "## Opinion groups", ""]
+    if not groups["groups"]:
+        lines.append("Not enough votes yet to find opinion groups.")
+    for group in groups["groups"]:
+        lines.append(f"### Group {group['group']} ({group['size']} people)")
+        for rep in group["representative"]:
+            lines.append(f"- {rep['direction']} {rep['share']:.0%}: {rep['statement']}")
+        lines.append("")
+    lines += ["", "## Common ground (all groups)", ""]
+    consensus = r["consensus"]
+    assert isinstance(consensus, list)
+    lines += [f"- {c['direction']} {c['share']:.0%}: {c['statement']}" for c in consensus] or [
+        "None yet."
+    ]
+    lines += ["", "## Themes", ""]
+    themes = r["themes"]
+    assert isinstance(themes, list)
+    for theme in themes:
+        lines.append(f"- **{theme['theme']}**: {theme['answers']} answers")
+        lines += [f"  > {quote}" for quote in theme["quotes"]]
+    suggested = r["suggested_themes"]
+    assert isinstance(suggested, list)
+    if suggested:
+        lines += ["", "### Suggested themes (not yet confirmed)", ""]
+        for s in suggested:
+            lines.append(f"- {', '.join(s['words'])}: {s['answers']} answers")
+            lines += [f"  > {quote}" for quote in s["quotes"]]
+    languages = r["languages"]
+    assert isinstance(languages, dict)
+    rounds = r["rounds"]
+    assert isinstance(rounds, list)
+    if len(rounds) > 1:
+        lines += ["", "## Rounds", "", "| round | question | answers |", "| --: | --- | --: |"]
+        lines += [f"| {x['round']} | {x['question']} | {x['answers']} |" for x in rounds]
+    lines += ["", "## Languages", "", "| language | answers |", "| --- | --: |"]
+    lines += [f"| {language} | {n} |" for language, n in languages.items()]
+    lines += ["", f"Cells under {r['suppression_k']} people are shown as {HIDDEN}.", ""]
+    return "\n".join(lines)
+
+
+def _html(r: Mapping[str, object]) -> str:
+    """A self-contained page (no scripts, no external assets) that prints well."""
+    e = html.escape
+
+    def table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+        cells = "".join(f"<th>{e(h)}</th>" for h in head)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows
+        )
+        return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+
+    def quotes(items: Sequence[str]) -> str:
+        return "".join(f"<blockquote>{e(q)}</blockquote>" for q in items)
+
+    participation = r["participation"]
+    groups = r["opinion_groups"]
+    consensus = r["consensus"]
+    themes = r["themes"]
+    suggested = r["suggested_themes"]
+    languages = r["languages"]
+    assert isinstance(participation, dict) and isinstance(groups, dict)
+    assert isinstance(consensus, list) and isinstance(themes, list)
+    assert isinstance(suggested, list) and isinstance(languages, dict)
+    parts = [
+        f"<h1>{e(str(r['title']))}</h1><p><em>{e(str(r['element']))}</em></p>",
+        f"<p><strong>Question:</strong> {e(str(r['question']))}</p>",
+        f"<p>Participants: {e(str(r['participants']))} · free-text answers: "
+        f"{e(str(r['answers']))}</p>",
+        f"<h2>Participation by {e(str(participation['by']))}</h2>",
+        table(
+            ["group", "participants"],
+            [(p["group"], p["participants"]) for p in participation["rows"]],
+        ),
+        "<h2>Opinion groups</h2>",
+    ]
+    if not groups["groups"]:
+        parts.append("<p>Not enough votes yet to find opinion groups.</p>")
+    for group in groups["groups"]:
+        parts.append(f"<h3>Group {group['group']} ({e(str(group['size']))} people)</h3>")
+        parts.append(
+            table(
+                ["", "share", "statement"],
+                [
+                    (g["direction"], f"{g['share']:.0%}", g["statement"])
+                    for g in group["representative"]
+                ],
+            )
+        )
+    parts.append("<h2>Common ground (all groups)</h2>")
+    parts.append(
+        table(
+            ["", "share", "statement"],
+            [(c["direction"], f"{c['share']:.0%}", c["statement"]) for c in consensus],
+        )
+        if consensus
+        else "<p>None yet.</p>"
+    )
+    parts.append("<h2>Themes</h2>")
+    for theme in themes:
+        parts.append(f"<h3>{e(str(theme['theme']))}: {e(str(theme['answers']))} answers</h3>")
+        parts.append(quotes(theme["quotes"]))
+    if suggested:
+        parts.append("<h2>Suggested themes (not yet confirmed)</h2>")
+        for item in suggested:
+            words = ", ".join(item["words"])
+            parts.append(f"<h3>{e(words)}: {e(str(item['answers']))} answers</h3>")
+            parts.append(quotes(item["quotes"]))
+    rounds = r["rounds"]
+    assert isinstance(rounds, list)
+    if len(rounds) > 1:
+        parts.append("<h2>Rounds</h2>")
+        parts.append(
+            table(
+                ["round", "question", "answers"],
+                [(x["round"], x["question"], x["answers"]) for x in rounds],
+            )
+        )
+    parts.append("<h2>Languages</h2>")
+    parts.append(table(["language", "answers"], list(languages.items())))
+    parts.append(f"<p>Cells under {r['suppression_k']} people are shown as {HIDDEN}.</p>")
+    style = (
+        "body{font-family:sans-serif;max-width:50em;margin:auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .5em}"
+        "blockquote{border-left:3px solid #999;margin:.3em 0;padding-left:.6em}"
+    )
+    return (
+        f"<!doctype html>\n<html><head><meta charset='utf-8'><title>{e(str(r['title']))}</title>"
+        f"<style>{style}</style></head>\n<body>\n" + "\n".join(parts) + "\n</body></html>\n"
+    )

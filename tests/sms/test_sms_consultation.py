@@ -1,0 +1,52 @@
+"""A consultation by SMS: options typed by number or by their words, no emoji (GSM-7)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import time_machine
+
+from tests.fakes.sms_gateway import FakeTwilio
+from tests.sms.conftest import rows, running, sms_settings
+
+FATIMA = "+23566000009"
+
+
+async def test_answer_and_vote_by_sms(
+    twilio: FakeTwilio, tmp_path: Path, deployment_folder: Path
+) -> None:
+    settings = sms_settings(twilio, tmp_path, deployment_folder)
+    with time_machine.travel(datetime(2026, 11, 23, 11, 0, tzinfo=UTC), tick=True):
+        async with running(settings):
+            await twilio.text(FATIMA, "Hello")
+            await twilio.text(FATIMA, "1")
+            await twilio.text(FATIMA, "english")
+            await twilio.text(FATIMA, "prefer not to say")
+            await twilio.text(FATIMA, "prefer not to say")
+            menu = "\n".join(await twilio.text(FATIMA, "prefer not to say"))
+            assert "3) Who should monitor the ceasefire?" in menu
+            assert "💬" not in menu
+            intro = "\n".join(await twilio.text(FATIMA, "consult"))
+            assert "Who should sit on the ceasefire monitoring committee, and why?" in intro
+            saved = "\n".join(
+                await twilio.text(
+                    FATIMA,
+                    "Women and respected elders from every village, because people trust them.",
+                )
+            )
+            assert "your answer is saved" in saved
+            first = "\n".join(await twilio.text(FATIMA, "vote on statements"))
+            assert "Women from the affected communities" in first
+            assert "1) Agree" in first and "2) Disagree" in first
+            second = "\n".join(await twilio.text(FATIMA, "1"))
+            assert "international observers" in second
+            await twilio.text(FATIMA, "disagree")
+    assert all("💬" not in m for m in twilio.received(FATIMA))
+    votes = await rows(settings, "SELECT statement_id, vote FROM statement_votes ORDER BY 1")
+    assert votes == [(1, 1), (2, -1)]
+    (answer,) = await rows(settings, "SELECT text, language FROM consultation_answers")
+    assert answer == (
+        "Women and respected elders from every village, because people trust them.",
+        "en",
+    )
