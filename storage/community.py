@@ -76,7 +76,7 @@ from storage.models import (
     Subscription,
     UtcDateTime,
 )
-from storage.outbox import _reachable
+from storage.outbox import reachable
 
 MAX_WRONG_CODES = 5
 WRONG_CODE_WINDOW = timedelta(hours=1)
@@ -201,14 +201,14 @@ async def _audiences(
     topic_rows = await session.execute(
         select(Subscription.topic, func.count())
         .join(Participant, Participant.id == Subscription.participant_id)
-        .where(*_reachable())
+        .where(*reachable())
         .group_by(Subscription.topic)
     )
     audiences.update({topic: int(n) for topic, n in topic_rows})
     group_rows = await session.execute(
         select(GroupMember.group_id, func.count())
         .join(Participant, Participant.id == GroupMember.participant_id)
-        .where(*_reachable())
+        .where(*reachable())
         .group_by(GroupMember.group_id)
     )
     audiences.update({f"#{group}": int(n) for group, n in group_rows})
@@ -226,7 +226,7 @@ def _signups_of_managed(participant: str, admin: bool) -> Select[str]:
     if not admin:
         owned = select(StoredInitiative.id).where(StoredInitiative.organizer == participant)
         condition.append(SignUpRow.initiative_id.in_(owned))
-    return select(Participant.id).where(exists().where(*condition), *_reachable())
+    return select(Participant.id).where(exists().where(*condition), *reachable())
 
 
 async def forget(session: AsyncSession, participant: str, now: datetime) -> None:
@@ -372,7 +372,7 @@ async def promote(session: AsyncSession, initiative_id: str, capacity: int, now:
         connection = await session.connection()
         await enqueue(
             connection,
-            select(Participant.id).where(Participant.id == person, *_reachable()),
+            select(Participant.id).where(Participant.id == person, *reachable()),
             job=f"initiative:{initiative_id}:promoted:{row_id}",
             payload={"initiative": initiative_id, "event": "promoted"},
             now=now,
@@ -474,7 +474,7 @@ async def record_community(
                     SignUpRow.participant_id == Participant.id,
                     SignUpRow.initiative_id == record.initiative_id,
                 ),
-                *_reachable(),
+                *reachable(),
             )
             job = f"initiative:{record.initiative_id}:message:{broadcast_id}"
             await enqueue(
@@ -496,7 +496,7 @@ async def record_community(
                         GroupMember.participant_id == Participant.id,
                         GroupMember.group_id == record.group,
                     ),
-                    *_reachable(),
+                    *reachable(),
                 )
             elif record.topic is not None:
                 recipients = select(Participant.id).where(
@@ -504,7 +504,7 @@ async def record_community(
                         Subscription.participant_id == Participant.id,
                         Subscription.topic == record.topic,
                     ),
-                    *_reachable(),
+                    *reachable(),
                 )
             else:
                 admin = await session.scalar(
@@ -623,7 +623,7 @@ async def queue_initiative_event(
     ]
     if event not in ("cancelled", "changed"):
         condition.append(SignUpRow.status == "placed")
-    recipients = select(Participant.id).where(exists().where(*condition), *_reachable())
+    recipients = select(Participant.id).where(exists().where(*condition), *reachable())
     return await enqueue(
         connection,
         recipients,

@@ -36,7 +36,7 @@ from storage.models import (
     Statement,
     StatementVote,
 )
-from storage.outbox import _enqueue, _reachable  # the outbox's own queuing, shared
+from storage.outbox import enqueue, reachable
 
 UNKNOWN_LANGUAGE = "und"
 
@@ -376,12 +376,12 @@ async def queue_followup(
         job = f"followup:{consultation_id}:{broadcast_id}"
         taking_part = _participants(consultation_id).subquery()
         recipients = select(Participant.id).where(
-            Participant.id.in_(select(taking_part.c[0])), *_reachable()
+            Participant.id.in_(select(taking_part.c[0])), *reachable()
         )
         payload: dict[str, object] = {"broadcast": broadcast_id}
         if number is not None:
             payload["consultation"] = consultation_id
-        queued = await _enqueue(
+        queued = await enqueue(
             connection, recipients, job=job, kind="broadcast", payload=payload, now=now
         )
     return job, queued, number

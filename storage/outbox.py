@@ -145,9 +145,9 @@ class SqlOutbox(OutboxPort):
             )
             if opened.first() is None:
                 return None
-            recipients = select(Participant.id).where(*_reachable(), *self._in_audience(audience))
+            recipients = select(Participant.id).where(*reachable(), *self._in_audience(audience))
             payload = {"poll": wave.poll_id, "wave": wave.number}
-            invited = await _enqueue(
+            invited = await enqueue(
                 connection,
                 recipients,
                 job=wave_job(wave, "invite"),
@@ -191,10 +191,10 @@ class SqlOutbox(OutboxPort):
                 Completion.wave == wave.number,
             )
             recipients = select(Participant.id).where(
-                Participant.id.in_(invited), ~completed, *_reachable()
+                Participant.id.in_(invited), ~completed, *reachable()
             )
             payload = {"poll": wave.poll_id, "wave": wave.number}
-            return await _enqueue(
+            return await enqueue(
                 connection,
                 recipients,
                 job=wave_job(wave, "remind"),
@@ -222,7 +222,7 @@ class SqlOutbox(OutboxPort):
             recipients = _broadcast_recipients(topic)
             job = broadcast_job(broadcast_id)
             payload = {"broadcast": broadcast_id}
-            queued = await _enqueue(
+            queued = await enqueue(
                 connection, recipients, job=job, kind="broadcast", payload=payload, now=now
             )
         return job, queued
@@ -545,7 +545,7 @@ def _settlement(
 
 def _broadcast_recipients(topic: str | None) -> Select[str]:
     """Reachable subscribers of ``topic``, or every reachable participant when None."""
-    conditions = list(_reachable())
+    conditions = list(reachable())
     if topic is not None:
         conditions.append(
             exists().where(
@@ -587,7 +587,7 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
         task.exception()
 
 
-def _reachable() -> list[ColumnElement[bool]]:
+def reachable() -> list[ColumnElement[bool]]:
     """Who may get a bulk message at all: consented, not paused, not unreachable, addressable."""
     return [
         Participant.consented_at.is_not(None),
@@ -597,7 +597,7 @@ def _reachable() -> list[ColumnElement[bool]]:
     ]
 
 
-async def _enqueue(
+async def enqueue(
     connection: AsyncConnection,
     recipients: Select[str],
     *,
