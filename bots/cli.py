@@ -6,70 +6,21 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Callable, Coroutine
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import click
 
 from bots import app as root
-from bots import community_cli, logs
+from bots import cli_support as support
+from bots import community_cli
+from bots.cli_support import follow_job, friendly
 from bots.consultation_cli import consultation
 from bots.insights_cli import export, report, shareback
 from config.broadcast import load_broadcast_texts
-from config.deployment import DeploymentError
 from config.errors import ConfigError
-from config.settings import Settings, load_settings
-from insights import InsightsError
-from storage.database import StorageError
 
 T = TypeVar("T")
-
-
-def _fail(message: str) -> None:
-    click.echo(f"peacepulse: {message}", err=True)
-    sys.exit(2)
-
-
-def friendly(command: Callable[..., T]) -> Callable[..., T]:
-    """Turn expected failures into one clear line on stderr instead of a traceback."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        try:
-            return command(*args, **kwargs)
-        except DeploymentError as error:
-            _fail(str(error))
-        except ConfigError as error:
-            _fail(str(error))
-        except (StorageError, InsightsError) as error:
-            _fail(str(error))
-        raise AssertionError("unreachable")
-
-    return wrapper
-
-
-def _settings() -> Settings:
-    settings = load_settings()
-    secrets = [
-        s.get_secret_value()
-        for s in (
-            settings.telegram_token,
-            settings.secret_key,
-            settings.webhook_secret,
-            settings.sms_twilio_auth_token,
-            settings.sms_africastalking_api_key,
-            settings.sms_webhook_key,
-        )
-        if s is not None
-    ]
-    logs.configure(settings.log_level, secrets)
-    return settings
-
-
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,7 +36,7 @@ def main() -> None:
 def run() -> None:
     """Serve the deployment on Telegram (polling, or webhook when PEACEPULSE_WEBHOOK_URL is set)
     and/or by SMS (the gateway's webhook, when PEACEPULSE_SMS_PROVIDER is set)."""
-    settings = _settings()
+    settings = support.read_settings()
 
     async def serve() -> None:
         stop = asyncio.Event()
@@ -94,7 +45,7 @@ def run() -> None:
             loop.add_signal_handler(signum, stop.set)
         await root.run(settings, stop)
 
-    _run(serve())
+    support.run(serve())
 
 
 @main.command()
@@ -103,7 +54,7 @@ def run() -> None:
 @friendly
 def chat(user: str | None, locale: str | None) -> None:
     """Talk to the deployment in this terminal: no token, no network."""
-    settings = _settings()
+    settings = support.read_settings()
     secret = (
         settings.secret_key.get_secret_value().encode()
         if settings.secret_key
@@ -117,7 +68,7 @@ def chat(user: str | None, locale: str | None) -> None:
         async with root.open_app(settings, secret) as app:
             await terminal_chat(app.service, user=user, locale=hint, write=_write)
 
-    _run(talk())
+    support.run(talk())
 
 
 def _write(text: str) -> None:
@@ -128,7 +79,7 @@ def _write(text: str) -> None:
 @friendly
 def polls() -> None:
     """List the deployment's polls: id and title."""
-    settings = _settings()
+    settings = support.read_settings()
     deployment = root.deployment_for(settings)
     language = deployment.default_language
     for poll in deployment.polls:
@@ -141,7 +92,7 @@ def polls() -> None:
 @friendly
 def sms_cost(poll_id: str) -> None:
     """SMS segments per question of a poll, in each language (GSM-7 160/153, UCS-2 70/67)."""
-    settings = _settings()
+    settings = support.read_settings()
     languages, rows = root.sms_costs(settings, poll_id)
     click.echo("| message | " + " | ".join(languages) + " |")
     click.echo("| --- |" + " --- |" * len(languages))
@@ -168,8 +119,8 @@ def results(poll_id: str, by: str | None, wave: int | None, output_format: str) 
     """Counts and percentages per option, small groups suppressed."""
     from insights import render
 
-    settings = _settings()
-    summary = _run(root.poll_results(settings, poll_id, by, wave))
+    settings = support.read_settings()
+    summary = support.run(root.poll_results(settings, poll_id, by, wave))
     renderers = {"table": render.to_table, "csv": render.to_csv, "json": render.to_json}
     click.echo(renderers[output_format](summary), nl=output_format != "csv")
 
@@ -182,7 +133,7 @@ def simulate(count: int, seed: int) -> None:
     """Let COUNT simulated citizens answer every poll (for demonstrations and trials)."""
     from bots.simulate import simulate as run_simulation
 
-    settings = _settings()
+    settings = support.read_settings()
     secret = (
         settings.secret_key.get_secret_value().encode()
         if settings.secret_key
@@ -202,7 +153,7 @@ def simulate(count: int, seed: int) -> None:
                     progress=lambda done: bar.update(done - bar.pos),
                 )
 
-    finished = _run(go())
+    finished = support.run(go())
     click.echo(f"{finished} of {count} simulated citizens answered the polls")
 
 
@@ -211,8 +162,8 @@ def simulate(count: int, seed: int) -> None:
 @friendly
 def waves(show_all: bool) -> None:
     """Past, open and coming waves of the repeating polls, with their counts."""
-    settings = _settings()
-    rows = _run(root.waves_table(settings))
+    settings = support.read_settings()
+    rows = support.run(root.waves_table(settings))
     if not rows:
         click.echo("no poll of this deployment repeats in waves")
         return
@@ -265,74 +216,30 @@ def _count(value: int | None) -> str:
 @friendly
 def broadcast(topic: str, text_file: Path, photo: str | None, yes: bool, wait: bool) -> None:
     """Queue a message to a topic's subscribers, each in their language."""
-    settings = _settings()
+    settings = support.read_settings()
     deployment = root.deployment_for(settings)
     texts = load_broadcast_texts(deployment, text_file)
     chosen = None if topic == "all" else topic
     if chosen is not None and deployment.topic(chosen) is None:
         known = ", ".join(t.id for t in deployment.topics) or "none"
         raise ConfigError(f"no topic '{topic}' in the deployment (topics: {known}, or all)")
-    audience = _run(root.broadcast_audience(settings, chosen))
+    audience = support.run(root.broadcast_audience(settings, chosen))
     if audience == 0:
         click.echo("nobody to send to: no reachable subscriber of this topic")
         return
     if not yes:
         click.confirm(f"Send to {audience} people?", abort=True)
-    job, queued = _run(root.queue_broadcast(settings, chosen, texts, photo))
+    job, queued = support.run(root.queue_broadcast(settings, chosen, texts, photo))
     click.echo(f"{queued} messages queued as {job}")
     if wait:
-        click.echo(_run(follow_job(settings, job, queued)))
-
-
-async def follow_job(settings: Settings, job: str, total: int) -> str:
-    """Follow an outbox job with a progress bar; its summary line (queued, sent, …)."""
-    summary = await _follow(settings, job, total)
-    return (
-        f"queued {summary['total']}, sent {summary['sent']}, "
-        f"unreachable {summary['unreachable']}, failed {summary['failed']}"
-        + (f", still waiting {summary['waiting']}" if summary["waiting"] else "")
-    )
-
-
-async def _follow(settings: Settings, job: str, total: int) -> dict[str, int]:
-    """A progress bar over the job's messages until none is waiting (or Ctrl-C)."""
-    hinted = False
-    started = asyncio.get_running_loop().time()
-    counts: dict[str, int] = {}
-    with click.progressbar(length=total, label="sending", file=sys.stderr) as bar:
-        try:
-            while True:
-                counts = await root.job_counts(settings, job)
-                done = total - counts.get("queued", 0) - counts.get("sending", 0)
-                bar.update(done - bar.pos)
-                if done >= total:
-                    break
-                waited = asyncio.get_running_loop().time() - started
-                if not hinted and done == 0 and waited > 15:
-                    click.echo(
-                        "\nnothing sent yet: messages go out from a running `peacepulse run` "
-                        "(and not during quiet hours); Ctrl-C stops watching, not sending",
-                        err=True,
-                    )
-                    hinted = True
-                await asyncio.sleep(1)
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            pass
-    waiting = counts.get("queued", 0) + counts.get("sending", 0)
-    return {
-        "total": total,
-        "sent": counts.get("sent", 0),
-        "unreachable": counts.get("unreachable", 0),
-        "failed": counts.get("failed", 0),
-        "waiting": waiting,
-    }
+        click.echo(support.run(follow_job(settings, job, queued)))
 
 
 @main.command()
 @friendly
 def check() -> None:
     """Validate the deployment folder and report every problem."""
-    settings = _settings()
+    settings = support.read_settings()
     deployment = root.deployment_for(settings)
     click.echo(
         f"deployment OK: {len(deployment.polls)} polls, {len(deployment.languages)} languages, "
@@ -349,18 +256,18 @@ def db() -> None:
 @friendly
 def db_upgrade() -> None:
     """Apply the database migrations (also done on every start)."""
-    settings = _settings()
+    settings = support.read_settings()
 
     async def migrate() -> None:
         async with root.open_database(settings):
             pass
 
-    _run(migrate())
+    support.run(migrate())
     click.echo("database is up to date")
 
 
 # Staff, audit, closed groups and initiatives: their own module, built with the helpers above.
-for _command in community_cli.build(friendly, _settings):
+for _command in community_cli.build(friendly, support.read_settings):
     main.add_command(_command)
 main.add_command(export)
 main.add_command(report)

@@ -6,59 +6,28 @@ Each command reads the settings once and works through the composition root's da
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Callable, Coroutine
 from datetime import datetime
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import click
 import yaml
 
 from bots import app as root
-from bots import logs
+from bots.cli_support import friendly, read_settings, run
 from config.broadcast import load_broadcast_texts
 from config.consultations import CONSULTATIONS_FOLDER
 from config.deployment import DeploymentError, load_deployment
 from config.errors import ConfigError
-from config.settings import Settings, load_settings
 from conversations.definitions import Consultation, Deployment, RegionQuestion
-from insights import InsightsError, UnknownField
+from insights import UnknownField
 from insights.consultation_report import ReportInput, build, render
 from insights.opinion_groups import analyse, vote_matrix
 from insights.themes import Text, classify, languages, suggest
 from storage import consultations as store
-from storage.database import StorageError
 
 T = TypeVar("T")
-
-
-def _friendly(command: Callable[..., T]) -> Callable[..., T]:
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        try:
-            return command(*args, **kwargs)
-        except (ConfigError, StorageError, InsightsError) as error:
-            raise click.ClickException(str(error)) from error
-
-    return wrapper
-
-
-def _settings() -> Settings:
-    settings = load_settings()
-    secrets = [
-        s.get_secret_value()
-        for s in (settings.telegram_token, settings.secret_key, settings.webhook_secret)
-        if s is not None
-    ]
-    logs.configure(settings.log_level, secrets)
-    return settings
-
-
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
 
 
 def _now() -> datetime:
@@ -81,10 +50,10 @@ def consultation() -> None:
 
 
 @consultation.command("list")
-@_friendly
+@friendly
 def list_consultations() -> None:
     """Consultation ids, titles, dates and statements waiting for moderation."""
-    settings = _settings()
+    settings = read_settings()
     deployment = root.deployment_for(settings)
 
     async def pending() -> dict[str, int]:
@@ -95,7 +64,7 @@ def list_consultations() -> None:
                 for c in deployment.consultations
             }
 
-    waiting = _run(pending())
+    waiting = run(pending())
     if not deployment.consultations:
         click.echo("no consultations in this deployment")
     for c in deployment.consultations:
@@ -114,14 +83,14 @@ def list_consultations() -> None:
     is_flag=True,
     help="Review participants' published statements instead (r withdraws one).",
 )
-@_friendly
+@friendly
 def moderate(consultation_id: str, blocked: bool, published: bool) -> None:
     """Approve or reject waiting statements, one key per statement.
 
     a approve · r reject · s skip · q quit. Nothing is shown to participants before approval;
     a statement rejected after publication is shown to nobody from then on.
     """
-    settings = _settings()
+    settings = read_settings()
     deployment = root.deployment_for(settings)
     _consultation(deployment, consultation_id)
     statuses = ("pending", "blocked") if blocked else ("pending",)
@@ -132,7 +101,7 @@ def moderate(consultation_id: str, blocked: bool, published: bool) -> None:
         async with root.open_database(settings) as database:
             return await store.statements(database, consultation_id, statuses)
 
-    rows = [row for row in _run(waiting()) if row.seed is None]  # seeds are the mediators' own
+    rows = [row for row in run(waiting()) if row.seed is None]  # seeds are the mediators' own
     if not rows:
         click.echo("nothing to moderate")
         return
@@ -156,7 +125,7 @@ def moderate(consultation_id: str, blocked: bool, published: bool) -> None:
             for statement_id, status in decisions.items():
                 await store.moderate(database, statement_id, status, _now())
 
-    _run(save())
+    run(save())
     approved = sum(1 for s in decisions.values() if s == "approved")
     click.echo(f"\n{approved} approved, {len(decisions) - approved} rejected")
 
@@ -174,12 +143,12 @@ def _key() -> str:
 @click.option("--accept", type=int, default=None, help="Number of a suggested theme to confirm.")
 @click.option("--label", default=None, help="Name for the accepted theme (default: its words).")
 @click.option("--codebook", "apply_codebook", is_flag=True, help="Store the codebook's themes.")
-@_friendly
+@friendly
 def themes(
     consultation_id: str, accept: int | None, label: str | None, apply_codebook: bool
 ) -> None:
     """Themes of the answers: the codebook's, and suggested ones to confirm or relabel."""
-    settings = _settings()
+    settings = read_settings()
     deployment = root.deployment_for(settings)
     found = _consultation(deployment, consultation_id)
 
@@ -210,7 +179,7 @@ def themes(
             if changes:
                 click.echo(f"\n{len(changes)} answers given a confirmed theme")
 
-    _run(go())
+    run(go())
 
 
 @consultation.command()
@@ -229,12 +198,12 @@ def themes(
 @click.option(
     "--language", default=None, help="Language of the report (default: the deployment's)."
 )
-@_friendly
+@friendly
 def report(
     consultation_id: str, output_format: str, min_votes: int, by: str | None, language: str | None
 ) -> None:
     """Participation, opinion groups, common ground, themes and languages; small cells hidden."""
-    settings = _settings()
+    settings = read_settings()
     deployment = root.deployment_for(settings)
     found = _consultation(deployment, consultation_id)
     shown = language or deployment.default_language
@@ -295,7 +264,7 @@ def report(
             rounds={n: (questions[n], per_round[n]) for n in questions},
         )
 
-    click.echo(render(build(_run(gather())), output_format))
+    click.echo(render(build(run(gather())), output_format))
 
 
 @consultation.command()
@@ -313,11 +282,11 @@ def report(
     help="A follow-up question (YAML language → text): opens a new round of answers.",
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@_friendly
+@friendly
 def followup(consultation_id: str, text_file: Path, question_file: Path | None, yes: bool) -> None:
     """Send every participant of the consultation a message in their language (once each),
     through the outbox; optionally open a follow-up question as a new round."""
-    settings = _settings()
+    settings = read_settings()
     deployment = root.deployment_for(settings)
     _consultation(deployment, consultation_id)
     texts = load_broadcast_texts(deployment, text_file)
@@ -334,7 +303,7 @@ def followup(consultation_id: str, text_file: Path, question_file: Path | None, 
         async with root.open_database(settings) as database:
             return await store.queue_followup(database, consultation_id, texts, question, _now())
 
-    job, queued, round_number = _run(queue())
+    job, queued, round_number = run(queue())
     opened = f"; round {round_number} is open" if round_number is not None else ""
     click.echo(f"{queued} messages queued as {job} (sent by `peacepulse run`){opened}")
 
@@ -344,12 +313,12 @@ def followup(consultation_id: str, text_file: Path, question_file: Path | None, 
 @click.argument("count", type=click.IntRange(1, 100_000))
 @click.option("--camps", default=3, show_default=True, type=click.IntRange(1, 5))
 @click.option("--seed", default=1, show_default=True, help="Same seed, same people and votes.")
-@_friendly
+@friendly
 def simulate(consultation_id: str, count: int, camps: int, seed: int) -> None:
     """COUNT simulated people in CAMPS camps answer and vote (demonstrations and trials)."""
     from bots.simulate_consultation import simulate_consultation
 
-    settings = _settings()
+    settings = read_settings()
     deployment = root.deployment_for(settings)
     _consultation(deployment, consultation_id)
     secret = (
@@ -373,7 +342,7 @@ def simulate(consultation_id: str, count: int, camps: int, seed: int) -> None:
                     progress=lambda done: bar.update(done - bar.pos),
                 )
 
-    votes = _run(go())
+    votes = run(go())
     click.echo(f"{count} simulated participants cast {votes} votes")
 
 
@@ -387,11 +356,11 @@ _TEXTS = (
 
 @consultation.command()
 @click.argument("consultation_id")
-@_friendly
+@friendly
 def new(consultation_id: str) -> None:
     """Define a consultation by answering prompts; it is written to the deployment folder's
     consultations/ID.yaml and checked like every deployment file."""
-    settings = _settings()
+    settings = read_settings()
     folder = settings.deployment
     if folder is None:
         raise ConfigError(

@@ -7,57 +7,21 @@ the composition root and write files or queue messages.
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots import app as root
-from bots import logs
+from bots.cli_support import follow_job, friendly, read_settings, run
 from config.errors import ConfigError
-from config.settings import Settings, load_settings
+from config.settings import Settings
 from conversations.definitions import Deployment, Poll
-from insights import InsightsError
 from insights.analysis import Rows
 from storage import crosstabs
 from storage.crosstabs import AnswerRow
-from storage.database import StorageError
-
-T = TypeVar("T")
-
-
-def clear_errors(command: Callable[..., T]) -> Callable[..., T]:
-    """Expected failures become one line (click.ClickException), never a traceback."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        try:
-            return command(*args, **kwargs)
-        except (ConfigError, StorageError, InsightsError) as error:
-            raise click.ClickException(str(error)) from error
-
-    return wrapper
-
-
-def _settings() -> Settings:
-    settings = load_settings()
-    secrets = [
-        s.get_secret_value()
-        for s in (settings.telegram_token, settings.secret_key, settings.webhook_secret)
-        if s is not None
-    ]
-    logs.configure(settings.log_level, secrets)
-    return settings
-
-
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
 
 
 def _poll(deployment: Deployment, poll_id: str) -> Poll:
@@ -125,21 +89,21 @@ async def _load(settings: Settings, poll_id: str, *, answers: bool = False) -> L
     default=None,
     help="Where to write (default: POLL-export/ for csv, POLL.xlsx, stdout for json).",
 )
-@clear_errors
+@friendly
 def export(
     poll_id: str, output_format: str, hxl: bool, respondents: bool, output: Path | None
 ) -> None:
     """Aggregate tables (small groups suppressed), weighted shares and a data dictionary."""
     from insights import export as exports
 
-    settings = _settings()
+    settings = read_settings()
     deployment = root.deployment_for(settings)
     if respondents and not deployment.exports.respondent_rows:
         raise click.ClickException(
             "this deployment does not allow respondent-level exports "
             "(deployment.yaml: exports: respondent_rows: true, under a data-sharing agreement)"
         )
-    loaded = _run(_load(settings, poll_id, answers=respondents))
+    loaded = run(_load(settings, poll_id, answers=respondents))
     from insights.analysis import response_rates
 
     language = deployment.default_language
@@ -188,15 +152,15 @@ def export(
     show_default=True,
     help="The HTML file to write.",
 )
-@clear_errors
+@friendly
 def report(poll_id: str, wave: int | None, output: Path) -> None:
     """One self-contained HTML report with charts: per question, trends, inclusion."""
     from insights.analysis import response_rates
     from insights.report import ReportInput, render
 
-    settings = _settings()
+    settings = read_settings()
     with click.progressbar(length=3, label="report", file=sys.stderr) as bar:
-        loaded = _run(_load(settings, poll_id))
+        loaded = run(_load(settings, poll_id))
         bar.update(1)
         waves = loaded.rows.waves()
         if wave is not None and wave not in waves:
@@ -238,12 +202,12 @@ def report(poll_id: str, wave: int | None, output: Path) -> None:
     show_default=True,
     help="Follow the sending (done by `peacepulse run`) with a progress bar.",
 )
-@clear_errors
+@friendly
 def shareback(poll_id: str, wave: int | None, yes: bool, wait: bool) -> None:
     """Send the wave's top-line results to the subscribers of the deployment's results topic."""
     from insights.shareback import summaries
 
-    settings = _settings()
+    settings = read_settings()
     deployment = root.deployment_for(settings)
     topic = deployment.results_topic
     if topic is None:
@@ -251,7 +215,7 @@ def shareback(poll_id: str, wave: int | None, yes: bool, wait: bool) -> None:
             "this deployment has no results topic to share results with "
             "(deployment.yaml: results_topic: <a topic id people can /subscribe to>)"
         )
-    loaded = _run(_load(settings, poll_id))
+    loaded = run(_load(settings, poll_id))
     waves = loaded.rows.waves()
     if not waves:
         raise click.ClickException(f"nobody has answered {poll_id} yet: nothing to share")
@@ -267,18 +231,16 @@ def shareback(poll_id: str, wave: int | None, yes: bool, wait: bool) -> None:
             f"nothing to share: too few people answered wave {chosen} of {poll_id}, "
             "so every figure is hidden"
         )
-    audience = _run(root.broadcast_audience(settings, topic))
+    audience = run(root.broadcast_audience(settings, topic))
     click.echo(texts[deployment.default_language])
     if audience == 0:
         click.echo(f"nobody to send to: no reachable subscriber of the topic '{topic}'")
         return
     if not yes:
         click.confirm(f"\nSend this (in each person's language) to {audience} people?", abort=True)
-    job, queued = _run(root.queue_broadcast(settings, topic, texts, None))
+    job, queued = run(root.queue_broadcast(settings, topic, texts, None))
     click.echo(f"{queued} messages queued as {job}")
     if wait:
         # the same progress bar and summary as `peacepulse broadcast`
-        from bots.cli import follow_job
-
-        summary = _run(follow_job(settings, job, queued))
+        summary = run(follow_job(settings, job, queued))
         click.echo(summary)

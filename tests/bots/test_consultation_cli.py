@@ -104,7 +104,7 @@ def test_moderation_by_keyboard(env: str) -> None:
     assert "Elders must sit on it." in withdrawn.output  # the seeds are not offered
     assert "0 approved, 1 rejected" in withdrawn.output
     unknown = CliRunner().invoke(main, ["consultation", "moderate", "nope"])
-    assert unknown.exit_code == 1 and "no consultation 'nope'" in unknown.output
+    assert unknown.exit_code == 2 and "no consultation 'nope'" in unknown.output
 
 
 def test_a_followup_reaches_every_participant_once(env: str, tmp_path: Path) -> None:
@@ -258,9 +258,9 @@ def test_themes_are_confirmed_or_relabelled(env: str) -> None:
         "rows": [{"group": "not stated", "participants": 13}],
     }
     wrong = runner.invoke(main, ["consultation", "report", "monitoring", "--by", "shoe_size"])
-    assert wrong.exit_code == 1 and "unknown field 'shoe_size'" in wrong.output
+    assert wrong.exit_code == 2 and "unknown field 'shoe_size'" in wrong.output
     missing = runner.invoke(main, ["consultation", "themes", "monitoring", "--accept", "9"])
-    assert missing.exit_code == 1 and "no suggested theme 9" in missing.output
+    assert missing.exit_code == 2 and "no suggested theme 9" in missing.output
 
 
 def test_a_consultation_defined_at_the_prompt(
@@ -274,7 +274,7 @@ def test_a_consultation_defined_at_the_prompt(
         return "\n".join([*texts, opens, "2027-01-31 18:00", "noor_valley, lake_tiras", ""]) + "\n"
 
     bad = CliRunner().invoke(main, ["consultation", "new", "roads"], input=answers("2027-02-01"))
-    assert bad.exit_code == 1 and "closes must be after opens" in bad.output
+    assert bad.exit_code == 2 and "closes must be after opens" in bad.output
     assert not (folder / "consultations/roads.yaml").exists()
 
     good = CliRunner().invoke(
@@ -287,4 +287,4 @@ def test_a_consultation_defined_at_the_prompt(
     assert roads.audience.regions == ("noor_valley", "lake_tiras")
     assert roads.moderation == "strict"
     again = CliRunner().invoke(main, ["consultation", "new", "roads"])
-    assert again.exit_code == 1 and "exists already" in again.output
+    assert again.exit_code == 2 and "exists already" in again.output

@@ -99,7 +99,7 @@ def test_export_xlsx_and_json(simulated: Path) -> None:
 
 def test_respondent_rows_need_the_deployment_s_permission(simulated: Path) -> None:
     result = cli(simulated, "export", "agenda", "--respondents")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "does not allow respondent-level exports" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -111,7 +111,7 @@ def test_report_is_one_html_file(simulated: Path) -> None:
     assert 'id="respondents">60<' in page
     assert "Whom we reach" in page and "How to read these numbers" in page
     wrong = cli(simulated, "report", "agenda", "--wave", "4")
-    assert wrong.returncode == 1
+    assert wrong.returncode == 2
     assert "no answers in wave 4 of agenda" in wrong.stderr
 
 
