@@ -83,6 +83,14 @@ def demo_secret(data_dir: Path) -> bytes:
     return value.encode()
 
 
+def local_secret(settings: Settings) -> bytes:
+    """The pseudonym key for commands run on this machine: the configured one, or else the
+    demo's own (`demo_secret`)."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    return demo_secret(settings.data_dir)
+
+
 def required_secret(settings: Settings) -> bytes:
     if settings.secret_key is None:
         raise ConfigError(

@@ -55,11 +55,7 @@ def run() -> None:
 def chat(user: str | None, locale: str | None) -> None:
     """Talk to the deployment in this terminal: no token, no network."""
     settings = support.read_settings()
-    secret = (
-        settings.secret_key.get_secret_value().encode()
-        if settings.secret_key
-        else root.demo_secret(settings.data_dir)
-    )
+    secret = root.local_secret(settings)
     hint = locale or (os.environ.get("LANG") or "").split(".")[0] or None
 
     async def talk() -> None:
@@ -134,11 +130,7 @@ def simulate(count: int, seed: int) -> None:
     from bots.simulate import simulate as run_simulation
 
     settings = support.read_settings()
-    secret = (
-        settings.secret_key.get_secret_value().encode()
-        if settings.secret_key
-        else root.demo_secret(settings.data_dir)
-    )
+    secret = root.local_secret(settings)
 
     async def go() -> int:
         async with root.open_app(settings, secret) as app:

@@ -29,12 +29,6 @@ from storage.community import CommunityStore
 T = TypeVar("T")
 
 
-def _secret(settings: Settings) -> bytes:
-    if settings.secret_key is not None:
-        return settings.secret_key.get_secret_value().encode()
-    return root.demo_secret(settings.data_dir)
-
-
 def _person_key(settings: Settings, channel: str, user: str) -> ParticipantKey:
     """The key the channel would give the person: SMS numbers in E.164, as the gateway's are."""
     if channel == "sms":
@@ -88,7 +82,7 @@ def build(  # noqa: PLR0915 (a list of command definitions, not logic)
     def staff_add(channel: str, user: str, role: str) -> None:
         """Grant a role to a person (by channel and user id; only the pseudonym is stored)."""
         settings = _settings()
-        who = pseudonym(_secret(settings), _person_key(settings, channel, user))
+        who = pseudonym(root.local_secret(settings), _person_key(settings, channel, user))
         added = _with_store(settings, lambda store: store.add_staff(who, role, _now()))
         click.echo(f"{role} granted to {who[:12]}…" if added else f"{who[:12]}… is already {role}")
 
@@ -99,7 +93,7 @@ def build(  # noqa: PLR0915 (a list of command definitions, not logic)
     def staff_remove(channel: str, user: str, role: str | None) -> None:
         """Withdraw a role (or every role) from a person."""
         settings = _settings()
-        who = pseudonym(_secret(settings), _person_key(settings, channel, user))
+        who = pseudonym(root.local_secret(settings), _person_key(settings, channel, user))
         removed = _with_store(settings, lambda store: store.remove_staff(who, role, _now()))
         if not removed:
             raise ConfigError(f"{who[:12]}… has no {role or 'staff'} role")

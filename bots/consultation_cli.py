@@ -321,11 +321,7 @@ def simulate(consultation_id: str, count: int, camps: int, seed: int) -> None:
     settings = read_settings()
     deployment = root.deployment_for(settings)
     _consultation(deployment, consultation_id)
-    secret = (
-        settings.secret_key.get_secret_value().encode()
-        if settings.secret_key
-        else root.demo_secret(settings.data_dir)
-    )
+    secret = root.local_secret(settings)
 
     async def go() -> int:
         async with root.open_app(settings, secret) as app:
