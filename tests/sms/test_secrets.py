@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bots import cli, logs
+from bots import cli_support, logs
 
 TWILIO_TOKEN = "twilio-auth-token-0123456789abcdef"
 AT_KEY = "atsk_0123456789abcdef0123456789abcdef"
@@ -27,7 +27,7 @@ def test_sms_credentials_are_scrubbed(monkeypatch: pytest.MonkeyPatch, tmp_path:
         configured.extend(secrets)
 
     monkeypatch.setattr(logs, "configure", configure)
-    cli._settings()
+    cli_support.read_settings()
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
