@@ -68,8 +68,8 @@ def _person(function: Callable[..., None]) -> Callable[..., None]:
 def build(  # noqa: PLR0915 (a list of command definitions, not logic)
     friendly: Callable[[Any], Any], _settings: Callable[[], Settings]
 ) -> tuple[click.Command, ...]:
-    """The commands, given the CLI's error handling (`bots.cli.friendly`) and its way of
-    reading settings once (`bots.cli._settings`)."""
+    """The commands, given the CLI's error handling (`bots.cli_support.friendly`) and its way of
+    reading settings once (`bots.cli_support.read_settings`)."""
 
     @click.group()
     def staff() -> None:
