@@ -27,6 +27,7 @@ from conversations.snapshot import Snapshot
 from conversations.values import (
     AnswerGiven,
     CancelSignUp,
+    CommunityRecord,
     ConsentGiven,
     ConversationState,
     DecidedRecord,
@@ -229,11 +230,7 @@ class UnitOfWork(abc.ABC):
     async def record_community(
         self,
         participant: str,
-        record: FeedbackGiven
-        | MessageSignUps
-        | StaffBroadcast
-        | InitiativeCancelled
-        | InitiativeSaved,
+        record: CommunityRecord,
         now: datetime,
     ) -> None:
         """Keep feedback, queue an organizer's message or broadcast in the outbox, cancel or

@@ -281,6 +281,12 @@ Record = (
 )
 
 
+CommunityRecord = (
+    FeedbackGiven | MessageSignUps | StaffBroadcast | InitiativeCancelled | InitiativeSaved
+)
+"""Community records the store keeps as they are (no decision to return)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Transition:
     """The engine's answer to one event. ``state`` None means: keep no state for this person.

@@ -48,6 +48,7 @@ from conversations.definitions import Deployment, Initiative
 from conversations.snapshot import ROLES, Feedback, Role, Seats, SignUpStatus, Snapshot
 from conversations.values import (
     CancelSignUp,
+    CommunityRecord,
     DecidedRecord,
     Decision,
     FeedbackGiven,
@@ -448,7 +449,7 @@ async def audit(
 async def record_community(
     session: AsyncSession,
     participant: str,
-    record: FeedbackGiven | MessageSignUps | StaffBroadcast | InitiativeCancelled | InitiativeSaved,
+    record: CommunityRecord,
     now: datetime,
 ) -> None:
     connection = await session.connection()

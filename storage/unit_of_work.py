@@ -19,17 +19,13 @@ from conversations.ports import Changes, ConcurrentUpdate, UnitOfWork
 from conversations.snapshot import Snapshot
 from conversations.values import (
     AnswerGiven,
+    CommunityRecord,
     ConsentGiven,
     ConversationState,
     DecidedRecord,
     Decision,
-    FeedbackGiven,
-    InitiativeCancelled,
-    InitiativeSaved,
-    MessageSignUps,
     OptOut,
     Record,
-    StaffBroadcast,
 )
 from storage import community, consultations
 from storage.database import StorageError, UnsupportedDatabase, for_writing
@@ -391,11 +387,7 @@ class SqlUnitOfWork(UnitOfWork):
     async def record_community(
         self,
         participant: str,
-        record: FeedbackGiven
-        | MessageSignUps
-        | StaffBroadcast
-        | InitiativeCancelled
-        | InitiativeSaved,
+        record: CommunityRecord,
         now: datetime,
     ) -> None:
         await community.record_community(self._active, participant, record, now)
