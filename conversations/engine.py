@@ -148,29 +148,22 @@ class Engine:
         ``consultation`` is the read-only view of the consultation named by
         `consultation_wanted` for this event, loaded by the caller from the store.
         """
-        expired = False
-        if isinstance(event, Text):
-            word = event.text.strip().casefold()
-            if word in self._stop_words:
-                if state is None:  # nothing is held and nothing will be sent: just say so
-                    language = _Turn.suggest_language(self._d, locale)
-                    return Transition(None, (Reply(translate("declined", language)),))
-                event = Text("/stop")
-            elif word in self._start_words:
-                event = Text("/start")
-            elif word in self._help_words:
-                event = Text("/help")
-            elif not buttons and (
-                word in COMMANDS or word.split(maxsplit=1)[:1] in (["subscribe"], ["forget"])
-            ):
-                # no "/" on many basic phones: a command's word alone works as the command
-                event = Text("/" + event.text.strip())
-            expired = (
-                state is not None
-                and state.last_active is not None
-                and now - state.last_active > self._expiry
-                and _command(event.text) is None
-            )
+        stranger_stops = (
+            isinstance(event, Text) and event.text.strip().casefold() in self._stop_words
+        )
+        if state is None and stranger_stops:
+            # nothing is held and nothing will be sent: just say so
+            language = _Turn.suggest_language(self._d, locale)
+            return Transition(None, (Reply(translate("declined", language)),))
+        stale = (
+            state is not None
+            and state.last_active is not None
+            and now - state.last_active > self._expiry
+        )
+        if stale and state is not None:
+            state = dataclasses.replace(state, offered=())  # a list seen days ago is no offer
+        event = self.interpret(state, event, buttons=buttons)
+        expired = stale and isinstance(event, Text) and _command(event.text) is None
         if state is not None and not isinstance(event, Unsupported):
             state = dataclasses.replace(state, last_active=now)
         turn = _Turn(
@@ -185,7 +178,39 @@ class Engine:
         if expired and state is not None and state.stage in _ASKING:
             # Hours or days later, a typed "2" may not mean the question left open: ask again.
             return turn.again(state, translate("conversation_expired", state.language))
-        return turn.step(state, event, locale)
+        return turn.step(state, event, locale) if buttons else turn.offering(state, event, locale)
+
+    def interpret(
+        self, state: ConversationState | None, event: Event, *, buttons: bool = True
+    ) -> Event:
+        """The event as the engine reads it.
+
+        STOP, START, HELP (and their translations) are those commands; without buttons, a
+        command's word alone is the command ("polls": no "/" on many basic phones), and a
+        number or words naming one of the options of the last reply that was not the current
+        prompt (``state.offered``: a list of initiatives, "Sign up" under details) is a press
+        of that option.
+        """
+        if not isinstance(event, Text):
+            return event
+        word = event.text.strip().casefold()
+        if word in self._stop_words:
+            return Text("/stop")
+        if word in self._start_words:
+            return Text("/start")
+        if word in self._help_words:
+            return Text("/help")
+        if buttons:
+            return event
+        if word in COMMANDS or word.split(maxsplit=1)[:1] in (["subscribe"], ["forget"]):
+            return Text("/" + event.text.strip())
+        if state is None or not state.offered or _command(event.text) is not None:
+            return event
+        if all(data.split(":", 2)[1:2] == ["u"] for _, data in state.offered):
+            # the topics, whose prompt says "reply with their numbers": these topics, exactly
+            return Text(f"/subscribe {event.text.strip()}")
+        chosen = choose(event.text, [[label] for label, _ in state.offered])
+        return Press(state.offered[chosen[0]][1]) if chosen else event
 
     def question_prompt(
         self, poll: Poll, question: Question, language: str, now: datetime, *, buttons: bool = True
@@ -197,14 +222,17 @@ class Engine:
         turn = _Turn(self._d, self._detect, self._waves, now, buttons)
         return turn.question_prompt(state, poll, question)
 
-    def wants_snapshot(self, state: ConversationState | None, event: Event) -> bool:
+    def wants_snapshot(
+        self, state: ConversationState | None, event: Event, *, buttons: bool = True
+    ) -> bool:
         """Whether `step` needs a `Snapshot` for this event (most events do not)."""
-        return wants_snapshot(state, event)
+        return wants_snapshot(state, self.interpret(state, event, buttons=buttons))
 
     def consultation_wanted(
         self, state: ConversationState | None, event: Event, now: datetime, *, buttons: bool = True
     ) -> str | None:
         """The consultation whose `ConsultationView` `step` needs for this event, if any."""
+        event = self.interpret(state, event, buttons=buttons)
         typed = event.text.strip().casefold() if isinstance(event, Text) else ""
         if (
             isinstance(event, Text)
@@ -732,7 +760,13 @@ class _Turn:
         button = _match_button(prompt.flat_buttons, text) or self._choose_typed(state, text)
         if button is not None:
             return self._press(state, button.data)
+        if state.stage == "profile" and normalize(text) in self._skip_words():
+            # "You can skip any of them": typing Skip (in any language) skips, as the button
+            return self._press(state, self._data(state, "p", "-"))
         return self._again(state, self._t("use_buttons", state))
+
+    def _skip_words(self) -> set[str]:
+        return {normalize(translate("skip", code)) for code in self._d.languages}
 
     def _typed_consultation(self, state: ConversationState, text: str) -> Transition:
         """Buttons can be typed (by number only where no text is expected); else the flow."""
@@ -891,6 +925,29 @@ class _Turn:
     ) -> Transition:
         """``note``, then the current prompt again, in one message."""
         return Transition(state, (_prefixed(self._prompt(state), note),), tuple(records))
+
+    def offering(
+        self, state: ConversationState | None, event: Event, locale: str | None
+    ) -> Transition:
+        """`step` without buttons: the options of the last reply are kept when it is not the
+        current prompt (see `Engine.interpret`); a reply that is the prompt clears them."""
+        transition = self._keep_offer(self.step(state, event, locale))
+        then = transition.then
+        if then is None:
+            return transition
+        return dataclasses.replace(transition, then=lambda d: self._keep_offer(then(d)))
+
+    def _keep_offer(self, transition: Transition) -> Transition:
+        state = transition.state
+        if state is None:
+            return transition
+        last = transition.replies[-1].flat_buttons if transition.replies else ()
+        offered: tuple[tuple[str, str], ...] = ()
+        if last and {b.data for b in last} != {b.data for b in self._prompt(state).flat_buttons}:
+            offered = tuple((clean_label(b.label), b.data) for b in last)
+        if offered == state.offered:
+            return transition
+        return dataclasses.replace(transition, state=dataclasses.replace(state, offered=offered))
 
     def again(self, state: ConversationState, note: str) -> Transition:
         """``note``, then the current prompt again (the engine's restart after a long pause)."""

@@ -163,7 +163,7 @@ class ConversationService:
                     fresh.discard(key)  # a second copy within this batch is a redelivery too
                 before = states.get(participant)
                 snapshot = None
-                if self._engine.wants_snapshot(before, inbound.event):
+                if self._engine.wants_snapshot(before, inbound.event, buttons=inbound.buttons):
                     # what this batch changed so far is written first, so the snapshot sees it
                     changes = await _flush(uow, changes)
                     snapshot = await uow.load_snapshot(participant, now)

@@ -325,6 +325,9 @@ class ConversationState:
     ``consult_answers`` (``"<consultation>#<round>"`` → text), ``consult_statements``
     (consultation → texts) and ``consult_votes`` (consultation → how many) are the
     conversation's own copy of what the person gave, for /mydata.
+    ``offered`` (channels without buttons only) holds (label, button data) of the options of
+    the last reply when that reply was not the current prompt, such as a list of initiatives:
+    a typed "2" then chooses the second of them (see `Engine.interpret`).
     """
 
     VERSION = 2
@@ -351,6 +354,7 @@ class ConversationState:
     consult_answers: dict[str, str] = field(default_factory=dict)
     consult_statements: dict[str, list[str]] = field(default_factory=dict)
     consult_votes: dict[str, int] = field(default_factory=dict)
+    offered: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -377,6 +381,7 @@ class ConversationState:
             "consult_answers": dict(self.consult_answers),
             "consult_statements": {c: list(t) for c, t in self.consult_statements.items()},
             "consult_votes": dict(self.consult_votes),
+            "offered": [list(option) for option in self.offered],
         }
 
     @classmethod
@@ -415,6 +420,10 @@ class ConversationState:
                 for c, t in (data.get("consult_statements") or {}).items()  # type: ignore[attr-defined]
             },
             consult_votes=dict(data.get("consult_votes") or {}),  # type: ignore[call-overload]
+            offered=tuple(
+                (str(label), str(pressed))
+                for label, pressed in data.get("offered") or ()  # type: ignore[attr-defined]
+            ),
         )
 
 

@@ -16,6 +16,7 @@ from conversations.values import (
     ConversationState,
     Forget,
     OptOut,
+    ProfileGiven,
     Reply,
     SubscriptionChanged,
     Text,
@@ -258,3 +259,45 @@ def test_state_without_last_activity_still_loads() -> None:
     assert ConversationState.from_json(data) == state
     del data["last_active"]
     assert ConversationState.from_json(data).last_active is None
+
+
+def test_topics_are_chosen_by_their_numbers_right_after_the_list(chat: TextChat) -> None:
+    chat.onboard_by_text()
+    chat.say("subscribe")
+    assert "1) Peace process\n2) News from the North" in chat.screen()
+    chat.say("1 2")  # what the list asks for: not an answer to the poll menu below it
+    assert chat.records[-2:] == [
+        SubscriptionChanged("process", True),
+        SubscriptionChanged("north", True),
+    ]
+    # the reply ends with the menu again: now "1" is the first poll
+    assert "1) First poll" in chat.screen()
+    chat.say("1")
+    assert chat.state is not None and chat.state.stage == "poll"
+
+
+def test_a_list_read_days_ago_is_no_longer_what_a_number_answers(chat: TextChat) -> None:
+    chat.onboard_by_text()
+    chat.say("subscribe")
+    chat.now = NOW + timedelta(days=4)
+    chat.say("1")
+    assert chat.state is not None and chat.state.subscriptions == ()
+    assert chat.state.stage == "poll"
+
+
+def test_profile_questions_are_skipped_by_typing_skip_in_any_language(chat: TextChat) -> None:
+    chat.say("hello")
+    chat.say("1")  # I agree
+    chat.say("1")  # English
+    chat.say("skip")
+    chat.say("Passer")  # French, in an English conversation: still understood
+    assert chat.records[-2:] == [ProfileGiven("region", None), ProfileGiven("gender", None)]
+    assert chat.state is not None and chat.state.stage == "menu"
+
+
+def test_offered_options_are_kept_with_the_state() -> None:
+    state = ConversationState(stage="menu", language="en", offered=(("Sign up", "-:is:walk"),))
+    data = state.to_json()
+    assert ConversationState.from_json(data) == state
+    del data["offered"]  # stored before options were kept
+    assert ConversationState.from_json(data).offered == ()

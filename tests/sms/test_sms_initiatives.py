@@ -1,0 +1,57 @@
+"""Volunteers by SMS: the list of initiatives, its details and a sign-up, all by typing.
+
+A list or details is not the question the person was asked (that stays the poll menu, say),
+so the numbers of its options are kept with the conversation: the next "2" chooses from what
+the person last read (`Engine.interpret`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.fakes.sms_gateway import FakeTwilio
+from tests.sms.conftest import rows, running, sms_settings
+
+NADIA = "+23566000003"
+
+
+async def test_sign_up_and_cancel_from_the_list_by_number_and_by_words(
+    twilio: FakeTwilio, tmp_path: Path, deployment_folder: Path
+) -> None:
+    settings = sms_settings(twilio, tmp_path, deployment_folder)
+
+    async def text(words: str) -> str:
+        return "\n".join(await twilio.text(NADIA, words))
+
+    async with running(settings):
+        await text("Hello")
+        await text("1")  # I agree
+        await text("english")
+        await text("skip")  # region: "You can skip any of them"
+        await text("Skip")  # age group
+        menu = await text("SKIP")  # gender
+        assert "1) Agenda for the peace talks" in menu
+
+        listed = await text("initiatives")
+        assert "1) Community dialogue on the return of displaced families" in listed
+        assert "2) Joint clean-up of the Noor valley market" in listed
+        details = await text("2")  # the second initiative, not the second poll
+        assert details.startswith("Joint clean-up of the Noor valley market")
+        assert "1) Sign up\n" in details
+        signed = await text("sign up")
+        assert 'You are signed up for "Joint clean-up of the Noor valley market"' in signed
+        assert await rows(settings, "SELECT initiative_id, status FROM sign_ups") == [
+            ("noor_cleanup", "placed")
+        ]
+
+        # The sign-up's reply ends with the poll menu again: "1" is the first poll now.
+        assert "Which issues matter most to you?" in await text("1")
+        await text("polls")
+
+        mine = await text("my_signups")
+        assert "1) Joint clean-up of the Noor valley market" in mine
+        details = await text("1")
+        cancel = next(line for line in details.splitlines() if "Cancel" in line)
+        number = cancel.split(")", 1)[0]
+        assert "cancelled" in (await text(number)).casefold()
+        assert await rows(settings, "SELECT initiative_id FROM sign_ups") == []
