@@ -29,7 +29,6 @@ During quiet hours nothing is claimed; rows wait in the queue until the hours en
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import os
@@ -86,14 +85,23 @@ class DispatcherSettings:
 
 
 class _Slots:
-    """The sends under way in one run of the dispatcher's loop."""
+    """The sends under way in one run of the dispatcher's loop.
+
+    One task per message: it waits for its turn, sends and settles. When the stop event is
+    set, the tasks still waiting for their turn are cancelled (`Dispatcher._wait_for_turn`
+    turns that into "not sent: stopping"); the others finish their send.
+    """
 
     def __init__(self, stop: asyncio.Event) -> None:
         self.tasks: set[asyncio.Task[None]] = set()
+        self.waiting: set[asyncio.Task[None]] = set()
+        """Tasks waiting for their turn at the limiter (nothing sent yet)."""
         self.settled = 0
         self.next_claim = 0.0
-        self._stopping = asyncio.ensure_future(stop.wait())
         self._loop = asyncio.get_running_loop()
+        self._resting: asyncio.Future[None] | None = None
+        self._stopping = asyncio.ensure_future(stop.wait())
+        self._stopping.add_done_callback(self._on_stop)
 
     def time(self) -> float:
         return self._loop.time()
@@ -106,12 +114,35 @@ class _Slots:
     def _finished(self, task: asyncio.Task[None]) -> None:
         self.tasks.discard(task)
         self.settled += 1
+        self._wake()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the stop event was seen (no new wait for a turn begins then)."""
+        return self._stopping.done() and not self._stopping.cancelled()
+
+    def _on_stop(self, _: object) -> None:
+        if not self.stopped:  # closed, not stopped: `close` cancels every task anyway
+            return
+        for task in self.waiting:
+            task.cancel()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._resting is not None and not self._resting.done():
+            self._resting.set_result(None)
 
     async def rest(self, seconds: float) -> None:
         """Until ``seconds`` pass, a send finishes or the stop event is set."""
-        await asyncio.wait(
-            {self._stopping, *self.tasks}, timeout=seconds, return_when="FIRST_COMPLETED"
-        )
+        # one future woken by callbacks, rather than `asyncio.wait` over every task under
+        # way: that costs time in proportion to the slots (hundreds) at every rest
+        self._resting = resting = self._loop.create_future()
+        timer = self._loop.call_later(seconds, self._wake)
+        try:
+            await resting
+        finally:
+            timer.cancel()
+            self._resting = None
 
     async def finish(self) -> None:
         await asyncio.gather(*self.tasks)
@@ -176,8 +207,7 @@ class Dispatcher:
         if self._quiet_end(self._clock.now()) is not None:
             return 0
         messages = await self._claim(min(self._slots, self._settings.batch_size))
-        never = asyncio.Event()
-        await asyncio.gather(*(self._deliver(message, never) for message in messages))
+        await asyncio.gather(*(self._deliver(message, None) for message in messages))
         self._summarize(force=True)
         return len(messages)
 
@@ -187,7 +217,7 @@ class Dispatcher:
         slots = _Slots(stop)
         try:
             while not stop.is_set():
-                wait = await self._step(slots, stop, until_empty=until_empty)
+                wait = await self._step(slots, until_empty=until_empty)
                 if wait is None:
                     break
                 self._summarize()
@@ -199,7 +229,7 @@ class Dispatcher:
             self._summarize(force=True)
         return slots.settled
 
-    async def _step(self, slots: _Slots, stop: asyncio.Event, *, until_empty: bool) -> float | None:
+    async def _step(self, slots: _Slots, *, until_empty: bool) -> float | None:
         """One look at the queue, claiming rows for free slots; how long to rest before the
         next look (0: at once), or None when there is nothing left to do (``until_empty``)."""
         settings = self._settings
@@ -229,7 +259,7 @@ class Dispatcher:
             log.exception("could not claim outbox messages; trying again")
             return idle
         for message in claimed:
-            slots.start(self._deliver(message, stop))
+            slots.start(self._deliver(message, slots))
         if len(claimed) == wanted:
             return 0 if len(slots.tasks) < self._slots else idle
         slots.next_claim = slots.time() + idle  # nothing more is due now
@@ -252,8 +282,8 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ one message
 
-    async def _deliver(self, message: OutboxMessage, stop: asyncio.Event) -> None:
-        result, flood = await self._attempt(message, stop)
+    async def _deliver(self, message: OutboxMessage, slots: _Slots | None) -> None:
+        result, flood = await self._attempt(message, slots)
         now = self._clock.now()
         retry_at: datetime | None = None
         if result.outcome is Outcome.RETRY:
@@ -274,7 +304,7 @@ class Dispatcher:
             log.exception("could not record the outcome of outbox message %d", message.id)
 
     async def _attempt(
-        self, message: OutboxMessage, stop: asyncio.Event
+        self, message: OutboxMessage, slots: _Slots | None
     ) -> tuple[SendResult, bool]:
         """The send's result, and whether it was flood control."""
         sender = self._senders.get(message.channel)
@@ -285,7 +315,7 @@ class Dispatcher:
         except Exception as error:  # e.g. a poll removed from the deployment
             log.warning("outbox message %d cannot be rendered: %r", message.id, error)
             return SendResult(Outcome.FAILED, None, f"cannot render: {error!r}"), False
-        missed = await self._wait_for_turn(message.address, stop)
+        missed = await self._wait_for_turn(message.address, slots)
         if missed is not None:
             return missed, False
         try:
@@ -299,28 +329,32 @@ class Dispatcher:
         flood = result.outcome is Outcome.RETRY and result.retry_after is not None
         return result, flood
 
-    async def _wait_for_turn(self, address: str, stop: asyncio.Event) -> SendResult | None:
+    async def _wait_for_turn(self, address: str, slots: _Slots | None) -> SendResult | None:
         """None once this message's turn is open (`RateLimiter.release` it after the send);
         else why it was not sent (stopping, or no turn within half the lease), to be queued
         again without counting an attempt."""
-        turn = asyncio.ensure_future(self._limiter.acquire(address))
-        stopping = asyncio.ensure_future(stop.wait())
+        task = asyncio.current_task()
+        assert task is not None
+        if slots is not None:
+            if slots.stopped:
+                return self._not_sent("stopping")
+            slots.waiting.add(task)  # cancelled by the slots when the stop event is set
         try:
-            await asyncio.wait(
-                {turn, stopping},
-                timeout=self._settings.lease_seconds / 2,
-                return_when="FIRST_COMPLETED",
-            )
+            async with asyncio.timeout(self._settings.lease_seconds / 2):
+                await self._limiter.acquire(address)
+        except TimeoutError:
+            return self._not_sent("no turn within half the lease")
+        except asyncio.CancelledError:
+            # the slots' cancel for stopping is taken back; any other cancel goes on
+            if slots is None or not slots.stopped or task.uncancel() > 0:
+                raise
+            return self._not_sent("stopping")
         finally:
-            stopping.cancel()
-            if not turn.done():
-                turn.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await turn
-        if not turn.cancelled():
-            turn.result()
-            return None
-        reason = "stopping" if stop.is_set() else "no turn within half the lease"
+            if slots is not None:
+                slots.waiting.discard(task)
+        return None
+
+    def _not_sent(self, reason: str) -> SendResult:
         return SendResult(Outcome.RETRY, self._limiter.paused_for(), f"not sent: {reason}")
 
     def _backoff(self, attempts: int) -> timedelta:
