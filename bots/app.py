@@ -25,7 +25,7 @@ from bots.sms.sender import SmsSender
 from bots.sms.twilio import TwilioGateway
 from bots.sms.webhook import SmsWebhook
 from bots.sms.webhook import serving as serving_sms
-from bots.telegram.common import TelegramClient
+from bots.telegram.botapi import BotApiClient
 from bots.telegram.runtime import TelegramRuntime, Webhook
 from bots.telegram.sender import TelegramSender
 from config.deployment import demo_folder, load_deployment
@@ -224,42 +224,61 @@ async def sms_channel(app: App, gateway: SmsGateway | None) -> AsyncIterator[Non
         yield
 
 
-def bulk_messaging(
-    app: App, stop: asyncio.Event, sms: SmsGateway | None = None
-) -> Callable[[TelegramClient | None], Coroutine[object, object, None]]:
-    """What runs beside the bot: the scheduler (waves, reminders) and the outbox dispatcher."""
+def freeze_start_up() -> None:
+    """Start-up is over: what it built (modules, deployment, schemas) lives as long as the
+    process. Keep it out of the collector's full passes, which otherwise stall the event loop
+    for ~200 ms each and with it the pace of bulk sending (benchmarks/README.md)."""
+    gc.freeze()
 
-    async def run(client: TelegramClient | None) -> None:
+
+def bulk_telegram_client(runtime: TelegramRuntime) -> BotApiClient:
+    """What the outbox sends Telegram messages with, whichever framework serves the
+    conversation: a lean Bot API client (a framework's costs twice the CPU per message)."""
+    return BotApiClient(runtime.token, runtime.api_url)
+
+
+def bulk_messaging(
+    app: App,
+    stop: asyncio.Event,
+    sms: SmsGateway | None = None,
+    telegram: TelegramRuntime | None = None,
+) -> Callable[[], Coroutine[object, object, None]]:
+    """What runs beside the bot: the scheduler (waves, reminders) and the outbox dispatcher,
+    sending by Telegram when ``telegram`` is given and by SMS when ``sms`` is."""
+
+    async def run() -> None:
         outbox = outbox_for(app)
         community = CommunityStore(app.database)
         clock = SystemClock()
         zone = ZoneInfo(app.deployment.timezone)
         # One limiter paces every call: a message sent in parts waits for its chat's turn too.
         limiter = RateLimiter(app.settings.send_rate)
-        senders: dict[str, Sender] = {}
-        if client is not None:
-            senders["telegram"] = TelegramSender(client, pace=limiter.next_turn)
-        if sms is not None:
-            senders["sms"] = SmsSender(sms, pace=limiter.next_turn)
-        dispatcher = Dispatcher(
-            outbox,
-            senders,
-            OutboxRenderer(
-                app.deployment,
-                outbox.broadcast,
-                lambda initiative_id: community.initiative(app.deployment, initiative_id),
-            ),
-            clock,
-            limiter=limiter,
-            quiet=lambda now: quiet_until(now, app.deployment.quiet_hours, zone),
-            settings=DispatcherSettings(rate=app.settings.send_rate),
-        )
-        scheduler = build_scheduler(outbox, app.deployment, clock, community)
-        scheduler.start()
-        try:
-            await dispatcher.run(stop)
-        finally:
-            scheduler.shutdown(wait=False)
+        async with contextlib.AsyncExitStack() as closing:
+            senders: dict[str, Sender] = {}
+            if telegram is not None:
+                client = await closing.enter_async_context(bulk_telegram_client(telegram))
+                senders["telegram"] = TelegramSender(client, pace=limiter.next_turn)
+            if sms is not None:
+                senders["sms"] = SmsSender(sms, pace=limiter.next_turn)
+            dispatcher = Dispatcher(
+                outbox,
+                senders,
+                OutboxRenderer(
+                    app.deployment,
+                    outbox.broadcast,
+                    lambda initiative_id: community.initiative(app.deployment, initiative_id),
+                ),
+                clock,
+                limiter=limiter,
+                quiet=lambda now: quiet_until(now, app.deployment.quiet_hours, zone),
+                settings=DispatcherSettings(rate=app.settings.send_rate),
+            )
+            scheduler = build_scheduler(outbox, app.deployment, clock, community)
+            scheduler.start()
+            try:
+                await dispatcher.run(stop)
+            finally:
+                scheduler.shutdown(wait=False)
 
     return run
 
@@ -273,8 +292,8 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
         return
     secret = required_secret(settings)
     async with open_app(settings, secret) as app, sms_channel(app, gateway):
-        gc.freeze()
-        await bulk_messaging(app, stop, gateway)(None)
+        freeze_start_up()
+        await bulk_messaging(app, stop, gateway)()
 
 
 async def run_telegram(
@@ -286,11 +305,8 @@ async def run_telegram(
     secret = required_secret(settings)
     async with open_app(settings, secret) as app, sms_channel(app, gateway):
         languages = app.deployment.languages
-        alongside = bulk_messaging(app, stop, gateway)
-        # What start-up built (modules, deployment, schemas) lives as long as the process:
-        # keep it out of the collector's full passes, which otherwise stall sending for
-        # ~200 ms each under load (benchmarks/README.md).
-        gc.freeze()
+        alongside = bulk_messaging(app, stop, gateway, runtime)
+        freeze_start_up()
         if settings.bot_framework == "ptb":
             from bots.telegram import ptb_bot
 

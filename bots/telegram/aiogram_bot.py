@@ -156,8 +156,8 @@ class _Session(AiohttpSession):
     """
 
     def __init__(self, api: TelegramAPIServer) -> None:
-        # 20 s rather than aiogram's 60: a bulk send must end well within half the outbox
-        # lease (30 s), or another dispatcher could take the message over and send it again.
+        # 20 s rather than aiogram's 60, as the outbox's client (`bots.telegram.botapi`): a
+        # reply that takes longer is better given up and logged than left hanging.
         super().__init__(api=api, timeout=REQUEST_TIMEOUT)
         methods = (
             GetMe,
@@ -227,7 +227,7 @@ async def serve(
     alongside: Alongside | None = None,
 ) -> None:
     """Run the bot until ``stop`` is set: long polling, or a webhook server when configured;
-    ``alongside`` runs beside it with the bot's client (the outbox dispatcher)."""
+    ``alongside`` runs beside it (the outbox dispatcher)."""
     bot = build_bot(runtime)
     dispatcher = build_dispatcher(service)
     try:
@@ -235,7 +235,7 @@ async def serve(
         log.info("connected to Telegram as @%s", me.username)
         client = AiogramClient(bot)
         await register_commands(client, languages)
-        async with running_alongside(alongside, client, stop):
+        async with running_alongside(alongside, stop):
             if runtime.webhook is None:
                 await _poll(bot, dispatcher, stop)
             else:

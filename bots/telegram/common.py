@@ -90,8 +90,9 @@ class NetworkFailure(BotApiError):
     """Timeouts, connection errors and 5xx answers: worth another try."""
 
 
-Alongside = Callable[["TelegramClient"], Coroutine[object, object, None]]
-"""Work that runs beside the bot for as long as it serves, with its client (the dispatcher)."""
+Alongside = Callable[[], Coroutine[object, object, None]]
+"""Work that runs beside the bot for as long as it serves (the scheduler and the outbox
+dispatcher, which sends with a client of its own: `bots.telegram.botapi`)."""
 
 
 class TelegramClient(Protocol):
@@ -294,14 +295,12 @@ async def handle_update(
 
 
 @contextlib.asynccontextmanager
-async def running_alongside(
-    work: Alongside | None, client: TelegramClient, stop: asyncio.Event
-) -> AsyncIterator[None]:
+async def running_alongside(work: Alongside | None, stop: asyncio.Event) -> AsyncIterator[None]:
     """Run ``work`` while the bot serves; it is expected to return once ``stop`` is set, and is
     cancelled if the bot stops for another reason."""
     task: asyncio.Task[None] | None = None
     if work is not None:
-        task = asyncio.create_task(work(client))
+        task = asyncio.create_task(work())
     try:
         yield
     finally:

@@ -230,7 +230,7 @@ async def serve(
     alongside: Alongside | None = None,
 ) -> None:
     """Run the bot until ``stop`` is set: long polling, or a webhook server when configured;
-    ``alongside`` runs beside it with the bot's client (the outbox dispatcher)."""
+    ``alongside`` runs beside it (the outbox dispatcher)."""
     application = build_application(runtime, service)
     updater = application.updater
     assert updater is not None  # the builder makes one unless told not to
@@ -240,7 +240,7 @@ async def serve(
         await register_commands(client, languages)
         await application.start()
         try:
-            async with running_alongside(alongside, client, stop):
+            async with running_alongside(alongside, stop):
                 await _receive(updater, runtime.webhook)
                 await stop.wait()
         finally:
