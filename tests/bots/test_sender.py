@@ -1,5 +1,6 @@
-"""`TelegramSender` through the real aiogram and python-telegram-bot clients, against the fake
-Bot API server: one attempt per message, every Bot API failure mapped to an outcome."""
+"""`TelegramSender` through the outbox's Bot API client and the real aiogram and
+python-telegram-bot clients, against the fake Bot API server: one attempt per message, every
+Bot API failure mapped to an outcome."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bots.telegram.aiogram_bot import AiogramClient
+from bots.telegram.botapi import BotApiClient
 from bots.telegram.common import MAX_CAPTION, TelegramClient
 from bots.telegram.ptb_bot import PtbClient
 from bots.telegram.sender import TelegramSender
@@ -24,11 +26,15 @@ from tests.fakes.bot_api import FakeBotApi, UploadedFile
 CHAT = 5001
 
 
-@pytest.fixture(params=FRAMEWORKS)
+@pytest.fixture(params=["botapi", *FRAMEWORKS])
 async def client(
     request: pytest.FixtureRequest, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[TelegramClient]:
     api.known_chat(CHAT)
+    if request.param == "botapi":
+        async with BotApiClient(TOKEN, api.base_url, timeout=0.5) as bulk:
+            yield bulk
+        return
     if request.param == "aiogram":
         session = AiohttpSession(api=TelegramAPIServer.from_base(api.base_url), timeout=0.5)
         bot = Bot(TOKEN, session=session)

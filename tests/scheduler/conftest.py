@@ -1,5 +1,6 @@
-"""Dispatchers wired like production: `SqlOutbox` on each backend, `TelegramSender` over a real
-framework client, the fake Bot API server at the other end of real HTTP."""
+"""Dispatchers wired like production: `SqlOutbox` on each backend, `TelegramSender` over the
+outbox's Bot API client (or a framework's), the fake Bot API server at the other end of real
+HTTP."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.telegram.aiogram_bot import AiogramClient
+from bots.telegram.botapi import BotApiClient
 from bots.telegram.common import TelegramClient
 from bots.telegram.ptb_bot import PtbClient
 from bots.telegram.sender import TelegramSender
@@ -58,7 +60,12 @@ async def api() -> AsyncIterator[FakeBotApi]:
 async def framework_client(
     framework: str, api: FakeBotApi, patience: float = 5
 ) -> AsyncIterator[TelegramClient]:
-    """A `TelegramClient` of ``framework`` that gives up on an answer after ``patience`` s."""
+    """A `TelegramClient` of ``framework`` (``botapi``: the outbox's own, as `peacepulse run`
+    builds it) that gives up on an answer after ``patience`` s."""
+    if framework == "botapi":
+        async with BotApiClient(TOKEN, api.base_url, timeout=patience) as client:
+            yield client
+        return
     if framework == "aiogram":
         session = AiohttpSession(api=TelegramAPIServer.from_base(api.base_url), timeout=patience)
         bot = Bot(TOKEN, session=session)
@@ -74,8 +81,8 @@ async def framework_client(
 
 @pytest.fixture
 async def client(api: FakeBotApi) -> AsyncIterator[TelegramClient]:
-    async with framework_client("aiogram", api) as aiogram_client:
-        yield aiogram_client
+    async with framework_client("botapi", api) as bulk_client:
+        yield bulk_client
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ async def outbox_rows(engine: AsyncEngine) -> list[OutboxRow]:
         return [OutboxRow(**row._mapping) for row in rows]
 
 
-@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+@pytest.mark.parametrize("framework", ["botapi", "aiogram", "ptb"])
 async def test_the_rate_is_kept_and_every_message_goes_once(
     engine: AsyncEngine,
     api: FakeBotApi,

@@ -2,8 +2,8 @@
 
     python -m tests.scheduler.victim DATABASE_URL API_BASE_URL RATE CONCURRENCY LEASE
 
-Sends every due message of the outbox in DATABASE_URL through aiogram to the fake Bot API at
-API_BASE_URL, until killed.
+Sends every due message of the outbox in DATABASE_URL with the outbox's Bot API client to the
+fake Bot API at API_BASE_URL, until killed.
 """
 
 from __future__ import annotations
@@ -11,11 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-
-from bots.telegram.aiogram_bot import AiogramClient
+from bots.telegram.botapi import BotApiClient
 from bots.telegram.sender import TelegramSender
 from scheduler.dispatcher import Dispatcher, DispatcherSettings
 from scheduler.ratelimit import RateLimiter
@@ -26,12 +22,12 @@ from tests.scheduler.conftest import TOKEN, WallClock, render
 
 async def main(database_url: str, api_url: str, rate: float, slots: int, lease: float) -> None:
     engine = create_engine(database_url)
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)))
+    client = BotApiClient(TOKEN, api_url)
     settings = DispatcherSettings(
         rate=rate, concurrency=slots, lease_seconds=lease, idle_seconds=0.05
     )
     limiter = RateLimiter(rate)
-    sender = TelegramSender(AiogramClient(bot), pace=limiter.next_turn)
+    sender = TelegramSender(client, pace=limiter.next_turn)
     dispatcher = Dispatcher(
         SqlOutbox(engine),
         {"telegram": sender},
