@@ -86,8 +86,8 @@ async def test_commands_and_callback_answers(api: FakeBotApi, client: BotApiClie
     assert [c["command"] for c in api.commands[('{"type": "default"}', "")]] == [
         name for name, _ in command_menu(None)
     ]
-    assert api.commands[('{"type": "default"}', "fr")][0]["description"] == (
-        command_menu("fr")[0][1]
+    assert (
+        api.commands[('{"type": "default"}', "fr")][0]["description"] == (command_menu("fr")[0][1])
     )
     citizen = api.citizen()
     await citizen.send("/start")
