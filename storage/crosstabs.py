@@ -8,11 +8,28 @@ on these cells: everybody in a cell gets the same weight, so no respondent-level
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, distinct, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    UniqueConstraint,
+    and_,
+    distinct,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import aliased
 
 from storage.models import Answer, Completion, OutboxRow, ProfileValue
@@ -97,8 +114,16 @@ async def choice_cells(
     sorting a million rows for ``COUNT(DISTINCT …)`` (4.3 s → 1.2 s on PostgreSQL, see
     benchmarks/aggregate.py).
     """
+    conditions = [Answer.poll_id == poll_id, Answer.choice.is_not(None)]
+    if _tallies_in_sqlite(engine):
+        keys = (Answer.question_id, Answer.wave, Answer.choice)
+        tally = _Tally(keys, {"respondents": (literal(1), _added)})
+        return [
+            ChoiceCell(row[0], int(row[1]), row[2], profile, int(row[3]))
+            for row, profile in await tally.rows(engine, fields, conditions, wave)
+        ]
     statement = select(Answer.question_id, Answer.wave, Answer.choice, func.count()).where(
-        Answer.poll_id == poll_id, Answer.choice.is_not(None)
+        *conditions
     )
     statement = _split(statement, fields, wave, Answer.choice)
     return [
@@ -125,6 +150,20 @@ async def number_cells(
     engine: AsyncEngine, poll_id: str, fields: Sequence[str], wave: int | None = None
 ) -> list[NumberCell]:
     """Count, sum, minimum and maximum of number answers, per question, wave and profile cell."""
+    conditions = [Answer.poll_id == poll_id, Answer.number.is_not(None)]
+    if _tallies_in_sqlite(engine):
+        number = Answer.number
+        measures = {
+            "n": (literal(1), _added),
+            "total": (number, _added),
+            "minimum": (number, _least),
+            "maximum": (number, _greatest),
+        }
+        tally = _Tally((Answer.question_id, Answer.wave), measures)
+        return [
+            NumberCell(row[0], int(row[1]), profile, int(row[2]), *map(float, row[3:6]))
+            for row, profile in await tally.rows(engine, fields, conditions, wave)
+        ]
     statement = select(
         Answer.question_id,
         Answer.wave,
@@ -132,7 +171,7 @@ async def number_cells(
         func.sum(Answer.number),
         func.min(Answer.number),
         func.max(Answer.number),
-    ).where(Answer.poll_id == poll_id, Answer.number.is_not(None))
+    ).where(*conditions)
     statement = _split(statement, fields, wave)
     return [
         NumberCell(row[0], int(row[1]), tuple(row[6:]), int(row[2]), *map(float, row[3:6]))
@@ -244,3 +283,172 @@ def _split(
 async def _rows(engine: AsyncEngine, statement: _AnySelect) -> list[tuple[Any, ...]]:
     async with engine.connect() as connection:
         return [tuple(row) for row in await connection.execute(statement)]
+
+
+# SQLite: tallies in temporary tables
+#
+# SQLite has neither a hash join nor a hash aggregate. Joining each answer to
+# profile_values once per field and grouping the joined rows with GROUP BY costs two B-tree
+# look-ups per answer and a sort of every answer row (2.4-2.9 s for a million answers, of
+# which the sort is 1.0-1.4 s). Instead, each connection builds two temporary tables inside
+# its (never committed) read transaction: every respondent's profile cell as one integer
+# (one look-up per answer instead of one per field), and the counts themselves, kept up to
+# date by ``INSERT … ON CONFLICT DO UPDATE`` into a table with one row per cell: a look-up in
+# a small B-tree per answer instead of a sort of all of them (1.4-1.6 s in all; see
+# benchmarks/README.md). The profile values stay where they are; nothing is copied onto
+# answers, and the tables vanish with the transaction. PostgreSQL keeps the plain GROUP BY:
+# its hash joins and hash aggregate already do this (0.6 s).
+
+_Merge = Callable[[ColumnElement[Any], ColumnElement[Any]], ColumnElement[Any]]
+
+
+def _added(kept: ColumnElement[Any], new: ColumnElement[Any]) -> ColumnElement[Any]:
+    return kept + new
+
+
+def _least(kept: ColumnElement[Any], new: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.min(kept, new)  # SQLite's scalar min() of two values
+
+
+def _greatest(kept: ColumnElement[Any], new: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.max(kept, new)
+
+
+def _tallies_in_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+class _Cells:
+    """Profile cells as integers: each field's values get codes 1…n in sorting order (0: not
+    given) and a cell is their mixed-radix sum, so ordering cells orders their profiles
+    (unstated first, as SQLite orders NULL)."""
+
+    def __init__(self, fields: Sequence[str], pairs: Sequence[tuple[str, str]]) -> None:
+        self.values = [[value for field_, value in pairs if field_ == field] for field in fields]
+        self.strides = [1] * len(fields)
+        for i in reversed(range(len(fields) - 1)):
+            self.strides[i] = self.strides[i + 1] * (len(self.values[i + 1]) + 1)
+
+    def codes(self) -> list[dict[str, Any]]:
+        """Rows of the codes table: field position, value, and the code times its stride."""
+        return [
+            {"position": i, "value": value, "code": (k + 1) * stride}
+            for i, (values, stride) in enumerate(zip(self.values, self.strides, strict=True))
+            for k, value in enumerate(values)
+        ]
+
+    def profile(self, cell: int) -> Profile:
+        return tuple(
+            values[code - 1] if (code := cell // stride % (len(values) + 1)) else None
+            for values, stride in zip(self.values, self.strides, strict=True)
+        )
+
+
+class _Tally:
+    """Measures per ``keys`` (columns of answers) and profile cell, kept in a temporary table.
+
+    Each measure is a source expression over an answer row and how to merge it into the
+    tally (``kept + new``, ``min(kept, new)`` …).
+    """
+
+    def __init__(self, keys: Sequence[Any], measures: Mapping[str, tuple[Any, _Merge]]) -> None:
+        self.keys = keys
+        self.measures = measures
+
+    async def rows(
+        self,
+        engine: AsyncEngine,
+        fields: Sequence[str],
+        conditions: Sequence[ColumnElement[bool]],
+        wave: int | None,
+    ) -> list[tuple[tuple[Any, ...], Profile]]:
+        """(keys + measures, profile) per cell, ordered by keys and profile."""
+        if wave is not None:
+            conditions = [*conditions, Answer.wave == wave]
+        scratch = MetaData()
+        codes = Table(
+            "crosstab_codes",
+            scratch,
+            Column("position", Integer, primary_key=True),
+            Column("value", String, primary_key=True),
+            Column("code", Integer, nullable=False),
+            prefixes=["TEMPORARY"],
+            sqlite_with_rowid=False,
+        )
+        people = Table(
+            "crosstab_people",
+            scratch,
+            Column("respondent", String, primary_key=True),
+            Column("cell", Integer, nullable=False),
+            prefixes=["TEMPORARY"],
+            sqlite_with_rowid=False,
+        )
+        key_names = [f"k{i}" for i in range(len(self.keys))]
+        tally = Table(
+            "crosstab_tally",
+            scratch,
+            *(Column(n, k.type) for n, k in zip(key_names, self.keys, strict=True)),
+            Column("cell", Integer, nullable=False),
+            *(Column(n, source.type) for n, (source, _) in self.measures.items()),
+            UniqueConstraint(*key_names, "cell"),
+            prefixes=["TEMPORARY"],
+        )
+        async with engine.connect() as connection:  # rolled back on leaving: tables dropped
+            await connection.run_sync(scratch.create_all)
+            cells = await self._people(connection, fields, codes, people)
+            cell = func.coalesce(people.c.cell, 0)
+            source = (
+                select(*self.keys, cell, *(s for s, _ in self.measures.values()))
+                .outerjoin(people, people.c.respondent == Answer.respondent)
+                .where(*conditions)  # a WHERE is needed before ON CONFLICT (SQLite's parser)
+            )
+            columns = [*key_names, "cell", *self.measures]
+            statement = sqlite_insert(tally).from_select(columns, source)
+            statement = statement.on_conflict_do_update(
+                index_elements=[*key_names, "cell"],
+                set_={
+                    name: merge(tally.c[name], statement.excluded[name])
+                    for name, (_, merge) in self.measures.items()
+                },
+            )
+            await connection.execute(statement)
+            ordered = select(tally).order_by(*(tally.c[n] for n in [*key_names, "cell"]))
+            rows = [tuple(row) for row in await connection.execute(ordered)]
+        keys = len(key_names)
+        return [(row[:keys] + row[keys + 1 :], cells.profile(row[keys])) for row in rows]
+
+    @staticmethod
+    async def _people(
+        connection: AsyncConnection, fields: Sequence[str], codes: Table, people: Table
+    ) -> _Cells:
+        """Fill ``people`` with each respondent's cell (no row: nothing given, cell 0).
+
+        One pass over profile_values per field, each adding that field's code to the cell;
+        the distinct values are sorted outside the DISTINCT, which would otherwise sort every
+        profile row.
+        """
+        given = (
+            select(ProfileValue.field, ProfileValue.value)
+            .where(ProfileValue.field.in_(fields))
+            .distinct()
+            .subquery()
+        )
+        pairs = select(given).order_by(given.c.field, given.c.value)
+        cells = _Cells(fields, [(f, v) for f, v in await connection.execute(pairs)])
+        if not (rows := cells.codes()):
+            return cells
+        await connection.execute(insert(codes), rows)
+        for position, field in enumerate(fields):
+            coded = and_(codes.c.position == position, codes.c.value == ProfileValue.value)
+            per_person = (
+                select(ProfileValue.participant_id, codes.c.code)
+                .join(codes, coded)
+                .where(ProfileValue.field == field)  # also needed before ON CONFLICT
+            )
+            statement = sqlite_insert(people).from_select(["respondent", "cell"], per_person)
+            statement = statement.on_conflict_do_update(
+                index_elements=["respondent"],
+                set_={"cell": people.c.cell + statement.excluded.cell},
+            )
+            await connection.execute(statement)
+        return cells
