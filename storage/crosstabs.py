@@ -115,17 +115,19 @@ async def choice_cells(
     benchmarks/aggregate.py).
     """
     conditions = [Answer.poll_id == poll_id, Answer.choice.is_not(None)]
-    if _tallies_in_sqlite(engine):
+    if wave is not None:
+        conditions.append(Answer.wave == wave)
+    if _cells_in_sqlite(engine):
         keys = (Answer.question_id, Answer.wave, Answer.choice)
-        tally = _Tally(keys, {"respondents": (literal(1), _added)})
+        measures = {"respondents": (literal(1), _added)}
         return [
             ChoiceCell(row[0], int(row[1]), row[2], profile, int(row[3]))
-            for row, profile in await tally.rows(engine, fields, conditions, wave)
+            for row, profile in await _tally(engine, fields, keys, measures, conditions)
         ]
     statement = select(Answer.question_id, Answer.wave, Answer.choice, func.count()).where(
         *conditions
     )
-    statement = _split(statement, fields, wave, Answer.choice)
+    statement = _split(statement, fields, Answer.choice)
     return [
         ChoiceCell(row[0], int(row[1]), row[2], tuple(row[4:]), int(row[3]))
         for row in await _rows(engine, statement)
@@ -136,10 +138,26 @@ async def answered_cells(
     engine: AsyncEngine, poll_id: str, fields: Sequence[str], wave: int | None = None
 ) -> list[AnsweredCell]:
     """Respondents who answered, per question, wave and profile cell."""
-    statement = select(
-        Answer.question_id, Answer.wave, func.count(distinct(Answer.respondent))
-    ).where(Answer.poll_id == poll_id, _answered())
-    statement = _split(statement, fields, wave)
+    conditions = [Answer.poll_id == poll_id, _answered()]
+    if wave is not None:
+        conditions.append(Answer.wave == wave)
+    respondents = func.count(distinct(Answer.respondent))
+    if _cells_in_sqlite(engine):
+        async with engine.connect() as connection:  # never committed: the tables go with it
+            people, cells = await _people_cells(connection, fields)
+            cell = func.coalesce(people.c.cell, 0)
+            keys = (Answer.question_id, Answer.wave, cell)
+            by_cell = (
+                select(*keys, respondents)
+                .outerjoin(people, people.c.respondent == Answer.respondent)
+                .where(*conditions)
+                .group_by(*keys)
+                .order_by(*keys)
+            )
+            rows = [tuple(row) for row in await connection.execute(by_cell)]
+        return [AnsweredCell(q, int(w), cells.profile(c), int(n)) for q, w, c, n in rows]
+    statement = select(Answer.question_id, Answer.wave, respondents).where(*conditions)
+    statement = _split(statement, fields)
     return [
         AnsweredCell(row[0], int(row[1]), tuple(row[3:]), int(row[2]))
         for row in await _rows(engine, statement)
@@ -151,7 +169,9 @@ async def number_cells(
 ) -> list[NumberCell]:
     """Count, sum, minimum and maximum of number answers, per question, wave and profile cell."""
     conditions = [Answer.poll_id == poll_id, Answer.number.is_not(None)]
-    if _tallies_in_sqlite(engine):
+    if wave is not None:
+        conditions.append(Answer.wave == wave)
+    if _cells_in_sqlite(engine):
         number = Answer.number
         measures = {
             "n": (literal(1), _added),
@@ -159,10 +179,10 @@ async def number_cells(
             "minimum": (number, _least),
             "maximum": (number, _greatest),
         }
-        tally = _Tally((Answer.question_id, Answer.wave), measures)
+        keys = (Answer.question_id, Answer.wave)
         return [
             NumberCell(row[0], int(row[1]), profile, int(row[2]), *map(float, row[3:6]))
-            for row, profile in await tally.rows(engine, fields, conditions, wave)
+            for row, profile in await _tally(engine, fields, keys, measures, conditions)
         ]
     statement = select(
         Answer.question_id,
@@ -172,7 +192,7 @@ async def number_cells(
         func.min(Answer.number),
         func.max(Answer.number),
     ).where(*conditions)
-    statement = _split(statement, fields, wave)
+    statement = _split(statement, fields)
     return [
         NumberCell(row[0], int(row[1]), tuple(row[6:]), int(row[2]), *map(float, row[3:6]))
         for row in await _rows(engine, statement)
@@ -266,12 +286,8 @@ async def answer_rows(
             yield AnswerRow(row[0], int(row[1]), row[2], row[3], row[4], tuple(row[5:]))
 
 
-def _split(
-    statement: _AnySelect, fields: Sequence[str], wave: int | None, *extra: Any
-) -> _AnySelect:
-    """Filter by wave; group by question, wave, ``extra`` and each field's value (added last)."""
-    if wave is not None:
-        statement = statement.where(Answer.wave == wave)
+def _split(statement: _AnySelect, fields: Sequence[str], *extra: Any) -> _AnySelect:
+    """Group by question, wave, ``extra`` and each field's value (added last)."""
     values = [aliased(ProfileValue, name=f"pv{i}") for i in range(len(fields))]
     for value, field in zip(values, fields, strict=True):
         on = and_(value.participant_id == Answer.respondent, value.field == field)
@@ -285,19 +301,21 @@ async def _rows(engine: AsyncEngine, statement: _AnySelect) -> list[tuple[Any, .
         return [tuple(row) for row in await connection.execute(statement)]
 
 
-# SQLite: tallies in temporary tables
+# SQLite: profile cells and tallies in temporary tables
 #
 # SQLite has neither a hash join nor a hash aggregate. Joining each answer to
-# profile_values once per field and grouping the joined rows with GROUP BY costs two B-tree
-# look-ups per answer and a sort of every answer row (2.4-2.9 s for a million answers, of
-# which the sort is 1.0-1.4 s). Instead, each connection builds two temporary tables inside
-# its (never committed) read transaction: every respondent's profile cell as one integer
-# (one look-up per answer instead of one per field), and the counts themselves, kept up to
-# date by ``INSERT … ON CONFLICT DO UPDATE`` into a table with one row per cell: a look-up in
-# a small B-tree per answer instead of a sort of all of them (1.4-1.6 s in all; see
-# benchmarks/README.md). The profile values stay where they are; nothing is copied onto
-# answers, and the tables vanish with the transaction. PostgreSQL keeps the plain GROUP BY:
-# its hash joins and hash aggregate already do this (0.6 s).
+# profile_values once per field and grouping the joined rows with GROUP BY costs one B-tree
+# look-up per answer and field and a sort of every answer row (2.4-2.9 s for a million
+# answers by two fields, of which the sort is 1.0-1.4 s). Instead, a connection first writes
+# every respondent's profile cell, as one integer, to a temporary table: one look-up per
+# answer instead of one per field, and an integer to group by. Counts that add up row by row
+# (choices, numbers) are then kept by ``INSERT … ON CONFLICT DO UPDATE`` in a temporary
+# table with one row per cell: a look-up in a small B-tree per answer instead of a sort of
+# all of them (1.4-1.6 s in all; see benchmarks/README.md). The profile values stay where
+# they are, nothing is copied onto answers, and the tables are created inside the
+# connection's read transaction, which is never committed: they vanish with it.
+# PostgreSQL keeps the plain GROUP BY: its hash joins and hash aggregate already do this
+# (0.6 s).
 
 _Merge = Callable[[ColumnElement[Any], ColumnElement[Any]], ColumnElement[Any]]
 
@@ -314,7 +332,7 @@ def _greatest(kept: ColumnElement[Any], new: ColumnElement[Any]) -> ColumnElemen
     return func.max(kept, new)
 
 
-def _tallies_in_sqlite(engine: AsyncEngine) -> bool:
+def _cells_in_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
@@ -344,111 +362,98 @@ class _Cells:
         )
 
 
-class _Tally:
-    """Measures per ``keys`` (columns of answers) and profile cell, kept in a temporary table.
+async def _people_cells(connection: AsyncConnection, fields: Sequence[str]) -> tuple[Table, _Cells]:
+    """A temporary table of each respondent's cell (no row: nothing given, cell 0).
 
-    Each measure is a source expression over an answer row and how to merge it into the
-    tally (``kept + new``, ``min(kept, new)`` …).
+    One pass over profile_values per field, each adding that field's code to the cell. The
+    distinct values are sorted outside the DISTINCT, which would otherwise sort every
+    profile row.
     """
-
-    def __init__(self, keys: Sequence[Any], measures: Mapping[str, tuple[Any, _Merge]]) -> None:
-        self.keys = keys
-        self.measures = measures
-
-    async def rows(
-        self,
-        engine: AsyncEngine,
-        fields: Sequence[str],
-        conditions: Sequence[ColumnElement[bool]],
-        wave: int | None,
-    ) -> list[tuple[tuple[Any, ...], Profile]]:
-        """(keys + measures, profile) per cell, ordered by keys and profile."""
-        if wave is not None:
-            conditions = [*conditions, Answer.wave == wave]
-        scratch = MetaData()
-        codes = Table(
-            "crosstab_codes",
-            scratch,
-            Column("position", Integer, primary_key=True),
-            Column("value", String, primary_key=True),
-            Column("code", Integer, nullable=False),
-            prefixes=["TEMPORARY"],
-            sqlite_with_rowid=False,
+    scratch = MetaData()
+    codes = Table(
+        "crosstab_codes",
+        scratch,
+        Column("position", Integer, primary_key=True),
+        Column("value", String, primary_key=True),
+        Column("code", Integer, nullable=False),
+        prefixes=["TEMPORARY"],
+        sqlite_with_rowid=False,
+    )
+    people = Table(
+        "crosstab_people",
+        scratch,
+        Column("respondent", String, primary_key=True),
+        Column("cell", Integer, nullable=False),
+        prefixes=["TEMPORARY"],
+        sqlite_with_rowid=False,
+    )
+    await connection.run_sync(scratch.create_all)
+    given = (
+        select(ProfileValue.field, ProfileValue.value)
+        .where(ProfileValue.field.in_(fields))
+        .distinct()
+        .subquery()
+    )
+    pairs = select(given).order_by(given.c.field, given.c.value)
+    cells = _Cells(fields, [(f, v) for f, v in await connection.execute(pairs)])
+    if not (rows := cells.codes()):
+        return people, cells
+    await connection.execute(insert(codes), rows)
+    for position, field in enumerate(fields):
+        coded = and_(codes.c.position == position, codes.c.value == ProfileValue.value)
+        per_person = (
+            select(ProfileValue.participant_id, codes.c.code)
+            .join(codes, coded)
+            .where(ProfileValue.field == field)  # a WHERE must come before ON CONFLICT
         )
-        people = Table(
-            "crosstab_people",
-            scratch,
-            Column("respondent", String, primary_key=True),
-            Column("cell", Integer, nullable=False),
-            prefixes=["TEMPORARY"],
-            sqlite_with_rowid=False,
+        statement = sqlite_insert(people).from_select(["respondent", "cell"], per_person)
+        statement = statement.on_conflict_do_update(
+            index_elements=["respondent"], set_={"cell": people.c.cell + statement.excluded.cell}
         )
-        key_names = [f"k{i}" for i in range(len(self.keys))]
-        tally = Table(
-            "crosstab_tally",
-            scratch,
-            *(Column(n, k.type) for n, k in zip(key_names, self.keys, strict=True)),
-            Column("cell", Integer, nullable=False),
-            *(Column(n, source.type) for n, (source, _) in self.measures.items()),
-            UniqueConstraint(*key_names, "cell"),
-            prefixes=["TEMPORARY"],
-        )
-        async with engine.connect() as connection:  # rolled back on leaving: tables dropped
-            await connection.run_sync(scratch.create_all)
-            cells = await self._people(connection, fields, codes, people)
-            cell = func.coalesce(people.c.cell, 0)
-            source = (
-                select(*self.keys, cell, *(s for s, _ in self.measures.values()))
-                .outerjoin(people, people.c.respondent == Answer.respondent)
-                .where(*conditions)  # a WHERE is needed before ON CONFLICT (SQLite's parser)
-            )
-            columns = [*key_names, "cell", *self.measures]
-            statement = sqlite_insert(tally).from_select(columns, source)
-            statement = statement.on_conflict_do_update(
-                index_elements=[*key_names, "cell"],
-                set_={
-                    name: merge(tally.c[name], statement.excluded[name])
-                    for name, (_, merge) in self.measures.items()
-                },
-            )
-            await connection.execute(statement)
-            ordered = select(tally).order_by(*(tally.c[n] for n in [*key_names, "cell"]))
-            rows = [tuple(row) for row in await connection.execute(ordered)]
-        keys = len(key_names)
-        return [(row[:keys] + row[keys + 1 :], cells.profile(row[keys])) for row in rows]
+        await connection.execute(statement)
+    return people, cells
 
-    @staticmethod
-    async def _people(
-        connection: AsyncConnection, fields: Sequence[str], codes: Table, people: Table
-    ) -> _Cells:
-        """Fill ``people`` with each respondent's cell (no row: nothing given, cell 0).
 
-        One pass over profile_values per field, each adding that field's code to the cell;
-        the distinct values are sorted outside the DISTINCT, which would otherwise sort every
-        profile row.
-        """
-        given = (
-            select(ProfileValue.field, ProfileValue.value)
-            .where(ProfileValue.field.in_(fields))
-            .distinct()
-            .subquery()
+async def _tally(
+    engine: AsyncEngine,
+    fields: Sequence[str],
+    keys: Sequence[Any],
+    measures: Mapping[str, tuple[Any, _Merge]],
+    conditions: Sequence[ColumnElement[bool]],
+) -> list[tuple[tuple[Any, ...], Profile]]:
+    """(keys + measures, profile) per ``keys`` (columns of answers) and profile cell, ordered.
+
+    Each measure is an expression over one answer row and how to merge it into the tally
+    (``kept + new``, ``min(kept, new)`` …).
+    """
+    names = [f"k{i}" for i in range(len(keys))]
+    tally = Table(
+        "crosstab_tally",
+        MetaData(),
+        *(Column(name, key.type) for name, key in zip(names, keys, strict=True)),
+        Column("cell", Integer, nullable=False),
+        *(Column(name, source.type) for name, (source, _) in measures.items()),
+        UniqueConstraint(*names, "cell"),
+        prefixes=["TEMPORARY"],
+    )
+    async with engine.connect() as connection:  # never committed: the tables go with it
+        people, cells = await _people_cells(connection, fields)
+        await connection.run_sync(tally.create)
+        source = (
+            select(*keys, func.coalesce(people.c.cell, 0), *(s for s, _ in measures.values()))
+            .outerjoin(people, people.c.respondent == Answer.respondent)
+            .where(*conditions)  # a WHERE must come before ON CONFLICT
         )
-        pairs = select(given).order_by(given.c.field, given.c.value)
-        cells = _Cells(fields, [(f, v) for f, v in await connection.execute(pairs)])
-        if not (rows := cells.codes()):
-            return cells
-        await connection.execute(insert(codes), rows)
-        for position, field in enumerate(fields):
-            coded = and_(codes.c.position == position, codes.c.value == ProfileValue.value)
-            per_person = (
-                select(ProfileValue.participant_id, codes.c.code)
-                .join(codes, coded)
-                .where(ProfileValue.field == field)  # also needed before ON CONFLICT
-            )
-            statement = sqlite_insert(people).from_select(["respondent", "cell"], per_person)
-            statement = statement.on_conflict_do_update(
-                index_elements=["respondent"],
-                set_={"cell": people.c.cell + statement.excluded.cell},
-            )
-            await connection.execute(statement)
-        return cells
+        statement = sqlite_insert(tally).from_select([*names, "cell", *measures], source)
+        statement = statement.on_conflict_do_update(
+            index_elements=[*names, "cell"],
+            set_={
+                name: merge(tally.c[name], statement.excluded[name])
+                for name, (_, merge) in measures.items()
+            },
+        )
+        await connection.execute(statement)
+        ordered = select(tally).order_by(*(tally.c[name] for name in [*names, "cell"]))
+        rows = [tuple(row) for row in await connection.execute(ordered)]
+    n = len(keys)
+    return [(row[:n] + row[n + 1 :], cells.profile(row[n])) for row in rows]
