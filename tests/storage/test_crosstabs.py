@@ -186,8 +186,9 @@ CROWD_VALUES = {
 }
 
 
-def _crowd(seed: int) -> tuple[dict[str, dict[str, str]], list[dict[str, Any]]]:
-    """Random profiles (some fields unstated, some people with none) and answers of 3 waves."""
+def _crowd(seed: int, bystanders: int) -> tuple[dict[str, dict[str, str]], list[dict[str, Any]]]:
+    """Random profiles (some fields unstated, some people with none) and answers of 3 waves,
+    and ``bystanders`` with a full profile who answered nothing."""
     rng = random.Random(seed)
     profiles = {
         f"p{i:02d}": {f: rng.choice(v) for f, v in CROWD_VALUES.items() if rng.random() < 0.8}
@@ -206,6 +207,8 @@ def _crowd(seed: int) -> tuple[dict[str, dict[str, str]], list[dict[str, Any]]]:
             if rng.random() < 0.7:
                 rows.append(_answer(person, "days", wave, number=rng.randint(-6, 60) / 2))
             rows.append(_answer(person, "say", wave, text="words" if rng.random() < 0.5 else None))
+    for i in range(bystanders):
+        profiles[f"b{i:03d}"] = {f: rng.choice(v) for f, v in CROWD_VALUES.items()}
     return profiles, rows
 
 
@@ -247,11 +250,14 @@ def _expected(
     [(), ("region",), ("region", "gender"), ("age", "region", "gender"), ("gender", "gender")],
 )
 @pytest.mark.parametrize("wave", [None, 2])
+@pytest.mark.parametrize("bystanders", [0, 400])
 async def test_cells_match_counts_made_in_python(
-    engine: AsyncEngine, fields: tuple[str, ...], wave: int | None
+    engine: AsyncEngine, fields: tuple[str, ...], wave: int | None, bystanders: int
 ) -> None:
-    """SQLite and PostgreSQL build the cells differently; both must count what Python counts."""
-    profiles, rows = _crowd(seed=len(fields) * 10 + (wave or 0))
+    """Every way of counting must count what Python counts: on SQLite by profile cells when
+    the answers outnumber the profile values (no bystanders), else by joining profile_values
+    (400 bystanders: more profile values than answers), as on PostgreSQL."""
+    profiles, rows = _crowd(len(fields) * 10 + (wave or 0), bystanders)
     async with for_writing(engine).begin() as connection:
         await connection.execute(
             insert(Participant),
