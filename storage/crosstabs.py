@@ -112,7 +112,8 @@ async def choice_cells(
     wave and choice (`record_answer` replaces an earlier answer; /forget gives each person one
     new tombstone), and counting rows lets the database aggregate by hashing instead of
     sorting a million rows for ``COUNT(DISTINCT …)`` (4.3 s → 1.2 s on PostgreSQL, see
-    benchmarks/aggregate.py).
+    benchmarks/aggregate.py). SQLite, which has no hash aggregate, counts into a tally per
+    profile cell instead (see "SQLite: profile cells" below).
     """
     conditions = [Answer.poll_id == poll_id, Answer.choice.is_not(None)]
     if wave is not None:
