@@ -128,6 +128,7 @@ class Engine:
         self._start_words = _keywords("start_words", deployment.start_words)
         self._help_words = _keywords("help_words", deployment.help_words)
         self._expiry = timedelta(days=deployment.conversation_expiry_days)
+        self._followup_words = _labels_in_all("consult_followup", deployment)
 
     def step(
         self,
@@ -204,6 +205,8 @@ class Engine:
             return event
         if word in COMMANDS or word.split(maxsplit=1)[:1] in (["subscribe"], ["forget"]):
             return Text("/" + event.text.strip())
+        if normalize(word) in self._followup_words:  # a consultation follow-up's button, typed
+            return Text("/consult")
         if state is None or not state.offered or _command(event.text) is not None:
             return event
         if all(data.split(":", 2)[1:2] == ["u"] for _, data in state.offered):
@@ -245,6 +248,11 @@ class Engine:
             available = turn.consultations.available(state)
             return available[0].id if len(available) == 1 else None
         return consulting.wanted(state, event)
+
+
+def _labels_in_all(key: str, deployment: Deployment) -> frozenset[str]:
+    """A button's label in each of the deployment's languages, normalized for typing."""
+    return frozenset(normalize(translate(key, code)) for code in deployment.languages)
 
 
 def _keywords(key: str, extra: Mapping[str, Sequence[str]]) -> frozenset[str]:
@@ -760,13 +768,22 @@ class _Turn:
         button = _match_button(prompt.flat_buttons, text) or self._choose_typed(state, text)
         if button is not None:
             return self._press(state, button.data)
-        if state.stage == "profile" and normalize(text) in self._skip_words():
+        typed = normalize(text)
+        if state.stage == "profile" and typed in _labels_in_all("skip", self._d):
             # "You can skip any of them": typing Skip (in any language) skips, as the button
             return self._press(state, self._data(state, "p", "-"))
+        if typed in _labels_in_all("take_part", self._d) and (invited := self._invited(state)):
+            # an invitation's button, typed (by SMS, invitations show it by name)
+            return self._invitation(state, invited)
         return self._again(state, self._t("use_buttons", state))
 
-    def _skip_words(self) -> set[str]:
-        return {normalize(translate("skip", code)) for code in self._d.languages}
+    def _invited(self, state: ConversationState) -> str | None:
+        """``<poll>:<wave>`` of the first open wave the person may answer and has not finished."""
+        for poll in self._d.polls:
+            wave = self._open_wave_number(poll) if poll.schedule else None
+            if wave and _member(poll, state) and poll_key(poll.id, wave) not in state.completed:
+                return f"{poll.id}:{wave}"
+        return None
 
     def _typed_consultation(self, state: ConversationState, text: str) -> Transition:
         """Buttons can be typed (by number only where no text is expected); else the flow."""

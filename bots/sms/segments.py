@@ -48,16 +48,27 @@ _PLAIN = str.maketrans(
         "•": "-",
         "→": "->",
         "✓": "(v)",
+        "✔": "",
+        "✅": "",
+        "·": "-",
+        "◀": "<",
+        "▶": ">",
         "✉": "",
+        "📍": "",
+        "🗓": "",
         "\u00a0": " ",
         "\u202f": " ",
     }
 )
 
 
+_GUILLEMETS = re.compile(r"«\s*|\s*»")  # French quotes hold a (no-break) space inside
+
+
 def plain(text: str) -> str:
     """Typographic marks replaced by plain ones, so that Latin text can stay in GSM-7."""
-    return text.translate(_PLAIN)
+    unquoted = _GUILLEMETS.sub('"', text)
+    return "\n".join(line.strip(" ") for line in unquoted.translate(_PLAIN).split("\n"))
 
 
 def encoding(text: str) -> Encoding:

@@ -1,10 +1,12 @@
 """`SmsSender`: the outbox's `Sender` for channel ``sms`` (invitations, reminders, broadcasts).
 
-An SMS shows no buttons and no photo: a bulk message goes as its text. Whatever the person
-texts back reaches the engine, which answers with where they are (for an invitation: the list
-of open polls, numbered). One attempt per message, no retry inside: a long text is sent part
-by part, and a failed part is reported with the outcome of that part (the dispatcher's retry
-then resends the parts before it too; parts are short and this is rare).
+An SMS shows no buttons and no photo: a bulk message goes as its text, its buttons named in
+brackets, "(Take part)", not numbered: a number typed back answers the conversation's own
+question, while the engine reads a button's words typed back as that button.
+
+One attempt per message, no retry inside: a long text is sent part by part, and a failed part
+is reported with the outcome of that part (the dispatcher's retry then resends the parts before
+it too; parts are short and this is rare).
 """
 
 from __future__ import annotations
@@ -21,4 +23,5 @@ class SmsSender(Sender):
         self._pace = pace
 
     async def send(self, address: str, reply: Reply) -> SendResult:
-        return await send_reply(self._gateway, address, Reply(reply.text), self._pace)
+        named = Reply(reply.text, reply.buttons, expects_text=True)  # buttons by name only
+        return await send_reply(self._gateway, address, named, self._pace)

@@ -279,3 +279,14 @@ def test_a_closed_groups_consultation_is_for_its_members(store: Store) -> None:
     assert member.state is not None
     member.state = dataclasses.replace(member.state, groups=("women_network",))
     assert "Who should sit on the committee?" in member.say("/consult")
+
+
+def test_a_followup_is_taken_up_by_typing_its_button(consulting: Engine, store: Store) -> None:
+    amina = person(consulting, store)
+    amina.say("/consult")
+    amina.say("Elders.")
+    amina.press("Stop for now")
+    typed = Text("answer the new question")  # by SMS the follow-up names its button
+    assert consulting.interpret(amina.state, typed, buttons=False) == Text("/consult")
+    assert consulting.consultation_wanted(amina.state, typed, NOW, buttons=False) == "c1"
+    assert consulting.interpret(amina.state, typed) == typed  # with buttons: plain text

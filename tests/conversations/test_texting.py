@@ -16,6 +16,7 @@ from conversations.values import (
     ConversationState,
     Forget,
     OptOut,
+    PollCompleted,
     ProfileGiven,
     Reply,
     SubscriptionChanged,
@@ -301,3 +302,12 @@ def test_offered_options_are_kept_with_the_state() -> None:
     assert ConversationState.from_json(data) == state
     del data["offered"]  # stored before options were kept
     assert ConversationState.from_json(data).offered == ()
+
+
+def test_an_invitation_is_taken_up_by_typing_its_button(chat: TextChat) -> None:
+    chat.onboard_by_text()  # the menu lists "First poll" before "Pulse"
+    chat.say("Participer")  # "Take part" in French: the open round of Pulse, not poll 1
+    assert "Pulse (round 1)" in chat.screen() and "Do you feel safe?" in chat.screen()
+    chat.say("1")
+    assert chat.records[-1] == PollCompleted("pulse", 1)
+    assert chat.say("take part").startswith("Please choose one of the options")  # done already

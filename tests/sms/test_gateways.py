@@ -34,7 +34,8 @@ async def test_twilio_outcomes(twilio: FakeTwilio) -> None:
     sender = SmsSender(gateway)
     invitation = Reply("A new round is open.", ((Button("Take part", "-:w:pulse:1"),),))
     assert (await sender.send(NUMBER, invitation)).outcome is Outcome.SENT
-    assert twilio.received(NUMBER) == ["A new round is open."]  # no button by SMS
+    # no button by SMS: named, not numbered ("1" answers the conversation's own question)
+    assert twilio.received(NUMBER) == ["A new round is open.\n(Take part)"]
     twilio.opted_out.add(NUMBER)
     result = await sender.send(NUMBER, Reply("Again"))
     assert result.outcome is Outcome.UNREACHABLE and "21610" in result.detail

@@ -78,3 +78,11 @@ def test_typography_is_made_plain() -> None:
     assert encoding(text) == "UCS-2"
     assert encoding(plain(text)) == "GSM-7"
     assert plain(text) == '1 = not at all ... 5 = very "sure" - - (v)'
+
+
+def test_french_quotes_marks_and_pins_are_made_plain() -> None:
+    text = "par exemple « Le comité doit inclure des femmes. »\n📍 Kessal · 12 places\nSuivant ▶"
+    assert plain(text) == (
+        'par exemple "Le comité doit inclure des femmes."\nKessal - 12 places\nSuivant >'
+    )
+    assert encoding(plain(text)) == "GSM-7"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bots.sms.segments import encoding
 from tests.fakes.sms_gateway import FakeTwilio
 from tests.sms.conftest import rows, running, sms_settings
 
@@ -34,6 +35,10 @@ async def test_sign_up_and_cancel_from_the_list_by_number_and_by_words(
 
         listed = await text("initiatives")
         assert "1) Community dialogue on the return of displaced families" in listed
+        assert "·" not in listed and "places left" in listed
+        assert "4) Next >" in listed
+        # the list's marks (dots, arrows, pins) go plain: an English list stays in GSM-7
+        assert all(encoding(m) == "GSM-7" for m in twilio.received(NADIA)[-5:])
         assert "2) Joint clean-up of the Noor valley market" in listed
         details = await text("2")  # the second initiative, not the second poll
         assert details.startswith("Joint clean-up of the Noor valley market")
