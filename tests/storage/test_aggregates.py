@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter, defaultdict
+from typing import Any
+
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.values import AnswerGiven
 from storage.aggregates import (
+    WAVE,
     ChoiceCount,
     NumberStats,
     QuestionTotal,
@@ -16,7 +21,8 @@ from storage.aggregates import (
     number_stats,
     question_totals,
 )
-from storage.models import Answer
+from storage.database import for_writing
+from storage.models import Answer, Participant, ProfileValue
 from storage.unit_of_work import unit_of_work_factory
 from tests.storage.helpers import NOW, state
 
@@ -182,3 +188,49 @@ async def test_waves_are_counted_apart_or_together(answered: AsyncEngine) -> Non
     ]
     assert await question_totals(answered, POLL, by=None, wave=1) == [QuestionTotal("q1", None, 3)]
     assert await number_stats(answered, POLL, by=None, wave=1) == []
+
+
+@pytest.mark.parametrize("by", [None, "region", WAVE])
+@pytest.mark.parametrize("wave", [None, 1])
+async def test_choice_counts_match_counts_made_in_python(
+    engine: AsyncEngine, by: str | None, wave: int | None
+) -> None:
+    """Rows are counted for one wave or by wave, distinct people over all waves together."""
+    rng = random.Random(7)
+    regions = {f"p{i:02d}": rng.choice(("north", "south", None)) for i in range(30)}
+    rows: list[dict[str, Any]] = [
+        {"respondent": person, "poll_id": POLL, "question_id": question, "wave": at}
+        | {"choice": pick, "answered_at": NOW}
+        for person in [*regions, "gone"]
+        for at in (0, 1, 2)
+        if rng.random() < 0.8
+        for question in ("q1", "q2")
+        for pick in (rng.sample(("a", "b", "c"), rng.randint(1, 3)) if question == "q2" else "a")
+    ]
+    async with for_writing(engine).begin() as connection:
+        await connection.execute(
+            insert(Participant),
+            [
+                {"id": p, "state": {}, "created_at": NOW, "updated_at": NOW, "language": "en"}
+                for p in regions
+            ],
+        )
+        await connection.execute(
+            insert(ProfileValue),
+            [{"participant_id": p, "field": "region", "value": v} for p, v in regions.items() if v],
+        )
+        await connection.execute(insert(Answer), rows)
+    people: dict[tuple[str, str | None, str], set[str]] = defaultdict(set)
+    picks: Counter[tuple[str, str | None, str]] = Counter()
+    for row in rows:
+        if wave is not None and row["wave"] != wave:
+            continue
+        group = {None: None, "region": regions.get(row["respondent"]), WAVE: str(row["wave"])}[by]
+        people[row["question_id"], group, row["choice"]].add(row["respondent"])
+        picks[row["question_id"], group, row["choice"]] += 1
+    if wave is None and by != WAVE:  # some picked the same in two waves: rows overcount
+        assert any(picks[key] > len(who) for key, who in people.items())
+    found = await choice_counts(engine, POLL, by=by, wave=wave)
+    assert sorted(found, key=str) == sorted(
+        (ChoiceCount(*key, len(who)) for key, who in people.items()), key=str
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from collections import defaultdict
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from storage.crosstabs import (
     AnsweredCell,
     ChoiceCell,
     NumberCell,
+    Profile,
     ReachRow,
     RespondentCell,
     answer_rows,
@@ -23,7 +26,7 @@ from storage.crosstabs import (
     respondent_cells,
 )
 from storage.database import for_writing
-from storage.models import Answer, Completion, OutboxRow
+from storage.models import Answer, Completion, OutboxRow, Participant, ProfileValue
 from storage.unit_of_work import unit_of_work_factory
 from tests.storage.helpers import NOW, add_person
 
@@ -174,3 +177,109 @@ async def test_an_answer_given_again_still_counts_one_person(engine: AsyncEngine
         ChoiceCell("needs", 0, "roads", (None,), 1),
         ChoiceCell("needs", 0, "water", (None,), 1),
     ]
+
+
+CROWD_VALUES = {
+    "region": ("north", "South", "été", "zone 10", "zone 9"),
+    "gender": ("woman", "man", "another"),
+    "age": ("18_24", "65_plus"),
+}
+
+
+def _crowd(seed: int, bystanders: int) -> tuple[dict[str, dict[str, str]], list[dict[str, Any]]]:
+    """Random profiles (some fields unstated, some people with none) and answers of 3 waves,
+    and ``bystanders`` with a full profile who answered nothing."""
+    rng = random.Random(seed)
+    profiles = {
+        f"p{i:02d}": {f: rng.choice(v) for f, v in CROWD_VALUES.items() if rng.random() < 0.8}
+        for i in range(40)
+    }
+    rows = []
+    for person in [*profiles, "gone1", "gone2"]:
+        for wave in (1, 2, 3):
+            if rng.random() < 0.3:
+                continue
+            rows.append(_answer(person, "safe", wave, choice=rng.choice(("yes", "no", "maybe"))))
+            picks = rng.sample(("water", "roads", "schools"), rng.randint(0, 3))
+            rows += [_answer(person, "needs", wave, choice=pick) for pick in picks]
+            if not picks:
+                rows.append(_answer(person, "needs", wave))  # skipped
+            if rng.random() < 0.7:
+                rows.append(_answer(person, "days", wave, number=rng.randint(-6, 60) / 2))
+            rows.append(_answer(person, "say", wave, text="words" if rng.random() < 0.5 else None))
+    for i in range(bystanders):
+        profiles[f"b{i:03d}"] = {f: rng.choice(v) for f, v in CROWD_VALUES.items()}
+    return profiles, rows
+
+
+def _expected(
+    profiles: dict[str, dict[str, str]],
+    rows: list[dict[str, Any]],
+    fields: tuple[str, ...],
+    wave: int | None,
+) -> dict[str, list[Any]]:
+    """Every cross-tab of the crowd, counted in plain Python."""
+    choices: dict[tuple[str, int, str, Profile], set[str]] = defaultdict(set)
+    answered: dict[tuple[str, int, Profile], set[str]] = defaultdict(set)
+    numbers: dict[tuple[str, int, Profile], list[float]] = defaultdict(list)
+    people: dict[tuple[int, Profile], set[str]] = defaultdict(set)
+    for row in rows:
+        if wave is not None and row["wave"] != wave:
+            continue
+        who, question, at = row["respondent"], row["question_id"], row["wave"]
+        profile = tuple(profiles.get(who, {}).get(field) for field in fields)
+        if row["choice"] is not None:
+            choices[question, at, row["choice"], profile].add(who)
+        if row["number"] is not None:
+            numbers[question, at, profile].append(row["number"])
+        if any(row[k] is not None for k in ("choice", "number", "text")):
+            answered[question, at, profile].add(who)
+            people[at, profile].add(who)
+    return {
+        "choices": [ChoiceCell(*key, len(who)) for key, who in choices.items()],
+        "answered": [AnsweredCell(*key, len(who)) for key, who in answered.items()],
+        "numbers": [
+            NumberCell(*key, len(got), sum(got), min(got), max(got)) for key, got in numbers.items()
+        ],
+        "people": [RespondentCell(*key, len(who)) for key, who in people.items()],
+    }
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [(), ("region",), ("region", "gender"), ("age", "region", "gender"), ("gender", "gender")],
+)
+@pytest.mark.parametrize("wave", [None, 2])
+@pytest.mark.parametrize("bystanders", [0, 400])
+async def test_cells_match_counts_made_in_python(
+    engine: AsyncEngine, fields: tuple[str, ...], wave: int | None, bystanders: int
+) -> None:
+    """Every way of counting must count what Python counts: on SQLite by profile cells when
+    the answers outnumber the profile values (no bystanders), else by joining profile_values
+    (400 bystanders: more profile values than answers), as on PostgreSQL."""
+    profiles, rows = _crowd(len(fields) * 10 + (wave or 0), bystanders)
+    async with for_writing(engine).begin() as connection:
+        await connection.execute(
+            insert(Participant),
+            [
+                {"id": p, "state": {}, "created_at": NOW, "updated_at": NOW, "language": "en"}
+                for p in profiles
+            ],
+        )
+        values = [
+            {"participant_id": p, "field": f, "value": v}
+            for p, profile in profiles.items()
+            for f, v in profile.items()
+        ]
+        await connection.execute(insert(ProfileValue), values)
+        await connection.execute(insert(Answer), rows)
+    expected = _expected(profiles, rows, fields, wave)
+    assert expected["choices"] and expected["numbers"]
+    assert _sorted(await choice_cells(engine, POLL, fields, wave)) == _sorted(expected["choices"])
+    assert _sorted(await answered_cells(engine, POLL, fields, wave)) == _sorted(
+        expected["answered"]
+    )
+    assert _sorted(await number_cells(engine, POLL, fields, wave)) == _sorted(expected["numbers"])
+    assert _sorted(await respondent_cells(engine, POLL, fields, wave)) == _sorted(
+        expected["people"]
+    )
