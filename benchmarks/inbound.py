@@ -381,10 +381,17 @@ class Measurement:
     messages: int
     seconds: float
     latencies: tuple[float, ...]
+    cpu_seconds: float
+    """CPU time of the whole process (every thread) over the timed phase."""
 
     @property
     def rate(self) -> float:
         return self.messages / self.seconds
+
+    @property
+    def cpu_per_message(self) -> float:
+        """Milliseconds of CPU per answer: fake server, citizens and bot together."""
+        return self.cpu_seconds / self.messages * 1000
 
     def percentile(self, fraction: float) -> float:
         """Nearest-rank percentile, in milliseconds."""
@@ -407,6 +414,7 @@ async def closed_loop(
     try:
         async with progress.phase(label, len(citizens) * rounds):
             started = time.perf_counter()
+            cpu_started = time.process_time()
             with _first_error():
                 async with asyncio.TaskGroup() as group:
                     for citizen in citizens:
@@ -421,9 +429,10 @@ async def closed_loop(
                             )
                         )
             seconds = time.perf_counter() - started
+            cpu_seconds = time.process_time() - cpu_started
     finally:
         api.request_hooks.remove(clock)
-    return Measurement(len(latencies), seconds, tuple(latencies))
+    return Measurement(len(latencies), seconds, tuple(latencies), cpu_seconds)
 
 
 # --------------------------------------------------------------------------------------------
@@ -494,6 +503,7 @@ class Row:
             f"{m.rate:,.0f}",
             f"{m.percentile(0.50):.1f}",
             f"{m.percentile(0.99):.1f}",
+            f"{m.cpu_per_message:.2f}",
             share.replace("%", " %"),
         ]
 
@@ -576,9 +586,10 @@ HEADER = [
     "answers/s",
     "p50 ms",
     "p99 ms",
+    "CPU ms/answer",
     "% of echo",
 ]
-RIGHT_ALIGNED = {3, 4, 5, 6, 7, 8}
+RIGHT_ALIGNED = {3, 4, 5, 6, 7, 8, 9}
 
 
 def markdown_table(rows: Sequence[Sequence[str]]) -> str:

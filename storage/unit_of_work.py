@@ -43,6 +43,7 @@ _Upsert = postgresql.Insert | sqlite.Insert
 # Core tables for the batch statements: executemany without the ORM's per-row bookkeeping
 _ANSWERS = cast(Table, Answer.__table__)
 _PARTICIPANTS = cast(Table, Participant.__table__)
+_PROCESSED = cast(Table, ProcessedUpdate.__table__)
 
 
 class NotInTransaction(StorageError):
@@ -125,7 +126,7 @@ class SqlUnitOfWork(UnitOfWork):
             raise NotInTransaction()
         return self._session
 
-    def _upsert(self, entity: type[Any]) -> _Upsert:
+    def _upsert(self, entity: type[Any] | Table) -> _Upsert:
         bind = self._active.get_bind()
         if bind.dialect.name == "postgresql":
             return postgresql.insert(entity)
@@ -157,13 +158,20 @@ class SqlUnitOfWork(UnitOfWork):
         unique = list(dict.fromkeys(keys))
         if not unique:
             return set()
+        # One cached statement run with many parameter sets (SQLAlchemy's "insertmanyvalues"
+        # sends them as one multi-row INSERT … RETURNING): a statement built with a VALUES
+        # row per key would be compiled anew for every batch.
+        table = _PROCESSED
         statement = (
-            self._upsert(ProcessedUpdate)
-            .values([{"channel": c, "update_id": u, "processed_at": now} for c, u in unique])
+            self._upsert(table)
+            .values(channel=bindparam("c"), update_id=bindparam("u"), processed_at=bindparam("now"))
             .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-            .returning(ProcessedUpdate.channel, ProcessedUpdate.update_id)
+            .returning(table.c.channel, table.c.update_id)
         )
-        rows = await self._active.execute(statement)
+        connection = await self._active.connection()
+        rows = await connection.execute(
+            statement, [{"c": c, "u": u, "now": now} for c, u in unique]
+        )
         return {(channel, update_id) for channel, update_id in rows}
 
     async def load_states_for_update(
@@ -172,13 +180,15 @@ class SqlUnitOfWork(UnitOfWork):
         wanted = sorted(set(participants))
         if not wanted:
             return {}
+        table = _PARTICIPANTS
         statement = (
-            select(Participant.id, Participant.state)
-            .where(Participant.id.in_(wanted))
-            .order_by(Participant.id)
+            select(table.c.id, table.c.state)
+            .where(table.c.id.in_(wanted))
+            .order_by(table.c.id)
             .with_for_update()
         )
-        rows = (await self._active.execute(statement)).all()
+        connection = await self._active.connection()
+        rows = (await connection.execute(statement)).all()
         self._known.update(participant for participant, _ in rows)
         return {participant: ConversationState.from_json(data) for participant, data in rows}
 

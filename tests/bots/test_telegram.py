@@ -299,3 +299,26 @@ async def test_a_storage_failure_gets_an_apology_and_stores_nothing(
     assert text.startswith("Désolé, un problème est survenu de notre côté")
     await api.wait_idle()
     assert len(citizen.answers()) == 1
+
+
+async def test_messages_in_groups_are_left_alone(
+    bot: RunningBot, api: FakeBotApi, sqlite_url: str
+) -> None:
+    """The bot talks in private chats only: a group message gets no answer and stores nothing;
+    the same person writing privately afterwards is served."""
+    in_group = {
+        **citizen_message(1011, "/start"),
+        "chat": {"id": -100_1011, "type": "supergroup", "title": "Town hall"},
+    }
+    api.enqueue({"message": in_group})
+    await api.wait_idle()
+    assert api.calls_to("sendMessage") == []  # not even tried
+    engine = create_engine(sqlite_url)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.scalar(select(func.count()).select_from(Participant)) == 0
+    finally:
+        await engine.dispose()
+    citizen = api.citizen(1011, "Amina")
+    await citizen.send("/start")
+    assert "Do you agree to take part?" in await citizen.wait_for_reply()
