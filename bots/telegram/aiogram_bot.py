@@ -56,6 +56,7 @@ from bots.telegram.common import (
     Unreachable,
     answer_press,
     handle_update,
+    inline_markup,
     local_photo,
     register_commands,
     running_alongside,
@@ -122,8 +123,7 @@ def _keyboard_json(bot: Bot, keyboard: Keyboard | None) -> str | None:
     """The inline keyboard as the JSON text aiogram would send for `_markup` (same dumper)."""
     if keyboard is None:
         return None
-    rows = [[{"text": label, "callback_data": data} for label, data in row] for row in keyboard]
-    dumped: str = bot.session.json_dumps({"inline_keyboard": rows})
+    dumped: str = bot.session.json_dumps(inline_markup(keyboard))
     return dumped
 
 

@@ -39,6 +39,7 @@ from bots.telegram.common import (
     Refused,
     RetryLater,
     Unreachable,
+    inline_markup,
     local_photo,
 )
 
@@ -53,13 +54,7 @@ _JSON = {"Content-Type": "application/json"}
 
 
 def _markup(keyboard: Keyboard | None) -> dict[str, Any] | None:
-    if keyboard is None:
-        return None
-    return {
-        "inline_keyboard": [
-            [{"text": label, "callback_data": data} for label, data in row] for row in keyboard
-        ]
-    }
+    return None if keyboard is None else inline_markup(keyboard)
 
 
 def _failure(method: str, status: int, body: bytes) -> BotApiError | None:

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from conversations.i18n import translate
 from conversations.service import ConversationService
@@ -192,6 +192,15 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     if rest.strip() or not chunks:
         chunks.append(rest)
     return [c for c in chunks if c.strip()] or ["…"]
+
+
+def inline_markup(keyboard: Keyboard) -> dict[str, Any]:
+    """A keyboard as the Bot API's ``InlineKeyboardMarkup`` object, ready for JSON."""
+    return {
+        "inline_keyboard": [
+            [{"text": label, "callback_data": data} for label, data in row] for row in keyboard
+        ]
+    }
 
 
 def keyboard(reply: Reply) -> Keyboard | None:
