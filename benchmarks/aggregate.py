@@ -7,7 +7,9 @@
 Setup, not measured: ``--respondents`` participants with a region (7 values), a gender (3)
 and an age band (5), skewed as an opt-in sample is (a tenth leave each field unstated), who
 answer single-choice questions of 6 options until there are ``--answers`` answer rows, over
-2 waves. Loaded with bulk inserts (COPY on PostgreSQL), then ANALYZE.
+2 waves. Respondents are named as the service names them (64-character HMAC pseudonyms), and
+the answers are stored in the order a poll receives them (each person's answers of a wave
+together, people in a random order). Loaded with bulk inserts (COPY on PostgreSQL), then ANALYZE.
 
 Measured (the median of ``--repeat`` runs, each on a warm database):
 
@@ -45,6 +47,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchmarks.inbound import Skipped, database
+from conversations.identity import pseudonym
+from conversations.values import ParticipantKey
 from insights.weighting import rake
 from storage.crosstabs import choice_cells
 from storage.database import create_engine, upgrade
@@ -75,25 +79,35 @@ def people(count: int, rng: np.random.Generator) -> dict[str, np.ndarray[Any, An
         drawn[rng.random(count) < 0.1] = None  # "prefer not to say"
         return drawn
 
+    secret = b"benchmark secret"
     return {
-        "id": np.array([f"r{i:07d}" for i in range(count)], dtype=object),
+        # Pseudonyms as the service stores them: 64 hex characters, in no useful order.
+        "id": np.array(
+            [pseudonym(secret, ParticipantKey("telegram", str(10**8 + i))) for i in range(count)],
+            dtype=object,
+        ),
         "region": field(REGIONS, REGION_P),
         "gender": field(GENDERS, GENDER_P),
         "age_band": field(AGES, AGE_P),
     }
 
 
-def answers(count: int, respondents: int, rng: np.random.Generator) -> pd.DataFrame:
-    """``count`` answers: each respondent answers questions q0, q1, … in wave 1, then wave 2."""
+def answers(ids: np.ndarray[Any, Any], count: int, rng: np.random.Generator) -> pd.DataFrame:
+    """``count`` answers in the order a poll receives them: in each of 2 waves the respondents
+    come in a random order, and each answers questions q0, q1, … in one go."""
+    respondents = len(ids)
     per_wave = max(1, count // (2 * respondents) + 1)
     index = np.arange(count)
-    who = index % respondents
-    slot = index // respondents
+    wave = index // (respondents * per_wave)
+    turn = index % (respondents * per_wave) // per_wave
+    orders = np.stack([rng.permutation(respondents) for _ in range(int(wave.max()) + 1)])
     return pd.DataFrame(
         {
-            "respondent": np.array([f"r{i:07d}" for i in who], dtype=object),
-            "wave": 1 + slot // per_wave,
-            "question_id": np.array([f"q{s % per_wave}" for s in slot], dtype=object),
+            "respondent": ids[orders[wave, turn]],
+            "wave": 1 + wave,
+            "question_id": np.array([f"q{i}" for i in range(per_wave)], dtype=object)[
+                index % per_wave
+            ],
             "choice": np.array(OPTIONS, dtype=object)[
                 rng.choice(len(OPTIONS), size=count, p=(0.3, 0.25, 0.2, 0.12, 0.08, 0.05))
             ],
@@ -247,7 +261,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 async def main_async(options: argparse.Namespace) -> int:
     rng = np.random.default_rng(7)
     crowd = people(options.respondents, rng)
-    rows = answers(options.answers, options.respondents, rng)
+    rows = answers(crowd["id"], options.answers, rng)
     results = []
     for kind in options.databases.split(","):
         try:
