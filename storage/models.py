@@ -122,7 +122,16 @@ class Answer(Base):
 
     __tablename__ = "answers"
     __table_args__ = (
-        Index("ix_answers_poll_id_question_id", "poll_id", "question_id"),
+        # Covering for the cross-tabs (storage/crosstabs.py): no answer's row is read.
+        Index(
+            "ix_answers_poll_question",
+            "poll_id",
+            "question_id",
+            "wave",
+            "choice",
+            "number",
+            "respondent",
+        ),
         Index("ix_answers_respondent", "respondent"),
     )
 
