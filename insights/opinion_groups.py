@@ -41,9 +41,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
-from sklearn.metrics import silhouette_score
 
 Z90 = 1.2816
 """One-sided 90 % significance of a z statistic (Pol.is ``z-sig-90?``)."""
@@ -177,6 +174,11 @@ def analyse(
 def _cluster(
     values: Floats, seen: npt.NDArray[np.bool_], max_groups: int, seed: int
 ) -> tuple[npt.NDArray[np.int64] | None, float | None]:
+    # Imported here: scikit-learn takes 1.7 s to import, and every CLI command would pay it.
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.metrics import silhouette_score
+
     means = np.nanmean(np.where(seen, values, np.nan), axis=0)
     filled = np.where(seen, values, means)
     components = min(2, filled.shape[1], filled.shape[0])

@@ -17,8 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.decomposition import NMF
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from conversations.definitions import Theme
 
@@ -69,6 +67,10 @@ def suggest(answers: Sequence[Text], themes: int = 5, seed: int = 0) -> tuple[Su
     """Themes found in the texts themselves (TF-IDF + NMF); none with fewer than 6 answers."""
     if len(answers) < 6:
         return ()
+    # Imported here: scikit-learn takes 1.7 s to import, and every CLI command would pay it.
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     texts = [a.text for a in answers]
     vectorizer = TfidfVectorizer(
         token_pattern=r"(?u)\b\w\w\w+\b", max_df=0.9, min_df=1, sublinear_tf=True
