@@ -484,12 +484,12 @@ async def _tally(
     )
     names = [f"k{i}" for i in range(len(keys))]
     async with _scratch(engine) as connection:
-        people, cells = await _people_cells(connection, fields)
-        await connection.run_sync(tally.create)
         in_groups = select(*keys).where(*conditions).distinct().order_by(*keys)
         groups = [tuple(row) for row in await connection.execute(in_groups)]
-        if not groups:
+        if not groups:  # e.g. a poll without number questions: no cells to build
             return []
+        people, cells = await _people_cells(connection, fields)
+        await connection.run_sync(tally.create)
         key = bindparam("group", type_=Integer) * cells.count + func.coalesce(people.c.cell, 0)
         source = (
             select(key, *(s for s, _ in measures.values()))
