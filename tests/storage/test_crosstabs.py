@@ -147,6 +147,14 @@ async def test_numbers_and_respondents(answered: AsyncEngine) -> None:
     )
 
 
+async def test_nothing_to_count_gives_no_rows(answered: AsyncEngine) -> None:
+    """A wave, a kind of answer or a poll with nothing in it gives no rows (on SQLite, the
+    groups are read first and no cells are built)."""
+    assert await choice_cells(answered, POLL, FIELDS, wave=3) == []
+    assert await number_cells(answered, POLL, FIELDS, wave=2) == []
+    assert await answered_cells(answered, "no such poll", FIELDS) == []
+
+
 async def test_reach_per_wave_and_group(answered: AsyncEngine) -> None:
     assert await reach(answered, POLL, "gender") == [
         ReachRow(1, "man", 1, 1),
