@@ -152,8 +152,13 @@ def export(
     show_default=True,
     help="The HTML file to write.",
 )
+@click.option(
+    "--language",
+    default=None,
+    help="Language of the report, one of the deployment's (default: its first).",
+)
 @friendly
-def report(poll_id: str, wave: int | None, output: Path) -> None:
+def report(poll_id: str, wave: int | None, output: Path, language: str | None) -> None:
     """One self-contained HTML report with charts: per question, trends, inclusion."""
     from insights.analysis import response_rates
     from insights.report import ReportInput, render
@@ -168,7 +173,12 @@ def report(poll_id: str, wave: int | None, output: Path) -> None:
                 f"no answers in wave {wave} of {poll_id} (waves with answers: "
                 f"{', '.join(map(str, waves)) or 'none'})"
             )
-        language = loaded.deployment.default_language
+        languages = loaded.deployment.languages
+        if language is not None and language not in languages:
+            raise click.ClickException(
+                f"the deployment has no language {language!r} (it has: {', '.join(languages)})"
+            )
+        language = language or loaded.deployment.default_language
         reach = [
             response_rates(loaded.deployment, field, rows, language)
             for field, rows in loaded.reach.items()

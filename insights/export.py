@@ -56,6 +56,7 @@ from conversations.definitions import (
     Scale,
     SingleChoice,
 )
+from conversations.i18n import CATALOGUE
 from insights.analysis import (
     ReachTable,
     Rows,
@@ -70,13 +71,9 @@ from storage.crosstabs import AnswerRow
 
 Value = str | int | float | bool | None
 
-DISCLOSURE = (
-    "Opt-in sample of people who chose to answer over messaging apps, not a probability sample. "
-    "Weighted figures are raked to the deployment's population margins; intervals are 95 % "
-    "bootstrap intervals (1000 resamples, each weighted again) and show sampling variability "
-    "only, not the bias of self-selection: they are not margins of error. Cells of fewer than "
-    "{k} people, and cells that would reveal them, are left empty (suppressed)."
-)
+DISCLOSURE = CATALOGUE["report_disclosure"]["en"]
+"""What every export opens with (``{k}``: the suppression threshold); reports give it in their
+language."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from conversations.definitions import Deployment, Poll
+from conversations.i18n import translate
 from insights.analysis import (
     Inclusion,
     QuestionEstimate,
@@ -28,12 +29,14 @@ from insights.analysis import (
     table,
     trends,
 )
-from insights.export import DISCLOSURE
 from insights.render import MARK
 from insights.results import PollResults
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "ps", "ku", "ur", "he"})
+"""Languages whose report is laid out right to left."""
 
 UNDER_REPRESENTED = 0.8
 """A group whose share of respondents is below this fraction of its population share is
@@ -63,52 +66,64 @@ def render(data: ReportInput) -> str:
     ]
     overall = table(deployment, poll, data.rows.of_wave(wave), None, language)
     title = deployment.text(poll.title, language)
+    when = f"{data.generated:%Y-%m-%d %H:%M %Z}"
+    t = _Words(language)
     parts = [
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">{_e(deployment.text(deployment.organization, language))} · '
-        f"{_wave_name(wave)} · generated {data.generated:%Y-%m-%d %H:%M %Z}</p>",
-        _disclosure(deployment, current),
+        f"{t.html('report_wave', wave=wave) if wave else t.html('report_all_answers')} · "
+        f"{t.html('report_generated', when=when)}</p>",
+        _disclosure(deployment, current, t),
     ]
-    parts.append("<h2>Questions</h2>")
+    parts.append(f"<h2>{t.html('report_questions')}</h2>")
     for index, question in enumerate(current.questions):
-        parts.append(_question(question, overall, by_field, index, deployment.suppression_k))
+        parts.append(_question(question, overall, by_field, index, t))
     if len(waves) > 1:
         all_waves = [estimate(deployment, poll, data.rows, language, w) for w in waves]
-        parts.append(_trends(trends(all_waves)))
-    parts.append(_inclusion(inclusion(deployment, data.rows, language, wave), data.reach))
-    return _page(title, "\n".join(parts))
+        parts.append(_trends(trends(all_waves), t))
+    parts.append(_inclusion(inclusion(deployment, data.rows, language, wave), data.reach, t))
+    return _page(title, "\n".join(parts), language)
 
 
-def _wave_name(wave: int | None) -> str:
-    if not wave:
-        return "all answers"
-    return f"wave {wave}"
+class _Words:
+    """The report's own words in one language (`conversations.i18n_reports`)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def text(self, key: str, **values: object) -> str:
+        """Plain text: for charts and attributes (escaped where they are written)."""
+        return translate(key, self.language, **values)
+
+    def html(self, key: str, **markup: object) -> str:
+        """The text escaped, then its placeholders filled with ``markup`` as it is: callers
+        escape what they pass."""
+        return _e(translate(key, self.language)).format(**markup)
 
 
-def _disclosure(deployment: Deployment, current: WaveEstimates) -> str:
+def _disclosure(deployment: Deployment, current: WaveEstimates, t: _Words) -> str:
     w = current.weighting
-    fields = ", ".join(w.fields) or "none (the deployment gives no population margins)"
+    fields = _e(", ".join(w.fields)) or t.html("report_no_margins")
     missing = (
-        "<li>Nobody answered from: "
-        + _e(", ".join(f"{f} {v}" for f, v in w.missing_categories))
-        + "; these groups could not be weighted up.</li>"
+        "<li>"
+        + t.html(
+            "report_nobody_from", groups=_e(", ".join(f"{f} {v}" for f, v in w.missing_categories))
+        )
+        + "</li>"
         if w.missing_categories
         else ""
     )
+    respondents = f'<b class="figure" id="respondents">{w.respondents}</b>'
+    effective = f'<b class="figure">{w.effective_n:.0f}</b>'
+    k = deployment.suppression_k
     return f"""<section class="disclosure" id="disclosure">
-<h2>How to read these numbers</h2>
-<p>{_e(DISCLOSURE.format(k=deployment.suppression_k))}</p>
+<h2>{t.html("report_how_to_read")}</h2>
+<p>{t.html("report_disclosure", k=k)}</p>
 <ul>
-<li>Respondents: <b class="figure" id="respondents">{w.respondents}</b>;
-weighted to: {_e(fields)}.</li>
-<li>Effective sample size (Kish): <b class="figure">{w.effective_n:.0f}</b>
-(weighting efficiency {100 * w.efficiency:.0f} %): the weighted results are about as precise
-as a simple random sample of that many people, <i>if</i> weighting removed the self-selection,
-which nobody can check.</li>
-<li>Changes between waves are flagged when significant at 95 % (two-proportion z-test on
-effective sample sizes).</li>
-<li>{MARK} marks a hidden cell: fewer than {deployment.suppression_k} people, or a cell that
-would let one be worked out.</li>
+<li>{t.html("report_respondents", n=respondents, fields=fields)}</li>
+<li>{t.html("report_effective", n=effective, efficiency=f"{100 * w.efficiency:.0f}")}</li>
+<li>{t.html("report_changes_rule")}</li>
+<li>{t.html("report_hidden_rule", mark=MARK, k=k)}</li>
 {missing}
 </ul>
 </section>"""
@@ -119,15 +134,16 @@ def _question(
     overall: PollResults,
     by_field: Sequence[PollResults],
     index: int,
-    k: int,
+    t: _Words,
 ) -> str:
     n = MARK if question.n is None else str(question.n)
     head = (
         f'<section class="question" id="q-{_e(question.question_id)}">'
         f"<h3>{_e(question.prompt)}</h3>"
-        f'<p class="meta">{_e(question.kind.replace("_", " "))} · answered by {n}'
+        f'<p class="meta">{t.html(f"report_kind_{question.kind}")} · '
+        f"{t.html('report_answered_by', n=n)}"
         + (
-            f" · effective n {question.effective_n:.0f}"
+            f" · {t.html('report_effective_n', n=f'{question.effective_n:.0f}')}"
             if question.effective_n is not None and question.options
             else ""
         )
@@ -135,7 +151,7 @@ def _question(
     )
     body: list[str] = []
     if question.options:
-        body.append(_chart_shares(question))
+        body.append(_chart_shares(question, t))
         rows = []
         for option in question.options:
             e = option.estimate
@@ -149,19 +165,24 @@ def _question(
                     f"{100 * e.low:.0f}–{100 * e.high:.0f} %" if e else "–",
                 ]
             rows.append([option.label, *cells])
-        body.append(
-            _table(["", "count", "%", "weighted %", "95 % bootstrap interval"], rows, "estimates")
-        )
+        header = ["", t.text("report_count"), "%", t.text("report_weighted_percent")]
+        body.append(_table([*header, t.text("report_interval")], rows, "estimates"))
     elif question.kind == "number":
         result = overall.questions[index]
         number = result.numbers[-1] if result.numbers else None
         if number is None or number.suppressed:
-            body.append(f"<p>{MARK} hidden</p>")
+            body.append(f"<p>{t.html('report_hidden', mark=MARK)}</p>")
         else:
             weighted = f"{question.mean:.1f}" if question.mean is not None else "–"
             body.append(
                 _table(
-                    ["n", "mean", "weighted mean", "min", "max"],
+                    [
+                        "n",
+                        t.text("report_mean"),
+                        t.text("report_weighted_mean"),
+                        t.text("report_min"),
+                        t.text("report_max"),
+                    ],
                     [
                         [
                             str(number.n),
@@ -175,13 +196,13 @@ def _question(
                 )
             )
     else:
-        body.append("<p>Free text answers are not shown in reports.</p>")
+        body.append(f"<p>{t.html('report_free_text')}</p>")
     for results in by_field:
-        body.append(_breakdown(results, index))
+        body.append(_breakdown(results, index, t))
     return head + "\n".join(body) + "</section>"
 
 
-def _breakdown(results: PollResults, index: int) -> str:
+def _breakdown(results: PollResults, index: int, t: _Words) -> str:
     question = results.questions[index]
     if not question.rows and not question.numbers:
         return ""
@@ -200,48 +221,50 @@ def _breakdown(results: PollResults, index: int) -> str:
             ]
         )
     if question.numbers:
-        lines.append(["mean", *(MARK if c.suppressed else _num(c.mean) for c in question.numbers)])
+        mean = t.text("report_mean")
+        lines.append([mean, *(MARK if c.suppressed else _num(c.mean) for c in question.numbers)])
     lines.append(["n", *(MARK if c.suppressed else str(c.count) for c in question.n)])
-    caption = f"By {(results.by or '').replace('_', ' ')}: {results.by_label or ''}"
+    field = (results.by or "").replace("_", " ")
+    caption = t.text("report_by", field=field, label=results.by_label or "")
     return (
         f"<details><summary>{_e(caption)}</summary>{_table(header, lines, 'breakdown')}</details>"
     )
 
 
-def _trends(question_trends: Iterable[QuestionTrend]) -> str:
-    parts = ['<section id="trends"><h2>Trends across waves</h2>']
+def _trends(question_trends: Iterable[QuestionTrend], t: _Words) -> str:
+    parts = [f'<section id="trends"><h2>{t.html("report_trends")}</h2>']
     for trend in question_trends:
         parts.append(f"<h3>{_e(trend.prompt)}</h3>")
-        parts.append(_chart_trend(trend))
+        parts.append(_chart_trend(trend, t))
         flagged = trend.flagged
         if flagged:
             rows = [
                 [
                     option.label,
-                    f"wave {point.wave}",
+                    t.text("report_wave", wave=point.wave),
                     f"{100 * point.change.before:.0f} % → {100 * point.change.after:.0f} %",
                     f"{point.change.z:+.2f}",
                 ]
                 for option, point in flagged
                 if point.change is not None
             ]
-            parts.append(_table(["option", "in", "change", "z"], rows, "flagged"))
+            header = [t.text(k) for k in ("report_option", "report_in", "report_change")]
+            parts.append(_table([*header, "z"], rows, "flagged"))
         else:
-            parts.append("<p>No change significant at 95 %.</p>")
+            parts.append(f"<p>{t.html('report_no_change')}</p>")
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _inclusion(tables: Sequence[Inclusion], reach: Sequence[ReachTable]) -> str:
+def _inclusion(tables: Sequence[Inclusion], reach: Sequence[ReachTable], t: _Words) -> str:
     parts = [
-        '<section id="inclusion"><h2>Whom we reach</h2>',
-        "<p>Respondents per group against the population. A ratio below "
-        f"{UNDER_REPRESENTED:g} (marked ▼) means the group is under-represented: its voice "
-        "counts in weighted results only through fewer people.</p>",
+        f'<section id="inclusion"><h2>{t.html("report_reach")}</h2>',
+        f"<p>{t.html('report_reach_intro', limit=f'{UNDER_REPRESENTED:g}')}</p>",
     ]
-    for t in tables:
+    columns = ("report_respondents_column", "report_share", "report_population", "report_ratio")
+    for group in tables:
         rows = []
-        for r in t.rows:
+        for r in group.rows:
             ratio = "–" if r.ratio is None else f"{r.ratio:.2f}"
             if r.ratio is not None and r.ratio < UNDER_REPRESENTED:
                 ratio += " ▼"
@@ -254,29 +277,29 @@ def _inclusion(tables: Sequence[Inclusion], reach: Sequence[ReachTable]) -> str:
                     ratio,
                 ]
             )
-        parts.append(f"<h3>{_e(t.label)}</h3>")
-        parts.append(_table(["", "respondents", "share", "population", "ratio"], rows, "inclusion"))
+        parts.append(f"<h3>{_e(group.label)}</h3>")
+        parts.append(_table(["", *(t.text(c) for c in columns)], rows, "inclusion"))
     for rates in reach:
         if not rates.waves:
             continue
-        header = ["wave", *(label for _, label in rates.groups)]
+        header = [t.text("report_wave_column"), *(label for _, label in rates.groups)]
         rows = [
             [
                 str(wave),
                 *(
                     MARK
                     if c.invited is None
-                    else (
-                        f"{100 * c.rate:.0f} % of {c.invited}"
-                        if c.rate is not None
-                        else f"{MARK} of {c.invited}"
+                    else t.text(
+                        "report_rate",
+                        rate=MARK if c.rate is None else f"{100 * c.rate:.0f} %",
+                        invited=c.invited,
                     )
                     for c in cells
                 ),
             ]
             for wave, cells in rates.waves
         ]
-        parts.append(f"<h3>Response rate by {_e(rates.field)}</h3>")
+        parts.append(f"<h3>{t.html('report_rate_by', field=_e(rates.field))}</h3>")
         parts.append(_table(header, rows, "reach"))
     parts.append("</section>")
     return "\n".join(parts)
@@ -299,10 +322,10 @@ def _png(figure: Figure, alt: str) -> str:
     return f'<img class="chart" alt="{_e(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _chart_shares(question: QuestionEstimate) -> str:
+def _chart_shares(question: QuestionEstimate, t: _Words) -> str:
     shown = [o for o in question.options if o.estimate is not None]
     if not shown:
-        return "<p>No figures to show.</p>"
+        return f"<p>{t.html('report_no_figures')}</p>"
     figure = _figure(0.45 * max(len(shown), 1) + 0.9)
     axes = figure.add_subplot()
     labels = [_short(o.label) for o in shown][::-1]
@@ -311,26 +334,28 @@ def _chart_shares(question: QuestionEstimate) -> str:
     highs = [100 * (o.estimate.high - o.estimate.share) for o in shown if o.estimate][::-1]
     raw = [100 * (o.count or 0) / (question.n or 1) for o in shown][::-1]
     positions = list(range(len(shown)))
-    axes.barh(positions, shares, color="#2b6cb0", label="weighted")
+    axes.barh(positions, shares, color="#2b6cb0", label=t.text("report_weighted"))
     axes.errorbar(shares, positions, xerr=[lows, highs], fmt="none", ecolor="#1a202c", capsize=3)
-    axes.scatter(raw, positions, marker="|", s=200, color="#e53e3e", label="unweighted", zorder=3)
+    unweighted = t.text("report_unweighted")
+    axes.scatter(raw, positions, marker="|", s=200, color="#e53e3e", label=unweighted, zorder=3)
     axes.set_yticks(positions, labels)
     axes.set_xlim(0, 100)
-    axes.set_xlabel("% of respondents (weighted, 95 % bootstrap interval)")
+    axes.set_xlabel(t.text("report_shares_axis"))
     axes.legend(loc="lower right", fontsize="small")
     hidden = len(question.options) - len(shown)
     if hidden:
-        axes.set_title(f"{hidden} option(s) hidden ({MARK}): too few people", fontsize="small")
-    return _png(figure, f"Weighted shares: {question.prompt}")
+        title = t.text("report_options_hidden", hidden=hidden, mark=MARK)
+        axes.set_title(title, fontsize="small")
+    return _png(figure, t.text("report_shares_alt", prompt=question.prompt))
 
 
-def _chart_trend(trend: QuestionTrend) -> str:
+def _chart_trend(trend: QuestionTrend, t: _Words) -> str:
     lines = [
         (option, [(p.wave, 100 * p.estimate.share) for p in option.points if p.estimate])
         for option in trend.options
     ]
     if not any(points for _, points in lines):
-        return "<p>No figures to show across waves.</p>"
+        return f"<p>{t.html('report_no_trend')}</p>"
     figure = _figure(3.4)
     axes = figure.add_subplot()
     for option, points in lines:
@@ -348,11 +373,11 @@ def _chart_trend(trend: QuestionTrend) -> str:
                     zorder=3,
                 )
     axes.set_xticks(sorted({p.wave for option in trend.options for p in option.points}))
-    axes.set_xlabel("wave (circled: change significant at 95 %)")
-    axes.set_ylabel("weighted %")
+    axes.set_xlabel(t.text("report_trend_axis"))
+    axes.set_ylabel(t.text("report_weighted_percent"))
     axes.set_ylim(0, 100)
     axes.legend(fontsize="x-small", loc="best")
-    return _png(figure, f"Trend: {trend.prompt}")
+    return _png(figure, t.text("report_trend_alt", prompt=trend.prompt))
 
 
 # HTML
@@ -369,9 +394,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], kind: str) -> s
     )
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, language: str) -> str:
+    direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{_e(language)}" dir="{direction}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(title)}</title>
 <style>
@@ -380,11 +406,11 @@ body {{ font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 h1 {{ font-size: 1.6rem; margin: .2rem 0; }}
 h2 {{ margin-top: 2rem; border-bottom: 2px solid #e2e8f0; }}
 h3 {{ font-size: 1.1rem; }} .meta {{ color: #4a5568; font-size: .9rem; }}
-.disclosure {{ background: #fffbea; border-left: 4px solid #d69e2e; padding: .2rem 1rem; }}
+.disclosure {{ background: #fffbea; border-inline-start: 4px solid #d69e2e; padding: .2rem 1rem; }}
 .chart {{ width: 100%; height: auto; }}
 .scroll {{ overflow-x: auto; }} table {{ border-collapse: collapse; margin: .5rem 0; }}
-th, td {{ padding: .25rem .6rem; border-bottom: 1px solid #e2e8f0; text-align: right; }}
-th:first-child, td:first-child {{ text-align: left; }}
+th, td {{ padding: .25rem .6rem; border-bottom: 1px solid #e2e8f0; text-align: end; }}
+th:first-child, td:first-child {{ text-align: start; }}
 details {{ margin: .4rem 0; }} summary {{ cursor: pointer; color: #2b6cb0; }}
 @media (max-width: 600px) {{ body {{ font-size: 15px; padding: .6rem; }}
   th, td {{ padding: .2rem .35rem; font-size: .85rem; }} }}

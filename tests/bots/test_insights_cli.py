@@ -115,6 +115,18 @@ def test_report_is_one_html_file(simulated: Path) -> None:
     assert "no answers in wave 4 of agenda" in wrong.stderr
 
 
+def test_report_in_another_of_the_deployment_s_languages(simulated: Path) -> None:
+    result = cli(simulated, "report", "agenda", "--language", "ar", "-o", "agenda-ar.html")
+    assert result.returncode == 0, result.stderr
+    page = (simulated / "agenda-ar.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "كيف تُقرأ هذه الأرقام" in page and 'id="respondents">60<' in page
+    unknown = cli(simulated, "report", "agenda", "--language", "sw")
+    assert unknown.returncode == 2
+    assert "the deployment has no language 'sw' (it has: en, fr, ar)" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+
+
 async def _subscribe(database: Path, topic: str, count: int) -> list[str]:
     engine = create_engine(f"sqlite+aiosqlite:///{database}")
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import shutil
@@ -23,17 +24,17 @@ GENERATED = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 REQUIRE_CHROMIUM_VARIABLE = "PEACEPULSE_REQUIRE_CHROMIUM"
 
 
-def report(wave: int | None = None) -> str:
+def report(wave: int | None = None, language: str = "en") -> str:
     d = weighted_deployment()
     reach = [
         response_rates(
             d,
             "gender",
             [ReachRow(1, "woman", 40, 10), ReachRow(1, "man", 50, 30)],
-            "en",
+            language,
         )
     ]
-    return render(ReportInput(d, poll(d), DATA, wave, "en", GENERATED, reach))
+    return render(ReportInput(d, poll(d), DATA, wave, language, GENERATED, reach))
 
 
 def test_the_report_carries_the_disclosure_figures_and_charts() -> None:
@@ -82,18 +83,46 @@ def test_hidden_cells_are_marked_and_left_out_of_charts() -> None:
     assert "<td>C</td><td>2</td>" not in page
 
 
+@pytest.mark.parametrize(
+    ("language", "direction", "words"),
+    [
+        (
+            "fr",
+            "ltr",
+            ["Comment lire ces chiffres", "ce ne sont pas des marges d'erreur", "25 % de 40"],
+        ),
+        ("ar", "rtl", ["كيف تُقرأ هذه الأرقام", "فهي ليست هوامش خطأ", "25 % من 40"]),
+    ],
+)
+def test_the_report_speaks_the_language_asked_for(
+    language: str, direction: str, words: list[str]
+) -> None:
+    page = report(wave=1, language=language)
+    assert f'<html lang="{language}" dir="{direction}">' in page
+    text = html.unescape(page)
+    for word in words:
+        assert word in text
+    assert "How to read" not in text and "Whom we reach" not in text
+    assert 'id="respondents">40<' in page  # the same figures
+
+
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def test_chromium_shows_the_report_on_a_phone_screen(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("language", "disclosure"), [("en", "not margins of error"), ("ar", "ليست هوامش خطأ")]
+)
+def test_chromium_shows_the_report_on_a_phone_screen(
+    tmp_path: Path, language: str, disclosure: str
+) -> None:
     browser = _chromium()
     if browser is None:
         if os.environ.get(REQUIRE_CHROMIUM_VARIABLE) == "1":
             pytest.fail(f"{REQUIRE_CHROMIUM_VARIABLE}=1 but chromium is not installed")
         pytest.skip("chromium is not installed (Debian: apt-get install chromium)")
     page = tmp_path / "report.html"
-    page.write_text(report(wave=1), encoding="utf-8")
+    page.write_text(report(wave=1, language=language), encoding="utf-8")
     shot = tmp_path / "shot.png"
     common = [
         browser,
@@ -119,7 +148,7 @@ def test_chromium_shows_the_report_on_a_phone_screen(tmp_path: Path) -> None:
     ).stdout
     assert 'id="respondents">40<' in dom
     assert "<td>50 %</td>" in dom
-    assert "not margins of error" in dom
+    assert disclosure in dom
     with Image.open(shot) as image:
         pixels = image.convert("L")
         assert pixels.size == (412, 1800)

@@ -1,0 +1,201 @@
+"""The words of the mediators' report (``peacepulse report``), in English, French and Arabic.
+
+Merged into `conversations.i18n.CATALOGUE`, kept apart so that the report's texts read
+together. ``report_disclosure`` is also the disclosure of every export (`insights.export`).
+Placeholders in braces are filled in by `insights.report`, which escapes the text first.
+"""
+
+from __future__ import annotations
+
+REPORT_TEXTS: dict[str, dict[str, str]] = {
+    "report_generated": {
+        "en": "generated {when}",
+        "fr": "produit le {when}",
+        "ar": "أُعدّ في {when}",
+    },
+    "report_all_answers": {"en": "all answers", "fr": "toutes les réponses", "ar": "كل الإجابات"},
+    "report_wave": {"en": "wave {wave}", "fr": "vague {wave}", "ar": "الجولة {wave}"},
+    "report_questions": {"en": "Questions", "fr": "Questions", "ar": "الأسئلة"},
+    "report_how_to_read": {
+        "en": "How to read these numbers",
+        "fr": "Comment lire ces chiffres",
+        "ar": "كيف تُقرأ هذه الأرقام",
+    },
+    "report_disclosure": {
+        "en": "Opt-in sample of people who chose to answer over messaging apps, not a probability "
+        "sample. Weighted figures are raked to the deployment's population margins; intervals "
+        "are 95 % bootstrap intervals (1000 resamples, each weighted again) and show sampling "
+        "variability only, not the bias of self-selection: they are not margins of error. Cells "
+        "of fewer than {k} people, and cells that would reveal them, are left empty "
+        "(suppressed).",
+        "fr": "Échantillon de volontaires : des personnes qui ont choisi de répondre par "
+        "messagerie, et non un échantillon probabiliste. Les chiffres pondérés sont calés "
+        "(raking) sur les marges de population du déploiement ; les intervalles sont des "
+        "intervalles bootstrap à 95 % (1000 rééchantillonnages, chacun pondéré à nouveau) et ne "
+        "montrent que la variabilité d'échantillonnage, pas le biais d'auto-sélection : ce ne "
+        "sont pas des marges d'erreur. Les cellules de moins de {k} personnes, et celles qui "
+        "permettraient de les retrouver, sont laissées vides (masquées).",
+        "ar": "عيّنة طوعية من أشخاص اختاروا الإجابة عبر تطبيقات المراسلة، وليست عيّنة "
+        "احتمالية. الأرقام المرجّحة معدّلة (بالتناسب التكراري) لتطابق توزيع السكان المحدد لهذا "
+        "النشر؛ والفترات هي فترات bootstrap بمستوى 95 % (1000 إعادة معاينة، تُرجَّح كلٌّ منها "
+        "من جديد)، وهي تُظهر تقلّب المعاينة فقط، لا انحياز الاختيار الذاتي: فهي ليست هوامش خطأ. "
+        "الخلايا التي تضم أقل من {k} أشخاص، والخلايا التي قد تكشفها، تُترك فارغة (محجوبة).",
+    },
+    "report_respondents": {
+        "en": "Respondents: {n}; weighted to: {fields}.",
+        "fr": "Répondants : {n} ; pondéré selon : {fields}.",
+        "ar": "المشاركون: {n}؛ الترجيح حسب: {fields}.",
+    },
+    "report_no_margins": {
+        "en": "none (the deployment gives no population margins)",
+        "fr": "rien (le déploiement ne donne pas de marges de population)",
+        "ar": "لا شيء (لا يحدد هذا النشر توزيعاً للسكان)",
+    },
+    "report_effective": {
+        "en": "Effective sample size (Kish): {n} (weighting efficiency {efficiency} %): the "
+        "weighted results are about as precise as a simple random sample of that many people, "
+        "if weighting removed the self-selection, which nobody can check.",
+        "fr": "Taille effective de l'échantillon (Kish) : {n} (efficacité de la pondération "
+        "{efficiency} %) : les résultats pondérés sont à peu près aussi précis qu'un échantillon "
+        "aléatoire simple d'autant de personnes, si la pondération a supprimé l'auto-sélection, "
+        "ce que personne ne peut vérifier.",
+        "ar": "الحجم الفعلي للعيّنة (كيش): {n} (كفاءة الترجيح {efficiency} %): النتائج "
+        "المرجّحة دقيقة تقريباً بقدر عيّنة عشوائية بسيطة بهذا العدد من الأشخاص، إذا كان الترجيح "
+        "قد أزال أثر الاختيار الذاتي، وهو ما لا يستطيع أحد التحقق منه.",
+    },
+    "report_changes_rule": {
+        "en": "Changes between waves are flagged when significant at 95 % (two-proportion "
+        "z-test on effective sample sizes).",
+        "fr": "Les évolutions d'une vague à l'autre sont signalées lorsqu'elles sont "
+        "significatives à 95 % (test z de deux proportions sur les tailles effectives).",
+        "ar": "يُشار إلى التغيّرات بين الجولات عندما تكون دالّة إحصائياً عند 95 % (اختبار z "
+        "لنسبتين على الأحجام الفعلية للعيّنات).",
+    },
+    "report_hidden_rule": {
+        "en": "{mark} marks a hidden cell: fewer than {k} people, or a cell that would let one "
+        "be worked out.",
+        "fr": "{mark} signale une cellule masquée : moins de {k} personnes, ou une cellule qui "
+        "permettrait d'en déduire une.",
+        "ar": "تدل {mark} على خلية محجوبة: أقل من {k} أشخاص، أو خلية قد تتيح استنتاج خلية محجوبة.",
+    },
+    "report_nobody_from": {
+        "en": "Nobody answered from: {groups}; these groups could not be weighted up.",
+        "fr": "Personne n'a répondu parmi : {groups} ; ces groupes n'ont pas pu être redressés.",
+        "ar": "لم يُجب أحد من: {groups}؛ تعذّر ترجيح هذه الفئات.",
+    },
+    "report_kind_single_choice": {"en": "single choice", "fr": "choix unique", "ar": "اختيار واحد"},
+    "report_kind_multiple_choice": {
+        "en": "multiple choice",
+        "fr": "choix multiple",
+        "ar": "اختيار متعدد",
+    },
+    "report_kind_scale": {"en": "scale", "fr": "échelle", "ar": "مقياس"},
+    "report_kind_number": {"en": "number", "fr": "nombre", "ar": "رقم"},
+    "report_kind_free_text": {"en": "free text", "fr": "texte libre", "ar": "نص حر"},
+    "report_kind_region": {"en": "region", "fr": "région", "ar": "منطقة"},
+    "report_answered_by": {"en": "answered by {n}", "fr": "{n} réponses", "ar": "أجاب {n}"},
+    "report_effective_n": {"en": "effective n {n}", "fr": "n effectif {n}", "ar": "n الفعلي {n}"},
+    "report_count": {"en": "count", "fr": "effectif", "ar": "العدد"},
+    "report_weighted_percent": {"en": "weighted %", "fr": "% pondéré", "ar": "% مرجّح"},
+    "report_interval": {
+        "en": "95 % bootstrap interval",
+        "fr": "intervalle bootstrap à 95 %",
+        "ar": "فترة bootstrap بمستوى 95 %",
+    },
+    "report_mean": {"en": "mean", "fr": "moyenne", "ar": "المتوسط"},
+    "report_weighted_mean": {
+        "en": "weighted mean",
+        "fr": "moyenne pondérée",
+        "ar": "المتوسط المرجّح",
+    },
+    "report_min": {"en": "min", "fr": "min", "ar": "الأدنى"},
+    "report_max": {"en": "max", "fr": "max", "ar": "الأعلى"},
+    "report_hidden": {"en": "{mark} hidden", "fr": "{mark} masqué", "ar": "{mark} محجوب"},
+    "report_free_text": {
+        "en": "Free text answers are not shown in reports.",
+        "fr": "Les réponses en texte libre ne figurent pas dans les rapports.",
+        "ar": "لا تُعرض الإجابات النصية الحرة في التقارير.",
+    },
+    "report_by": {
+        "en": "By {field}: {label}",
+        "fr": "Par {field} : {label}",
+        "ar": "حسب {field}: {label}",
+    },
+    "report_trends": {
+        "en": "Trends across waves",
+        "fr": "Évolution d'une vague à l'autre",
+        "ar": "الاتجاهات عبر الجولات",
+    },
+    "report_option": {"en": "option", "fr": "option", "ar": "الخيار"},
+    "report_in": {"en": "in", "fr": "en", "ar": "في"},
+    "report_change": {"en": "change", "fr": "évolution", "ar": "التغيّر"},
+    "report_no_change": {
+        "en": "No change significant at 95 %.",
+        "fr": "Aucune évolution significative à 95 %.",
+        "ar": "لا يوجد تغيّر دالّ إحصائياً عند 95 %.",
+    },
+    "report_reach": {"en": "Whom we reach", "fr": "Qui nous atteignons", "ar": "من نصل إليهم"},
+    "report_reach_intro": {
+        "en": "Respondents per group against the population. A ratio below {limit} (marked ▼) "
+        "means the group is under-represented: its voice counts in weighted results only "
+        "through fewer people.",
+        "fr": "Répondants par groupe, comparés à la population. Un rapport inférieur à {limit} "
+        "(marqué ▼) signifie que le groupe est sous-représenté : sa voix ne compte dans les "
+        "résultats pondérés qu'à travers moins de personnes.",
+        "ar": "المشاركون في كل فئة مقارنةً بالسكان. النسبة الأقل من {limit} (المعلَّمة ▼) تعني "
+        "أن الفئة ممثَّلة تمثيلاً ناقصاً: صوتها لا يُحتسب في النتائج المرجّحة إلا عبر عدد أقل "
+        "من الأشخاص.",
+    },
+    "report_respondents_column": {"en": "respondents", "fr": "répondants", "ar": "المشاركون"},
+    "report_share": {"en": "share", "fr": "part", "ar": "الحصة"},
+    "report_population": {"en": "population", "fr": "population", "ar": "السكان"},
+    "report_ratio": {"en": "ratio", "fr": "rapport", "ar": "النسبة"},
+    "report_rate_by": {
+        "en": "Response rate by {field}",
+        "fr": "Taux de réponse par {field}",
+        "ar": "معدل الاستجابة حسب {field}",
+    },
+    "report_rate": {
+        "en": "{rate} of {invited}",
+        "fr": "{rate} de {invited}",
+        "ar": "{rate} من {invited}",
+    },
+    "report_wave_column": {"en": "wave", "fr": "vague", "ar": "الجولة"},
+    "report_no_figures": {
+        "en": "No figures to show.",
+        "fr": "Aucun chiffre à montrer.",
+        "ar": "لا أرقام للعرض.",
+    },
+    "report_weighted": {"en": "weighted", "fr": "pondéré", "ar": "مرجّح"},
+    "report_unweighted": {"en": "unweighted", "fr": "non pondéré", "ar": "غير مرجّح"},
+    "report_shares_axis": {
+        "en": "% of respondents (weighted, 95 % bootstrap interval)",
+        "fr": "% des répondants (pondéré, intervalle bootstrap à 95 %)",
+        "ar": "نسبة المشاركين % (مرجّحة، فترة bootstrap بمستوى 95 %)",
+    },
+    "report_options_hidden": {
+        "en": "{hidden} option(s) hidden ({mark}): too few people",
+        "fr": "{hidden} option(s) masquée(s) ({mark}) : trop peu de personnes",
+        "ar": "خيارات محجوبة ({mark}): {hidden}، لقلة عدد الأشخاص",
+    },
+    "report_shares_alt": {
+        "en": "Weighted shares: {prompt}",
+        "fr": "Parts pondérées : {prompt}",
+        "ar": "الحصص المرجّحة: {prompt}",
+    },
+    "report_no_trend": {
+        "en": "No figures to show across waves.",
+        "fr": "Aucun chiffre à montrer d'une vague à l'autre.",
+        "ar": "لا أرقام للعرض عبر الجولات.",
+    },
+    "report_trend_axis": {
+        "en": "wave (circled: change significant at 95 %)",
+        "fr": "vague (cerclée : évolution significative à 95 %)",
+        "ar": "الجولة (المحاطة بدائرة: تغيّر دالّ عند 95 %)",
+    },
+    "report_trend_alt": {
+        "en": "Trend: {prompt}",
+        "fr": "Évolution : {prompt}",
+        "ar": "الاتجاه: {prompt}",
+    },
+}
