@@ -66,7 +66,7 @@ def render(data: ReportInput) -> str:
     ]
     overall = table(deployment, poll, data.rows.of_wave(wave), None, language)
     title = deployment.text(poll.title, language)
-    when = f"{data.generated:%Y-%m-%d %H:%M %Z}"
+    when = _e(f"{data.generated:%Y-%m-%d %H:%M %Z}")
     t = _Words(language)
     parts = [
         f"<h1>{_e(title)}</h1>",
