@@ -155,7 +155,7 @@ def export(
 @click.option(
     "--language",
     default=None,
-    help="Language of the report, one of the deployment's (default: its first).",
+    help="Language of the report, one of the deployment's (default: its default_language).",
 )
 @friendly
 def report(poll_id: str, wave: int | None, output: Path, language: str | None) -> None:
