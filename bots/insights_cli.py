@@ -53,9 +53,20 @@ class Loaded:
     reach: dict[str, list[crosstabs.ReachRow]]
 
 
-async def _load(settings: Settings, poll_id: str, *, answers: bool = False) -> Loaded:
+def _language(deployment: Deployment, language: str | None) -> None:
+    if language is not None and language not in deployment.languages:
+        known = ", ".join(deployment.languages)
+        raise ConfigError(f"the deployment has no language {language!r} (it has: {known})")
+
+
+async def _load(
+    settings: Settings, poll_id: str, *, answers: bool = False, language: str | None = None
+) -> Loaded:
+    """The deployment, the poll and its cross-tabs; ``language``, if given, is checked against
+    the deployment before anything is read from the database."""
     deployment = root.deployment_for(settings)
     poll = _poll(deployment, poll_id)
+    _language(deployment, language)
     fields = tuple(q.id for q in deployment.profile)
     async with root.open_database(settings) as database:
         rows = await load_rows(database, deployment, poll_id)
@@ -165,18 +176,13 @@ def report(poll_id: str, wave: int | None, output: Path, language: str | None) -
 
     settings = read_settings()
     with click.progressbar(length=3, label="report", file=sys.stderr) as bar:
-        loaded = run(_load(settings, poll_id))
+        loaded = run(_load(settings, poll_id, language=language))
         bar.update(1)
         waves = loaded.rows.waves()
         if wave is not None and wave not in waves:
             raise click.ClickException(
                 f"no answers in wave {wave} of {poll_id} (waves with answers: "
                 f"{', '.join(map(str, waves)) or 'none'})"
-            )
-        languages = loaded.deployment.languages
-        if language is not None and language not in languages:
-            raise click.ClickException(
-                f"the deployment has no language {language!r} (it has: {', '.join(languages)})"
             )
         language = language or loaded.deployment.default_language
         reach = [
