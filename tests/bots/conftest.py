@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 
 from bots.app import run_telegram
 from config.settings import Settings
+from tests.demo_clock import BETWEEN_WAVES
 from tests.fakes.bot_api import FakeBotApi
 
 TOKEN = "123456:TEST-token-for-the-fake-server"
@@ -98,3 +100,11 @@ async def bot(
         yield running
     finally:
         await running.stop()
+
+
+@pytest.fixture(autouse=True)
+def calm_demo_day() -> Iterator[time_machine.Coordinates]:
+    """Every test here runs the demo deployment at `BETWEEN_WAVES`, ticking on from it; tests
+    about waves or initiatives travel on from there."""
+    with time_machine.travel(BETWEEN_WAVES, tick=True) as clock:
+        yield clock
