@@ -101,9 +101,7 @@ class WhatsAppSender(Sender):
 
     def _tier_wait(self, address: str) -> float | None:
         """None when a template may go to ``address`` now; else seconds until one may."""
-        now = self._clock()
-        while self._conversations and now - next(iter(self._conversations.values())) >= DAY:
-            self._conversations.popitem(last=False)
+        now = self._prune()
         if address in self._conversations or len(self._conversations) < self._daily_limit:
             self._limit_logged = False
             return None
@@ -117,8 +115,15 @@ class WhatsAppSender(Sender):
         oldest = next(iter(self._conversations.values()))
         return min(max(DAY - (now - oldest), 1.0), 3600.0)
 
+    def _prune(self) -> float:
+        """Forget conversations a day old; the time now."""
+        now = self._clock()
+        while self._conversations and now - next(iter(self._conversations.values())) >= DAY:
+            self._conversations.popitem(last=False)
+        return now
+
     @property
     def conversations_today(self) -> int:
         """Business-initiated conversations opened in the last 24 hours (by this process)."""
-        self._tier_wait("")
+        self._prune()
         return len(self._conversations)

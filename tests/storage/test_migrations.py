@@ -46,7 +46,7 @@ async def test_upgrade_is_idempotent_and_reaches_the_single_head(engine: AsyncEn
         version = await connection.scalar(
             select(text("version_num")).select_from(text("alembic_version"))
         )
-    assert version == "i7_answers_covering_index"
+    assert version == "i19_outbox_delivery"
 
 
 async def test_downgrade_removes_every_table(engine: AsyncEngine) -> None:
