@@ -12,8 +12,12 @@ that start the command as a process: ``[sys.executable, PINNED_CLI, "run"]``.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
+import time_machine
 
 BETWEEN_WAVES = datetime(2026, 11, 14, 10, 0, tzinfo=UTC)
 """11:00 in N'Djamena, outside quiet hours: the first wave closed on 12 November, the second
@@ -22,11 +26,17 @@ opens on 16 November; the consultation is open; no initiative has started."""
 PINNED_CLI = str(Path(__file__).resolve())
 
 
+@pytest.fixture(autouse=True)
+def calm_demo_day() -> Iterator[time_machine.Coordinates]:
+    """Time at `BETWEEN_WAVES`, ticking on from it, for every test of the folders whose
+    conftest imports this fixture (bots, sms, whatsapp)."""
+    with time_machine.travel(BETWEEN_WAVES, tick=True) as clock:
+        yield clock
+
+
 if __name__ == "__main__":
     # run as a file, its own folder comes first on the path, and tests/bots is not bots/
     sys.path[0] = str(Path(__file__).resolve().parents[1])
-
-    import time_machine
 
     from bots.cli import main
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 
 from bots.app import run_telegram
 from config.settings import Settings
-from tests.demo_clock import BETWEEN_WAVES
+from tests.demo_clock import calm_demo_day  # noqa: F401  (autouse: the demo on a calm day)
 from tests.fakes.bot_api import FakeBotApi
 
 TOKEN = "123456:TEST-token-for-the-fake-server"
@@ -100,11 +99,3 @@ async def bot(
         yield running
     finally:
         await running.stop()
-
-
-@pytest.fixture(autouse=True)
-def calm_demo_day() -> Iterator[time_machine.Coordinates]:
-    """Every test here runs the demo deployment at `BETWEEN_WAVES`, ticking on from it; tests
-    about waves or initiatives travel on from there."""
-    with time_machine.travel(BETWEEN_WAVES, tick=True) as clock:
-        yield clock

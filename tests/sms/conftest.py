@@ -6,20 +6,19 @@ import asyncio
 import contextlib
 import shutil
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-import time_machine
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bots.app import run
 from config.deployment import demo_folder
 from config.settings import Settings
-from tests.demo_clock import BETWEEN_WAVES
+from tests.demo_clock import calm_demo_day  # noqa: F401  (autouse: the demo on a calm day)
 from tests.fakes.sms_gateway import FakeAfricasTalking, FakeGateway, FakeTwilio
 
 SECRET = "pseudonym-key-for-tests-0123456789"
@@ -118,10 +117,3 @@ async def rows(settings: Settings, query: str) -> list[tuple[Any, ...]]:
             return [tuple(row) for row in await connection.execute(text(query))]
     finally:
         await engine.dispose()
-
-
-@pytest.fixture(autouse=True)
-def calm_demo_day() -> Iterator[time_machine.Coordinates]:
-    """Every test here runs the demo deployment at `BETWEEN_WAVES`, ticking on from it."""
-    with time_machine.travel(BETWEEN_WAVES, tick=True) as clock:
-        yield clock
