@@ -71,17 +71,20 @@ def create_engine(url: str | URL) -> AsyncEngine:
     SQLite gets foreign keys, WAL, a busy timeout and SQLAlchemy-issued ``BEGIN`` statements
     (``BEGIN IMMEDIATE`` on connections marked by `for_writing`), and the parent directory of
     a database file is created if missing.
+
+    Parameters (chat ids, answers, profiles) are never put into SQLAlchemy's statement logs
+    nor into the text of its errors (``hide_parameters``), so no log carries them.
     """
     parsed = parse_url(url)
     if parsed.get_backend_name() == "postgresql":
-        return create_async_engine(parsed, pool_pre_ping=True)
+        return create_async_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         try:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseUnavailable(parsed, exc) from exc
-    engine = create_async_engine(parsed)
+    engine = create_async_engine(parsed, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
     return engine
