@@ -59,6 +59,7 @@ from conversations.values import (
     SignUp,
     StaffBroadcast,
 )
+from insights.spreadsheet import spreadsheet_safe
 from storage.database import StorageError, UnsupportedDatabase, for_writing
 from storage.models import (
     AuditEntry,
@@ -881,7 +882,12 @@ class CommunityStore:
             # a pseudonym of the pseudonym, per initiative: exports cannot be joined up
             alias = hashlib.sha256(f"{initiative_id}:{row.participant_id}".encode()).hexdigest()
             writer.writerow(
-                [alias[:12], row.status, f"{row.created_at:%Y-%m-%dT%H:%M:%SZ}", row.contact or ""]
+                [
+                    alias[:12],
+                    row.status,
+                    f"{row.created_at:%Y-%m-%dT%H:%M:%SZ}",
+                    spreadsheet_safe(row.contact or ""),
+                ]
             )
         return out.getvalue()
 

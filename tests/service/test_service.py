@@ -167,5 +167,7 @@ async def test_a_nul_byte_in_free_text_is_dropped_not_a_failed_transaction(
     assert replies[-1].expects_text
     await person.send(Text("peace\x00 now"))
     async with engine.connect() as connection:
-        texts = (await connection.scalars(select(Answer.text).where(Answer.text.is_not(None)))).all()
+        texts = (
+            await connection.scalars(select(Answer.text).where(Answer.text.is_not(None)))
+        ).all()
     assert texts == ["peace now"]
