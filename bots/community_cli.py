@@ -127,7 +127,7 @@ def build(  # noqa: PLR0915 (a list of command definitions, not logic)
         )
 
     @click.command()
-    @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
     @friendly
     def audit(limit: int) -> None:
         """The latest staff actions: when, who (pseudonym or cli), what, about what."""

@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from conversations.definitions import Deployment, Initiative
+from conversations.definitions import Deployment, Initiative, is_identifier
 from conversations.snapshot import ROLES, Feedback, Role, Seats, SignUpStatus, Snapshot
 from conversations.values import (
     CancelSignUp,
@@ -735,6 +735,11 @@ class CommunityStore:
         self, group_id: str, name: str, chatham_house: bool, now: datetime
     ) -> str:
         """Create a closed group; returns its access code (shown once, stored hashed)."""
+        if not is_identifier(group_id):
+            raise CommunityError(
+                f"{group_id!r} is not a valid group id (up to 32 letters, digits, '_', '.' and "
+                "'-', starting with a letter or digit)"
+            )
         code = new_code()
         async with self._writer.begin() as connection:
             if await connection.scalar(select(ClosedGroup.id).where(ClosedGroup.id == group_id)):

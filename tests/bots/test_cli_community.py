@@ -84,3 +84,15 @@ def test_staff_audit_groups_and_initiatives_from_the_command_line(tmp_path: Path
     assert export.stdout == "volunteer,status,signed_up_at,shared_contact\n"
     unknown = cli(tmp_path, "initiatives", "export", "nothing")
     assert unknown.returncode == 2 and "no initiative 'nothing'" in unknown.stderr
+
+
+def test_group_ids_are_checked_and_the_audit_limit_is_bounded(tmp_path: Path) -> None:
+    for bad in ("group:x", "x" * 33, "_خاص"):
+        refused = cli(tmp_path, "groups", "create", bad, "--name", "N")
+        assert refused.returncode == 2 and "not a valid group id" in refused.stderr, bad
+        assert "Traceback" not in refused.stderr
+    assert cli(tmp_path, "groups", "list").stdout.startswith("no closed group yet")
+    for limit in ("0", str(10**30)):
+        huge = cli(tmp_path, "audit", "--limit", limit)
+        assert huge.returncode == 2 and "Traceback" not in huge.stderr, limit
+    assert cli(tmp_path, "audit", "--limit", "10000").returncode == 0
