@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.deployment import demo_folder, load_deployment
-from conversations.definitions import Deployment, Initiative
+from conversations.definitions import Deployment, Initiative, Topic
 from conversations.engine import Engine
 from conversations.identity import pseudonym
 from conversations.ports import Clock
@@ -560,6 +560,37 @@ async def test_a_closed_groups_broadcast_reaches_its_members_only(
     outsider.buttons = {"forged": "-:ob:#civil"}
     await CommunityStore(engine).add_staff(outsider.id, "organizer", NOW)
     assert "This button has expired" in await outsider.press("forged")
+
+
+async def test_a_closed_groups_topic_is_broadcast_to_by_its_members_only(
+    engine: AsyncEngine, clock: MovableClock
+) -> None:
+    demo = deployment_with(small_initiative())
+    forum = Topic.model_validate(
+        {"id": "forum", "name": {"en": "Forum news", "fr": "F", "ar": "ف"}, "group": "civil"}
+    )
+    closed = demo.model_copy(update={"topics": (*demo.topics, forum)})
+    service = ConversationService(
+        Engine(closed, fake_detect), unit_of_work_factory(engine), SECRET, clock
+    )
+    member, outsider = await people(service, "member", "outsider")
+    store = CommunityStore(engine)
+    code = await store.create_group("civil", "Civil forum", False, NOW)
+    await member.send(f"/join {code}")
+    await member.send("/subscribe")
+    await member.press("☐ Forum news")
+    for person in (member, outsider):
+        await store.add_staff(person.id, "organizer", NOW)
+    await outsider.send("/broadcast")
+    assert "Forum news" not in outsider.buttons  # not offered
+    outsider.buttons = {"forged": "-:ob:forum"}
+    assert "This button has expired" in await outsider.press("forged")
+    assert await outbox(engine) == []
+    await member.send("/broadcast")
+    assert "(1 people now)" in await member.press("Forum news")
+    await member.send("Thursday, as agreed.")
+    await member.press("Send")
+    assert [who for _, who, _ in await outbox(engine)] == [member.id]
 
 
 async def test_forget_erases_sign_ups_roles_and_memberships(
