@@ -233,7 +233,8 @@ def _signups_of_managed(participant: str, admin: bool) -> Select[str]:
 
 async def forget(session: AsyncSession, participant: str, now: datetime) -> None:
     """Erase a person's sign-ups (a place they held goes to the first waiting, who is told),
-    staff roles and wrong-code counts, and unlink the initiatives they organized;
+    staff roles and wrong codes older than the rate window, name them no more in the audit
+    log, and unlink the initiatives they organized;
     memberships and feedback go with their participant row (foreign keys cascade)."""
     placed = await session.scalars(
         select(SignUpRow.initiative_id).where(
@@ -250,7 +251,24 @@ async def forget(session: AsyncSession, participant: str, now: datetime) -> None
         if capacity is not None:
             await promote(session, initiative_id, capacity, now)
     await session.execute(delete(StaffRole).where(StaffRole.participant_id == participant))
-    await session.execute(delete(CodeAttempt).where(CodeAttempt.participant_id == participant))
+    # Wrong codes of the last hour stay (only their times): erasing them would let anyone
+    # reset the limit with /forget and guess on. Older ones go now.
+    await session.execute(
+        delete(CodeAttempt).where(
+            CodeAttempt.participant_id == participant, CodeAttempt.at <= now - WRONG_CODE_WINDOW
+        )
+    )
+    # The audit trail keeps what was done, by someone no longer named: one fresh random
+    # name for all of this person's entries, in place of their pseudonym.
+    erased = f"erased-{secrets.token_hex(16)}"
+    await session.execute(
+        update(AuditEntry).where(AuditEntry.actor == participant).values(actor=erased)
+    )
+    await session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.subject.contains(participant, autoescape=True))
+        .values(subject=func.replace(AuditEntry.subject, participant, erased))
+    )
     await session.execute(
         update(StoredInitiative)
         .where(StoredInitiative.organizer == participant)

@@ -387,6 +387,36 @@ async def test_brute_forcing_an_access_code_is_stopped(
     assert "member of the group" in await mallory.send(f"/join {code}")
 
 
+async def test_forget_keeps_the_wrong_code_limit_and_unnames_the_audit_log(
+    service: ConversationService, engine: AsyncEngine, clock: MovableClock
+) -> None:
+    store = CommunityStore(engine)
+    code = await store.create_group("civil", "Civil society forum", False, NOW)
+    mallory, admin = await people(service, "mallory", "admin")
+    await store.add_staff(admin.id, "organizer", NOW)
+    await mallory.send("/subscribe")
+    await mallory.press("☐ News on the peace talks")
+    await admin.send("/broadcast")
+    await admin.press("News on the peace talks")
+    await admin.send("Talks on Monday.")
+    await admin.press("Send")
+    for n in range(MAX_WRONG_CODES):
+        await mallory.send(f"/join GUESS-{n:04d}-0000-0000")
+    for person in (mallory, admin):
+        await person.send("/forget")
+        await person.press("Yes, erase")
+    await mallory.onboard()
+    assert "Too many wrong codes" in await mallory.send(f"/join {code}")  # not reset
+    clock.at = NOW + timedelta(hours=1, minutes=1)
+    assert "member of the group" in await mallory.send(f"/join {code}")
+    async with engine.connect() as connection:
+        entries = (await connection.execute(select(AuditEntry.actor, AuditEntry.subject))).all()
+    assert entries and not any(admin.id in f"{a} {s}" for a, s in entries)
+    erased = {a for a, _ in entries if a.startswith("erased-")}
+    assert len(erased) == 1  # one new name for all of the admin's entries
+    assert {s for _, s in entries if s.startswith("organizer:")} == {f"organizer:{erased.pop()}"}
+
+
 # --- organizers ---------------------------------------------------------------------------
 
 
