@@ -83,6 +83,24 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "fr": "Personne n'a répondu parmi : {groups} ; ces groupes n'ont pas pu être redressés.",
         "ar": "لم يُجب أحد من: {groups}؛ تعذّر ترجيح هذه الفئات.",
     },
+    "report_collapsed": {
+        "en": "Fewer than {k} people had: {groups}; for weighting these were pooled with "
+        "other groups, so nobody is weighted up alone.",
+        "fr": "Moins de {k} personnes avaient : {groups} ; pour la pondération, ces groupes "
+        "ont été regroupés avec d'autres, afin que personne ne soit redressé seul.",
+        "ar": "كان لدى أقل من {k} أشخاص: {groups}؛ دُمجت هذه الفئات مع فئات أخرى عند الترجيح، "
+        "فلا يُرجَّح أحد بمفرده.",
+    },
+    "report_trimmed": {
+        "en": "Weights are kept between 1/{bound} and {bound} times the mean; "
+        "{n} people's weights were trimmed to that bound. Weighted figures resting on fewer "
+        "than {k} people's worth of weight (effective sample size) are not shown.",
+        "fr": "Les poids restent entre 1/{bound} et {bound} fois la moyenne ; les poids de "
+        "{n} personnes ont été ramenés à cette borne. Les chiffres pondérés reposant sur "
+        "moins de {k} personnes en poids (taille d'échantillon effective) ne sont pas montrés.",
+        "ar": "تبقى الأوزان بين 1/{bound} و{bound} أضعاف المتوسط؛ قُصّت أوزان {n} أشخاص إلى "
+        "هذا الحد. لا تُعرض الأرقام المرجّحة التي يقل حجم عينتها الفعلي عن {k}.",
+    },
     "report_kind_single_choice": {"en": "single choice", "fr": "choix unique", "ar": "اختيار واحد"},
     "report_kind_multiple_choice": {
         "en": "multiple choice",

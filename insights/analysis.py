@@ -150,6 +150,10 @@ class Weighting:
     converged: bool
     fields: tuple[str, ...]
     missing_categories: tuple[tuple[str, str], ...]
+    collapsed: tuple[tuple[str, str], ...] = ()
+    """(field, value) pooled with other values in some wave: fewer than k people had it."""
+    trimmed: int = 0
+    """People whose weight was trimmed to the bound (`insights.weighting.TRIM`)."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,8 @@ def estimate(
         converged=raking.converged,
         fields=tuple(f for f in rows.fields if f in deployment.population),
         missing_categories=raking.missing_categories,
+        collapsed=raking.collapsed,
+        trimmed=raking.trimmed,
     )
     questions = tuple(
         _question(deployment, question, rows, weight, shown[question.id])
@@ -201,18 +207,28 @@ def _rake(
     """Rake each wave on its own (pooled waves: every wave to the margins)."""
     weights = np.ones(len(cells))
     missing: set[tuple[str, str]] = set()
+    collapsed: set[tuple[str, str]] = set()
+    trimmed = 0
     converged = True
     iterations = 0
     for wave in sorted({w for w, _ in cells}):
         index = [i for i, (w, _) in enumerate(cells) if w == wave]
         raking = rake(
-            [cells[i][1] for i in index], [counts[i] for i in index], fields, deployment.population
+            [cells[i][1] for i in index],
+            [counts[i] for i in index],
+            fields,
+            deployment.population,
+            k=deployment.suppression_k,
         )
         weights[index] = raking.weights
         missing.update(raking.missing_categories)
+        collapsed.update(raking.collapsed)
+        trimmed += raking.trimmed
         converged = converged and raking.converged
         iterations = max(iterations, raking.iterations)
-    return Raking(weights, iterations, converged, tuple(sorted(missing)))
+    return Raking(
+        weights, iterations, converged, tuple(sorted(missing)), tuple(sorted(collapsed)), trimmed
+    )
 
 
 def _question(
@@ -232,11 +248,16 @@ def _question(
     weights = [weight[c] for c in cells]
     effective = effective_sample_size(weights, base)
     waves = sorted({w for w, _ in cells})
+    # A weighted figure resting on fewer than k people's worth of weight is not shown.
+    too_few = effective < deployment.suppression_k
     options: list[OptionEstimate] = []
     for row in counts.rows:
         cell = row.cells[-1]
         if cell.suppressed or cell.count is None:
             options.append(OptionEstimate(row.choice_id, row.label, None, None))
+            continue
+        if too_few:
+            options.append(OptionEstimate(row.choice_id, row.label, cell.count, None))
             continue
         picked_by = {
             (c.wave, c.profile): c.respondents
@@ -251,10 +272,11 @@ def _question(
             strata=[waves.index(w) for w, _ in cells],
             fields=rows.fields,
             margins=deployment.population,
+            k=deployment.suppression_k,
         )
         options.append(OptionEstimate(row.choice_id, row.label, cell.count, share))
     mean = None
-    if isinstance(question, Number) and not total_n.suppressed:
+    if isinstance(question, Number) and not total_n.suppressed and not too_few:
         numbers = [n for n in rows.numbers if n.question_id == question.id]
         sum_w = sum(n.n * weight.get((n.wave, n.profile), 1.0) for n in numbers)
         if sum_w:

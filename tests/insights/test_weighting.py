@@ -30,14 +30,16 @@ def test_raking_three_margins_on_individual_people() -> None:
     regions = rng.choice(["a", "b", "c"], size=2000, p=[0.6, 0.3, 0.1])
     genders = rng.choice(["w", "m"], size=2000, p=[0.3, 0.7])
     ages = rng.choice(["young", "old"], size=2000, p=[0.8, 0.2])
+    # Margins the sample can reach without any weight beyond the trimming bound (5x the mean)
     margins = {
-        "region": {"a": 0.2, "b": 0.3, "c": 0.5},
-        "gender": {"w": 0.5, "m": 0.5},
-        "age": {"young": 0.4, "old": 0.6},
+        "region": {"a": 0.5, "b": 0.3, "c": 0.2},
+        "gender": {"w": 0.4, "m": 0.6},
+        "age": {"young": 0.7, "old": 0.3},
     }
     profiles = list(zip(regions, genders, ages, strict=True))
     raking = rake(profiles, [1] * 2000, ("region", "gender", "age"), margins)
     assert raking.converged
+    assert raking.trimmed == 0
     for index, field in enumerate(("region", "gender", "age")):
         for value, share in margins[field].items():
             mine = [p[index] == value for p in profiles]
