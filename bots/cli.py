@@ -18,6 +18,7 @@ from bots.cli_support import follow_job, friendly
 from bots.consultation_cli import consultation
 from bots.insights_cli import export, report, shareback
 from config.broadcast import load_broadcast_texts
+from config.deployment import whatsapp_problems
 from config.errors import ConfigError
 
 T = TypeVar("T")
@@ -233,6 +234,11 @@ def check() -> None:
     """Validate the deployment folder and report every problem."""
     settings = support.read_settings()
     deployment = root.deployment_for(settings)
+    if settings.whatsapp_phone_number_id and (problems := whatsapp_problems(deployment)):
+        raise ConfigError(
+            f"{len(problems)} problem{'s' if len(problems) > 1 else ''} serving the deployment "
+            "on WhatsApp:" + "".join(f"\n  {p}" for p in problems)
+        )
     click.echo(
         f"deployment OK: {len(deployment.polls)} polls, {len(deployment.languages)} languages, "
         f"{len(deployment.regions)} regions, {len(deployment.consultations)} consultations"

@@ -58,6 +58,9 @@ def read_settings() -> Settings:
             settings.sms_twilio_auth_token,
             settings.sms_africastalking_api_key,
             settings.sms_webhook_key,
+            settings.whatsapp_access_token,
+            settings.whatsapp_app_secret,
+            settings.whatsapp_verify_token,
         )
         if s is not None
     ]

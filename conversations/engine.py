@@ -473,7 +473,7 @@ class _Turn:
             if topic.group is None or topic.group in state.groups
         ]
         if not self._buttons:
-            return Reply(self._t("subscribe_prompt_typed", state), _rows(toggles))
+            return Reply(self._t("subscribe_prompt_typed", state), _rows(toggles), several=True)
         toggles.append(Button(self._t("done", state), self._data(state, "u", "")))
         return Reply(self._t("subscribe_prompt", state), _rows(toggles), replace=replace)
 
@@ -1076,7 +1076,8 @@ class _Turn:
         if question.optional:
             buttons.append(Button(self._t("skip", state), self._data(state, "s", "")))
         typed = isinstance(question, Number | FreeText)
-        return Reply("\n".join(lines), _rows(buttons), expects_text=typed)
+        several = isinstance(question, MultipleChoice) and not self._buttons
+        return Reply("\n".join(lines), _rows(buttons), expects_text=typed, several=several)
 
     def _options(
         self, question: Question | ProfileQuestion, language: str

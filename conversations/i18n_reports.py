@@ -26,7 +26,8 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "sample. Weighted figures are raked to the deployment's population margins; intervals "
         "are 95 % bootstrap intervals (1000 resamples, each weighted again), widened where needed "
         "to the Wilson interval on the effective sample size (so that 0 % still has one), and "
-        "show sampling variability only, not the bias of self-selection: they are not margins of error. Cells "
+        "show sampling variability only, not the bias of self-selection: they are not margins "
+        "of error. Cells "
         "of fewer than {k} people, and cells that would reveal them, are left empty "
         "(suppressed).",
         "fr": "Échantillon de volontaires : des personnes qui ont choisi de répondre par "
@@ -34,14 +35,16 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "(raking) sur les marges de population du déploiement ; les intervalles sont des "
         "intervalles bootstrap à 95 % (1000 rééchantillonnages, chacun pondéré à nouveau), "
         "élargis au besoin à l'intervalle de Wilson sur la taille effective (0 % en a donc un "
-        "aussi), et ne montrent que la variabilité d'échantillonnage, pas le biais d'auto-sélection : ce ne "
+        "aussi), et ne montrent que la variabilité d'échantillonnage, pas le biais "
+        "d'auto-sélection : ce ne "
         "sont pas des marges d'erreur. Les cellules de moins de {k} personnes, et celles qui "
         "permettraient de les retrouver, sont laissées vides (masquées).",
         "ar": "عيّنة طوعية من أشخاص اختاروا الإجابة عبر تطبيقات المراسلة، وليست عيّنة "
         "احتمالية. الأرقام المرجّحة معدّلة (بالتناسب التكراري) لتطابق توزيع السكان المحدد لهذا "
         "النشر؛ والفترات هي فترات bootstrap بمستوى 95 % (1000 إعادة معاينة، تُرجَّح كلٌّ منها "
         "من جديد)، مع توسيعها عند الحاجة إلى فترة ويلسون على الحجم الفعلي للعيّنة (فيكون "
-        "للنسبة 0 % فترة أيضًا)، وهي تُظهر تقلّب المعاينة فقط، لا انحياز الاختيار الذاتي: فهي ليست هوامش خطأ. "
+        "للنسبة 0 % فترة أيضًا)، وهي تُظهر تقلّب المعاينة فقط، لا انحياز الاختيار الذاتي: "
+        "فهي ليست هوامش خطأ. "
         "الخلايا التي تضم أقل من {k} أشخاص، والخلايا التي قد تكشفها، تُترك فارغة (محجوبة).",
     },
     "report_respondents": {
@@ -92,6 +95,24 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "en": "Nobody answered from: {groups}; these groups could not be weighted up.",
         "fr": "Personne n'a répondu parmi : {groups} ; ces groupes n'ont pas pu être redressés.",
         "ar": "لم يُجب أحد من: {groups}؛ تعذّر ترجيح هذه الفئات.",
+    },
+    "report_collapsed": {
+        "en": "Fewer than {k} people had: {groups}; for weighting these were pooled with "
+        "other groups, so nobody is weighted up alone.",
+        "fr": "Moins de {k} personnes avaient : {groups} ; pour la pondération, ces groupes "
+        "ont été regroupés avec d'autres, afin que personne ne soit redressé seul.",
+        "ar": "كان لدى أقل من {k} أشخاص: {groups}؛ دُمجت هذه الفئات مع فئات أخرى عند الترجيح، "
+        "فلا يُرجَّح أحد بمفرده.",
+    },
+    "report_trimmed": {
+        "en": "Weights are kept between 1/{bound} and {bound} times the mean; "
+        "{n} people's weights were trimmed to that bound. Weighted figures resting on fewer "
+        "than {k} people's worth of weight (effective sample size) are not shown.",
+        "fr": "Les poids restent entre 1/{bound} et {bound} fois la moyenne ; les poids de "
+        "{n} personnes ont été ramenés à cette borne. Les chiffres pondérés reposant sur "
+        "moins de {k} personnes en poids (taille d'échantillon effective) ne sont pas montrés.",
+        "ar": "تبقى الأوزان بين 1/{bound} و{bound} أضعاف المتوسط؛ قُصّت أوزان {n} أشخاص إلى "
+        "هذا الحد. لا تُعرض الأرقام المرجّحة التي يقل حجم عينتها الفعلي عن {k}.",
     },
     "report_kind_single_choice": {"en": "single choice", "fr": "choix unique", "ar": "اختيار واحد"},
     "report_kind_multiple_choice": {

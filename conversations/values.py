@@ -86,7 +86,8 @@ class Reply:
     send a new one; channels that cannot edit simply send it. ``expects_text`` says the person
     should type the answer (a number, free text): buttons are then extras such as "Skip", and a
     channel that numbers its options must not number these. ``photo`` (a URL or a file path)
-    goes with the text where the channel can show pictures.
+    goes with the text where the channel can show pictures. ``several`` says the person names
+    several options in one message ("1 3"): a channel must not offer them as one-tap choices.
     """
 
     text: str
@@ -94,6 +95,7 @@ class Reply:
     replace: bool = False
     expects_text: bool = False
     photo: str | None = None
+    several: bool = False
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:

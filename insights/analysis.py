@@ -167,6 +167,10 @@ class Weighting:
     converged: bool
     fields: tuple[str, ...]
     missing_categories: tuple[tuple[str, str], ...]
+    collapsed: tuple[tuple[str, str], ...] = ()
+    """(field, value) pooled with other values in some wave: fewer than k people had it."""
+    trimmed: int = 0
+    """People whose weight was trimmed to the bound (`insights.weighting.TRIM`)."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,7 @@ def estimate(
         strata=[waves.index(w) for w, _ in cells],
         fields=rows.fields,
         margins=deployment.population,
+        k=deployment.suppression_k,
     )
     counts = table(deployment, poll, rows, None, language)
     shown = {q.question_id: q for q in counts.questions}
@@ -218,6 +223,8 @@ def estimate(
         converged=raking.converged,
         fields=tuple(f for f in rows.fields if f in deployment.population),
         missing_categories=raking.missing_categories,
+        collapsed=raking.collapsed,
+        trimmed=raking.trimmed,
     )
     position = {c: i for i, c in enumerate(cells)}
     answered: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(cells)))
@@ -247,6 +254,7 @@ def estimate(
             effective=effective_sample_size(people_sample.weights, a.answered),
             found=next(shares) if len(a.picked) else [],
             counts=shown[question.id],
+            k=deployment.suppression_k,
         )
         for question, a in zip(poll.questions, answers, strict=True)
     )
@@ -262,18 +270,28 @@ def _rake(
     """Rake each wave on its own (pooled waves: every wave to the margins)."""
     weights = np.ones(len(cells))
     missing: set[tuple[str, str]] = set()
+    collapsed: set[tuple[str, str]] = set()
+    trimmed = 0
     converged = True
     iterations = 0
     for wave in sorted({w for w, _ in cells}):
         index = [i for i, (w, _) in enumerate(cells) if w == wave]
         raking = rake(
-            [cells[i][1] for i in index], [counts[i] for i in index], fields, deployment.population
+            [cells[i][1] for i in index],
+            [counts[i] for i in index],
+            fields,
+            deployment.population,
+            k=deployment.suppression_k,
         )
         weights[index] = raking.weights
         missing.update(raking.missing_categories)
+        collapsed.update(raking.collapsed)
+        trimmed += raking.trimmed
         converged = converged and raking.converged
         iterations = max(iterations, raking.iterations)
-    return Raking(weights, iterations, converged, tuple(sorted(missing)))
+    return Raking(
+        weights, iterations, converged, tuple(sorted(missing)), tuple(sorted(collapsed)), trimmed
+    )
 
 
 def _question(
@@ -284,17 +302,21 @@ def _question(
     effective: float,
     found: Sequence[Estimate | None],
     counts: QuestionResult,
+    k: int,
 ) -> QuestionEstimate:
     total_n = counts.n[-1]
+    # A weighted figure resting on fewer than k people's worth of weight is not shown.
+    too_few = effective < k
     options: list[OptionEstimate] = []
     for row, share in zip(counts.rows, found, strict=True):
         cell = row.cells[-1]
         if cell.suppressed or cell.count is None:
             options.append(OptionEstimate(row.choice_id, row.label, None, None))
-        else:
-            options.append(OptionEstimate(row.choice_id, row.label, cell.count, share))
+            continue
+        shown = None if too_few else share
+        options.append(OptionEstimate(row.choice_id, row.label, cell.count, shown))
     mean = None
-    if isinstance(question, Number) and not total_n.suppressed:
+    if isinstance(question, Number) and not total_n.suppressed and not too_few:
         numbers = [n for n in rows.numbers if n.question_id == question.id]
         sum_w = sum(n.n * weight.get((n.wave, n.profile), 1.0) for n in numbers)
         if sum_w:

@@ -31,6 +31,7 @@ from insights.analysis import (
 )
 from insights.render import MARK
 from insights.results import PollResults
+from insights.weighting import TRIM
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -118,9 +119,15 @@ def _disclosure(deployment: Deployment, current: WaveEstimates, t: _Words) -> st
         if w.missing_categories
         else ""
     )
+    k = deployment.suppression_k
+    if w.collapsed:
+        groups = _e(", ".join(f"{f} {v}" for f, v in w.collapsed))
+        missing += "<li>" + t.html("report_collapsed", groups=groups, k=k) + "</li>"
+    if deployment.population:
+        trimmed = t.html("report_trimmed", bound=f"{TRIM:g}", n=w.trimmed, k=k)
+        missing += f"<li>{trimmed}</li>"
     respondents = f'<b class="figure" id="respondents">{w.respondents}</b>'
     effective = f'<b class="figure">{w.effective_n:.0f}</b>'
-    k = deployment.suppression_k
     return f"""<section class="disclosure" id="disclosure">
 <h2>{t.html("report_how_to_read")}</h2>
 <p>{t.html("report_disclosure", k=k)}</p>

@@ -12,6 +12,17 @@ Missing values. A person who did not state a field, or gave a value the margins 
 share out exactly the weight they had between them, in the population proportions. So the
 weighted distribution *among those who stated the field* matches the margins.
 
+**Nobody is weighted up alone.** Before raking, in each wave, a field's categories holding
+fewer than k respondents (the deployment's ``suppression_k``) are collapsed: they are pooled
+together, with their combined population share, and if the pool still holds fewer than k it
+is joined to the smallest other category; a field left with one category is not raked on.
+After raking every weight is trimmed to within [1/`TRIM`, `TRIM`] times the mean weight and
+the weights are scaled back to mean 1. So the one woman among 30 men of a wave is weighted
+like them, not up to half the total, and no person's weight is more than `TRIM` times the
+mean: a weighted figure moves with one person's answer about as much as the count does. The
+report's method note lists what was collapsed and how many were trimmed; figures whose
+effective sample size is below k are not shown (`insights.analysis`).
+
 **Effective sample size** (Kish 1965): n_eff = (Σ w)² / Σ w², and the weighting efficiency
 n_eff / n. Unequal weights cost precision; a 40 % efficiency means 1 000 answers are worth
 about 400 from a simple random sample — *if* the weighting removed the selection bias.
@@ -55,6 +66,9 @@ REPLICATES = 1000
 SEED = 20_240_501
 """The bootstrap's fixed seed: the same data always give the same intervals."""
 
+TRIM = 5.0
+"""No weight is above TRIM times the mean weight, nor below the mean over TRIM."""
+
 CONFIDENCE = 0.95
 Z_95 = 1.959963984540054
 """The two-sided 95 % quantile of the normal distribution."""
@@ -69,6 +83,10 @@ class Raking:
     converged: bool
     missing_categories: tuple[tuple[str, str], ...]
     """(field, value) of the margins with nobody in the sample: they cannot be weighted up."""
+    collapsed: tuple[tuple[str, str], ...] = ()
+    """(field, value) of the margins with fewer than k people, pooled with others."""
+    trimmed: int = 0
+    """People whose weight was trimmed to the `TRIM` bound."""
 
 
 def rake(
@@ -79,29 +97,29 @@ def rake(
     *,
     max_iterations: int = 100,
     tolerance: float = 1e-10,
+    k: int = 1,
 ) -> Raking:
     """Raking weights for cells ``profiles`` (values of ``fields``) holding ``counts`` people.
 
     ``margins[field][value]`` is the population share; fields without margins are ignored.
-    Shares of the values present in the sample are rescaled to add up to 1.
+    Shares of the values present in the sample are rescaled to add up to 1. Categories with
+    fewer than ``k`` people are collapsed and the weights trimmed (see the module's note).
     """
     n = np.asarray(counts, dtype=np.float64)
     weights = np.ones_like(n)
     steps: list[tuple[npt.NDArray[np.intp], FloatArray]] = []
     missing: list[tuple[str, str]] = []
+    collapsed: list[tuple[str, str]] = []
     for index, field in enumerate(fields):
         shares = margins.get(field)
         if not shares:
             continue
-        values = list(shares)
-        position = {value: i for i, value in enumerate(values)}
-        codes = np.array([position.get(p[index], -1) for p in profiles], dtype=np.intp)  # type: ignore[arg-type]
-        present = np.bincount(codes[codes >= 0], weights=n[codes >= 0], minlength=len(values))
-        target = np.array([shares[v] for v in values], dtype=np.float64)
-        missing += [(field, v) for v, seen in zip(values, present, strict=True) if seen == 0]
-        target[present == 0] = 0
-        if target.sum() > 0:
-            steps.append((codes, target / target.sum()))
+        values = [p[index] for p in profiles]
+        step = _categories(values, n, shares, k)
+        missing += [(field, v) for v in step.missing]
+        collapsed += [(field, v) for v in step.collapsed]
+        if step.target.sum() > 0 and len(step.target) > 1:
+            steps.append((step.codes, step.target / step.target.sum()))
     iterations = 0
     converged = not steps
     while steps and iterations < max_iterations:
@@ -121,10 +139,83 @@ def rake(
         if worst < tolerance:
             converged = True
             break
-    people = n.sum()
-    if people > 0:
-        weights *= people / (n * weights).sum()
-    return Raking(weights, iterations, converged, tuple(missing))
+    weights, trimmed = _trim(weights, n)
+    return Raking(
+        weights, iterations, converged, tuple(missing), tuple(collapsed), int(trimmed.sum())
+    )
+
+
+@dataclass(frozen=True)
+class _Step:
+    codes: npt.NDArray[np.intp]
+    """Each cell's category after collapsing (-1: not stated or outside the margins)."""
+    target: FloatArray
+    """Population share of each category (0 for those nobody is in), not yet rescaled."""
+    missing: tuple[str, ...]
+    collapsed: tuple[str, ...]
+
+
+def _categories(
+    values: Sequence[str | None], people: FloatArray, shares: Mapping[str, float], k: int
+) -> _Step:
+    """A field's categories, those with fewer than ``k`` people collapsed (module's note)."""
+    names = list(shares)
+    present = {v: 0.0 for v in names}
+    for value, count in zip(values, people, strict=True):
+        if value in present:
+            present[value] += float(count)
+    small = [v for v in names if 0 < present[v] < k]
+    group = {v: i for i, v in enumerate(names)}
+    if small:
+        pooled = group[small[0]]
+        for v in small:
+            group[v] = pooled
+        if sum(present[v] for v in small) < k:
+            others = [v for v in names if present[v] >= k]
+            if others:
+                smallest = min(others, key=lambda v: (present[v], names.index(v)))
+                for v in names:
+                    if group[v] == group[smallest]:
+                        group[v] = pooled
+    ids = sorted({group[v] for v in names})
+    renumber = {old: new for new, old in enumerate(ids)}
+    target = np.zeros(len(ids))
+    for v in names:
+        if present[v] > 0:
+            target[renumber[group[v]]] += shares[v]
+    codes = np.array(
+        [renumber[group[v]] if v in group else -1 for v in values],
+        dtype=np.intp,
+    )
+    # A field whose people all fall in one category no longer weights anybody.
+    if sum(1 for t in target if t > 0) < 2:
+        target = np.zeros(len(ids))
+    return _Step(
+        codes,
+        target,
+        tuple(v for v in names if present[v] == 0),
+        tuple(v for v in names if v in small or (small and group[v] == group[small[0]])),
+    )
+
+
+def _trim(weights: FloatArray, people: FloatArray) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Weights within [1/TRIM, TRIM] times their mean, scaled back to mean 1; who was trimmed.
+
+    Clipping and rescaling are repeated (a few rounds suffice) because rescaling can push a
+    weight back over the bound."""
+    trimmed = np.zeros(weights.shape, dtype=bool)
+    total = float(people.sum())
+    if total <= 0:
+        return weights, trimmed
+    weights = weights * total / float((people * weights).sum())
+    for _ in range(20):
+        over = ((weights > TRIM * (1 + 1e-9)) | (weights < (1 - 1e-9) / TRIM)) & (people > 0)
+        if not over.any():
+            break
+        trimmed |= over
+        weights = np.clip(weights, 1 / TRIM, TRIM)
+        weights = weights * total / float((people * weights).sum())
+    return weights, trimmed
 
 
 def effective_sample_size(
@@ -244,7 +335,7 @@ class Sample:
     strata: npt.NDArray[np.intp]
     weights: FloatArray
     """The sample's own raking weights per cell (each stratum raked on its own)."""
-    steps: list[tuple[npt.NDArray[np.intp], FloatArray]]
+    steps: _Steps
     replicates: int
     seed: int
 
@@ -258,12 +349,15 @@ def sample(
     margins: Mapping[str, Mapping[str, float]],
     replicates: int = REPLICATES,
     seed: int = SEED,
+    k: int = 1,
 ) -> Sample:
     """``respondents[i]`` people in cell i (profile ``profiles[i]`` in stratum ``strata[i]``),
-    raked to ``margins``; the bootstrap of `estimates` will draw ``replicates`` resamples."""
+    raked to ``margins`` (as `rake`: categories of fewer than ``k`` people collapsed, weights
+    trimmed); the bootstrap of `estimates` will draw ``replicates`` resamples, raked with the
+    sample's categories."""
     people = np.asarray(respondents, dtype=np.float64)
     stratum = np.asarray(strata, dtype=np.intp)
-    steps = _codes(profiles, fields, margins)
+    steps = _codes(profiles, fields, margins, people=people, strata=stratum, k=k)
     weights = _rake_rows(people[None, :], steps, stratum)[0]
     return Sample(people, stratum, weights, steps, replicates, seed)
 
@@ -432,6 +526,7 @@ def raked_share(
     margins: Mapping[str, Mapping[str, float]],
     replicates: int = REPLICATES,
     seed: int = SEED,
+    k: int = 1,
 ) -> Estimate | None:
     """One option's weighted share and interval (`sample` then `estimates`); None when nobody
     answered."""
@@ -443,34 +538,46 @@ def raked_share(
         margins=margins,
         replicates=replicates,
         seed=seed,
+        k=k,
     )
     return estimates(people, [Answers([picked], answered, exclusive=False)])[0][0]
 
 
-_Steps = list[tuple[npt.NDArray[np.intp], FloatArray]]
+_Steps = dict[int, list[tuple[npt.NDArray[np.intp], FloatArray]]]
+"""Per stratum: per field with margins, each of the stratum's cells' category after collapsing
+(-1: not stated or not in the margins) and the population shares of the categories."""
 
 
 def _codes(
     profiles: Sequence[Sequence[str | None]],
     fields: Sequence[str],
     margins: Mapping[str, Mapping[str, float]],
+    *,
+    people: FloatArray,
+    strata: npt.NDArray[np.intp],
+    k: int,
 ) -> _Steps:
-    """Per field with margins: each cell's category (-1: not stated or not in the margins) and
-    the population shares of the categories."""
-    steps: _Steps = []
-    for index, field in enumerate(fields):
-        shares = margins.get(field)
-        if not shares:
-            continue
-        position = {value: i for i, value in enumerate(shares)}
-        codes = np.array([position.get(p[index], -1) for p in profiles], dtype=np.intp)  # type: ignore[arg-type]
-        steps.append((codes, np.array(list(shares.values()), dtype=np.float64)))
+    """Each stratum's categories, collapsed as `rake` does for the sample itself (resamples
+    keep the sample's categories, so every replicate is weighted the same way)."""
+    steps: _Steps = {}
+    for s in np.unique(strata):
+        mine = np.flatnonzero(strata == s)
+        steps[int(s)] = []
+        for index, field in enumerate(fields):
+            shares = margins.get(field)
+            if not shares:
+                continue
+            values = [profiles[int(i)][index] for i in mine]
+            step = _categories(values, people[mine], shares, k)
+            if step.target.sum() > 0 and len(step.target) > 1:
+                steps[int(s)].append((step.codes, step.target))
     return steps
 
 
 def _rake_rows(people: FloatArray, steps: _Steps, strata: npt.NDArray[np.intp]) -> FloatArray:
     """`rake` of many samples at once: row b of ``people`` counts the people per cell of one
-    sample; weights per row and cell, raked within each stratum, mean 1 per stratum."""
+    sample; weights per row and cell, raked within each stratum, trimmed as `rake` trims,
+    mean 1 per stratum."""
     rows, cells = people.shape
     weights = np.ones((rows, cells))
     for s in np.unique(strata):
@@ -478,8 +585,7 @@ def _rake_rows(people: FloatArray, steps: _Steps, strata: npt.NDArray[np.intp]) 
         n = people[:, mine]
         w = weights[:, mine]
         prepared = []
-        for all_codes, shares in steps:
-            codes = all_codes[mine]
+        for codes, shares in steps[int(s)]:
             stated = np.flatnonzero(codes >= 0)
             if len(stated):
                 one_hot = np.zeros((len(stated), len(shares)))
@@ -501,8 +607,14 @@ def _rake_rows(people: FloatArray, steps: _Steps, strata: npt.NDArray[np.intp]) 
                 w[:, stated] *= factor[:, codes]
             if worst < RERAKE_TOLERANCE:
                 break
-        mass = (n * w).sum(axis=1, keepdims=True)
         count = n.sum(axis=1, keepdims=True)
-        w *= np.divide(count, mass, out=np.ones_like(mass), where=mass > 0)
-        weights[:, mine] = w
+        for _ in range(20):
+            mass = (n * w).sum(axis=1, keepdims=True)
+            w *= np.divide(count, mass, out=np.ones_like(mass), where=mass > 0)
+            outside = (w > TRIM * (1 + 1e-9)) | (w < (1 - 1e-9) / TRIM)
+            if not (outside & (n > 0)).any():
+                break
+            w = np.clip(w, 1 / TRIM, TRIM)
+        mass = (n * w).sum(axis=1, keepdims=True)
+        weights[:, mine] = w * np.divide(count, mass, out=np.ones_like(mass), where=mass > 0)
     return weights

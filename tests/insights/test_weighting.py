@@ -44,14 +44,16 @@ def test_raking_three_margins_on_individual_people() -> None:
     regions = rng.choice(["a", "b", "c"], size=2000, p=[0.6, 0.3, 0.1])
     genders = rng.choice(["w", "m"], size=2000, p=[0.3, 0.7])
     ages = rng.choice(["young", "old"], size=2000, p=[0.8, 0.2])
+    # Margins the sample can reach without any weight beyond the trimming bound (5x the mean)
     margins = {
-        "region": {"a": 0.2, "b": 0.3, "c": 0.5},
-        "gender": {"w": 0.5, "m": 0.5},
-        "age": {"young": 0.4, "old": 0.6},
+        "region": {"a": 0.5, "b": 0.3, "c": 0.2},
+        "gender": {"w": 0.4, "m": 0.6},
+        "age": {"young": 0.7, "old": 0.3},
     }
     profiles = list(zip(regions, genders, ages, strict=True))
     raking = rake(profiles, [1] * 2000, ("region", "gender", "age"), margins)
     assert raking.converged
+    assert raking.trimmed == 0
     for index, field in enumerate(("region", "gender", "age")):
         for value, share in margins[field].items():
             mine = [p[index] == value for p in profiles]
@@ -120,19 +122,20 @@ def test_raked_share_and_a_bootstrap_interval_around_it() -> None:
 
 
 def test_resamples_are_raked_again() -> None:
-    """Option = region: once raked, its share is the margin in every resample."""
+    """Option = region: once raked, its share is the margin in every resample (enough people
+    in each region that no resample needs a weight beyond the trimming bound)."""
     people = sample(
-        [10, 30],
+        [40, 60],
         profiles=[("north",), ("south",)],
         strata=[0, 0],
         fields=("region",),
         margins={"region": {"north": 0.5, "south": 0.5}},
     )
-    (shares,) = bootstrap(people, [Answers([[10, 0]], [10, 30], exclusive=True)])
+    (shares,) = bootstrap(people, [Answers([[40, 0]], [40, 60], exclusive=True)])
     assert shares.shape == (REPLICATES, 1)
     assert shares == pytest.approx(np.full((REPLICATES, 1), 0.5))
     # the bootstrap has no width there; the interval shown is Wilson's on the effective n
-    ((estimate,),) = estimates(people, [Answers([[10, 0]], [10, 30], exclusive=True)])
+    ((estimate,),) = estimates(people, [Answers([[40, 0]], [40, 60], exclusive=True)])
     assert estimate is not None
     assert estimate.share == pytest.approx(0.5)
     assert (estimate.low, estimate.high) == pytest.approx(wilson(0.5, estimate.effective_n))
