@@ -111,11 +111,15 @@ _OVERALL = (
     ("mean", "#indicator +num +mean"),
     ("weighted_mean", "#indicator +num +mean +weighted"),
     ("change_z", "#indicator +num +change +z"),
+    ("change_p", "#indicator +num +change +p"),
+    ("change_q", "#indicator +num +change +q"),
     ("change_significant", "#indicator +change +significant"),
 )
 """The overall table. ``change_z`` compares the weighted share with the previous wave that
-has one (two-proportion z-test on effective sample sizes, `insights.weighting.compare`);
-``change_significant`` is true when it is significant at 95 %."""
+has one (two-proportion z-test on effective sample sizes, `insights.weighting.compare`),
+``change_p`` is its own two-sided p-value and ``change_q`` the p-value adjusted with the
+Benjamini–Hochberg procedure over every change into the same wave (all questions and
+options); ``change_significant`` is true when q < 0.05."""
 
 
 def build(
@@ -191,6 +195,8 @@ def _overall(
                         None,
                         None,
                         _round(change.z, 2) if change else None,
+                        _round(change.p, 4) if change else None,
+                        _round(change.q, 4) if change else None,
                         change.significant if change else None,
                     )
                 )
@@ -207,6 +213,8 @@ def _overall(
                         number.suppressed,
                         _round(number.mean, 2),
                         _round(question.mean, 2),
+                        None,
+                        None,
                         None,
                         None,
                     )

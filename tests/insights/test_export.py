@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from insights.analysis import response_rates
 from insights.export import Export, Table, build, to_json, write_csv, write_xlsx
 from insights.spreadsheet import spreadsheet_safe
+from insights.weighting import wilson
 from storage.crosstabs import AnswerRow, ReachRow
 from tests.insights.helpers import poll
 from tests.insights.test_analysis import DATA, rows, weighted_deployment
@@ -46,8 +47,11 @@ def test_weighted_shares_in_the_overall_table() -> None:
     assert a_first[at["count"]] == 10
     assert a_first[at["percent"]] == 25
     assert a_first[at["weighted_percent"]] == 50
-    # option a is exactly the northern women: raked again, every resample gives 50 %
-    assert a_first[at["interval_low"]] == 50 == a_first[at["interval_high"]]
+    # option a is exactly the northern women: raked again, every resample gives 50 %; the
+    # interval is then Wilson's on the effective n, never a zero width
+    low, high = wilson(0.5, a_first[at["effective_n"]])
+    assert a_first[at["interval_low"]] == round(100 * low, 1)
+    assert a_first[at["interval_high"]] == round(100 * high, 1)
     assert a_first[at["change_z"]] is None  # the first wave has nothing to compare with
     a_second = next(r for r in results.rows if r[at["wave"]] == 2 and r[at["option_id"]] == "a")
     assert a_second[at["weighted_percent"]] == 83.3
