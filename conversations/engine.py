@@ -248,6 +248,12 @@ class Engine:
             turn = _Turn(self._d, self._detect, self._waves, now)
             available = turn.consultations.available(state)
             return available[0].id if len(available) == 1 else None
+        if isinstance(event, Text) and state is not None and state.stage == "menu":
+            # a menu option typed ("3", "٣", its title) is that button pressed
+            turn = _Turn(self._d, self._detect, self._waves, now, buttons)
+            button = turn.typed_button(state, event.text)
+            if button is not None:
+                event = Press(button.data)
         return consulting.wanted(state, event)
 
 
@@ -765,8 +771,7 @@ class _Turn:
                 return self._typed_text(state, poll, question, text)
             if isinstance(question, MultipleChoice) and not self._buttons:
                 return self._typed_multiple(state, poll, question, text)
-        prompt = self._prompt(state)
-        button = _match_button(prompt.flat_buttons, text) or self._choose_typed(state, text)
+        button = self.typed_button(state, text)
         if button is not None:
             return self._press(state, button.data)
         typed = normalize(text)
@@ -777,6 +782,12 @@ class _Turn:
             # an invitation's button, typed (by SMS, invitations show it by name)
             return self._invitation(state, invited)
         return self._again(state, self._t("use_buttons", state))
+
+    def typed_button(self, state: ConversationState, text: str) -> Button | None:
+        """The button of the current prompt that typed text names: its number, or its label
+        in any of the deployment's languages (outside consultations and typed answers)."""
+        prompt = self._prompt(state)
+        return _match_button(prompt.flat_buttons, text) or self._choose_typed(state, text)
 
     def _invited(self, state: ConversationState) -> str | None:
         """``<poll>:<wave>`` of the first open wave the person may answer and has not finished."""
