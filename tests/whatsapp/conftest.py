@@ -15,6 +15,7 @@ import pytest
 from bots.app import run
 from config.deployment import demo_folder
 from config.settings import Settings
+from tests.fakes.sms_gateway import FakeTwilio
 from tests.fakes.whatsapp_api import FakeCloudApi
 from tests.sms.conftest import free_port
 
@@ -44,6 +45,12 @@ def deployment_folder(tmp_path: Path) -> Path:
 @pytest.fixture
 async def cloud() -> AsyncIterator[FakeCloudApi]:
     async with FakeCloudApi(templates={name: {"en", "fr", "ar"} for name in TEMPLATES}) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def twilio() -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio() as fake:
         yield fake
 
 
