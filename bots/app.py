@@ -75,9 +75,12 @@ def deployment_for(settings: Settings) -> Deployment:
     return load_deployment(settings.deployment or demo_folder())
 
 
+DEMO_SECRET_FILE = "secret.key"
+
+
 def demo_secret(data_dir: Path) -> bytes:
     """The terminal demo's pseudonym key: generated once, kept in the data folder (0600)."""
-    path = data_dir / "secret.key"
+    path = data_dir / DEMO_SECRET_FILE
     if path.exists():
         return path.read_text(encoding="utf-8").strip().encode()
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ These are immutable value objects. `config.deployment` reads them from YAML and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, time, tzinfo
 from typing import Annotated, Literal
@@ -20,9 +21,17 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+IDENTIFIER_MAX_LENGTH = 32
+
 Identifier = Annotated[
-    str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    str, Field(min_length=1, max_length=IDENTIFIER_MAX_LENGTH, pattern=IDENTIFIER_PATTERN)
 ]
+
+
+def is_identifier(text: str) -> bool:
+    """Whether ``text`` is a valid id (of a poll, a region, a closed group ...)."""
+    return len(text) <= IDENTIFIER_MAX_LENGTH and re.fullmatch(IDENTIFIER_PATTERN, text) is not None
 
 
 def _require_languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:

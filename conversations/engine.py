@@ -35,6 +35,7 @@ from conversations.definitions import (
     SingleChoice,
 )
 from conversations.i18n import CATALOGUE, language_name, translate
+from conversations.screening import screen
 from conversations.snapshot import Snapshot
 from conversations.texting import choose, clean_label, normalize
 from conversations.values import (
@@ -880,6 +881,8 @@ class _Turn:
         if len(answer) > question.max_length:
             note = self._t("text_too_long", state, length=len(answer), max=question.max_length)
             return self._again(state, note)
+        # contact details out before anything is stored, as for consultation answers
+        answer = screen(answer).text
         language, probability = self._detect(answer)
         record = AnswerGiven(
             poll.id,

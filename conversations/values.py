@@ -30,16 +30,29 @@ class ParticipantKey:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """The person typed text (or a /command)."""
+    """The person typed text (or a /command).
+
+    NUL characters are dropped: nobody types them, and PostgreSQL refuses them in text, which
+    would fail the whole transaction of the event (and of its batch).
+    """
 
     text: str
+
+    def __post_init__(self) -> None:
+        if "\x00" in self.text:
+            object.__setattr__(self, "text", self.text.replace("\x00", ""))
 
 
 @dataclass(frozen=True, slots=True)
 class Press:
-    """The person pressed a button; ``data`` is the button's data as the engine made it."""
+    """The person pressed a button; ``data`` is the button's data as the engine made it
+    (forged data may hold anything; NUL characters are dropped as in `Text`)."""
 
     data: str
+
+    def __post_init__(self) -> None:
+        if "\x00" in self.data:
+            object.__setattr__(self, "data", self.data.replace("\x00", ""))
 
 
 @dataclass(frozen=True, slots=True)

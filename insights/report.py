@@ -62,6 +62,12 @@ def render(data: ReportInput) -> str:
     waves = data.rows.waves()
     wave = data.wave if data.wave is not None else (waves[-1] if waves else None)
     current = estimate(deployment, poll, data.rows, language, wave)
+    # the trend needs every wave's shares and effective n; its bands are Wilson intervals on
+    # the effective n, so only the reported wave is bootstrapped
+    all_waves = [
+        current if w == wave else estimate(deployment, poll, data.rows, language, w, resample=False)
+        for w in waves
+    ]
     by_field = [
         table(deployment, poll, data.rows.of_wave(wave), q.id, language) for q in deployment.profile
     ]
@@ -80,7 +86,6 @@ def render(data: ReportInput) -> str:
     for index, question in enumerate(current.questions):
         parts.append(_question(question, overall, by_field, index, t))
     if len(waves) > 1:
-        all_waves = [estimate(deployment, poll, data.rows, language, w) for w in waves]
         parts.append(_trends(trends(all_waves), t))
     parts.append(_inclusion(inclusion(deployment, data.rows, language, wave), data.reach, t))
     return _page(title, "\n".join(parts), language)

@@ -26,9 +26,9 @@ class StorageError(Exception):
 
 
 class InvalidDatabaseUrl(StorageError):
-    def __init__(self) -> None:
+    def __init__(self, hint: str = "") -> None:
         # The text may hold a password, so it is not repeated here.
-        super().__init__("the database URL cannot be parsed")
+        super().__init__("the database URL cannot be parsed" + (f": {hint}" if hint else ""))
 
 
 class UnsupportedDatabase(StorageError):
@@ -50,7 +50,14 @@ class DatabaseUnavailable(StorageError):
 
 
 def safe_url(url: URL) -> str:
-    """The URL as text with any password masked, fit for logs and error messages."""
+    """The URL as text with any password masked, fit for logs and error messages.
+
+    An '@' left unencoded in a password ends the password early for the URL parser, and the
+    rest of it would show as part of the host: then everything before the last '@' is masked.
+    """
+    host = url.host or ""
+    if "@" in host:
+        return f"{url.drivername}://***@{host.rpartition('@')[2]}/{url.database or ''}"
     return url.render_as_string(hide_password=True)
 
 
@@ -60,6 +67,8 @@ def parse_url(url: str | URL) -> URL:
         parsed = make_url(url)
     except ArgumentError:
         raise InvalidDatabaseUrl() from None
+    if "@" in (parsed.host or ""):
+        raise InvalidDatabaseUrl("write an '@' in the user name or password as %40")
     if parsed.drivername not in SUPPORTED_DRIVERS:
         raise UnsupportedDatabase(parsed)
     return parsed
@@ -71,17 +80,20 @@ def create_engine(url: str | URL) -> AsyncEngine:
     SQLite gets foreign keys, WAL, a busy timeout and SQLAlchemy-issued ``BEGIN`` statements
     (``BEGIN IMMEDIATE`` on connections marked by `for_writing`), and the parent directory of
     a database file is created if missing.
+
+    Parameters (chat ids, answers, profiles) are never put into SQLAlchemy's statement logs
+    nor into the text of its errors (``hide_parameters``), so no log carries them.
     """
     parsed = parse_url(url)
     if parsed.get_backend_name() == "postgresql":
-        return create_async_engine(parsed, pool_pre_ping=True)
+        return create_async_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         try:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseUnavailable(parsed, exc) from exc
-    engine = create_async_engine(parsed)
+    engine = create_async_engine(parsed, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
     return engine

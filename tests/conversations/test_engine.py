@@ -192,6 +192,12 @@ def test_free_text_over_the_limit_is_refused_with_the_length(engine: Engine) -> 
     assert answers(chat)[-1].language == "fr"
 
 
+def test_poll_free_text_is_screened_for_contact_details(engine: Engine) -> None:
+    chat = _at_free_text(engine)
+    chat.say("paix: amina＠mail.td")
+    assert answers(chat)[-1].text == "paix: […]"
+
+
 def test_empty_free_text_is_refused(engine: Engine) -> None:
     chat = _at_free_text(engine)
     assert "empty" in chat.say("   ")

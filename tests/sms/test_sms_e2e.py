@@ -147,6 +147,8 @@ async def test_forged_or_missing_signatures_are_refused(
         signed = twilio_signature(twilio.auth_token, twilio.webhook_url, form)
         tampered = {**form, "Body": "2"}
         assert await twilio.post_webhook(tampered, headers={"X-Twilio-Signature": signed}) == 403
+        not_ascii = {"X-Twilio-Signature": "sïgnatüre=="}  # a wrong credential, not a 500
+        assert await twilio.post_webhook(form, headers=not_ascii) == 403
     assert twilio.sent == []
     assert await rows(settings, "SELECT count(*) FROM participants") == [(0,)]
     assert await rows(settings, "SELECT count(*) FROM processed_updates") == [(0,)]
@@ -161,6 +163,7 @@ async def test_africastalking_callback_without_the_key_is_refused(
         form = at.callback_form(KARIM, "hello")
         assert await at.post_webhook(form) == 403
         assert await at.post_webhook(form, url=f"{at.webhook_url}?key=guess") == 403
+        assert await at.post_webhook(form, url=f"{at.webhook_url}?key=clé") == 403
         assert await at.post_webhook(form, url=f"{at.webhook_url}?key={at.key}") == 200
     assert len(at.received(KARIM)) >= 1
 

@@ -8,7 +8,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, make_url
 
 from storage.database import (
     DatabaseUnavailable,
@@ -16,6 +16,7 @@ from storage.database import (
     UnsupportedDatabase,
     create_engine,
     for_writing,
+    safe_url,
     upgrade,
     upgrade_url,
 )
@@ -115,6 +116,23 @@ def test_unparsable_url_is_not_repeated() -> None:
     with pytest.raises(InvalidDatabaseUrl) as caught:
         create_engine("not a url s3cret-pw")
     assert "s3cret-pw" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://pp:p@ss-w0rd@db.example:5432/peacepulse",
+        "mysql+aiomysql://pp:p@ss-w0rd@db.example/peacepulse",
+    ],
+)
+def test_an_at_sign_in_the_password_is_masked_whole(url: str) -> None:
+    with pytest.raises(InvalidDatabaseUrl) as caught:
+        create_engine(url)
+    assert "ss-w0rd" not in str(caught.value) and "%40" in str(caught.value)
+    shown = safe_url(make_url(url))
+    assert "ss-w0rd" not in shown and shown.endswith("***@db.example/peacepulse")
+    encoded = safe_url(make_url(url.replace("p@ss", "p%40ss")))
+    assert "ss-w0rd" not in encoded and "***@db.example" in encoded
 
 
 async def test_inspect_tables_after_upgrade(tmp_path: Path) -> None:

@@ -98,6 +98,14 @@ async def test_webhook_refuses_what_meta_did_not_sign_and_processes_a_message_on
         headers = {"X-Hub-Signature-256": "sha256=" + "0" * 64}
         async with session.post(cloud.webhook_url, data=raw, headers=headers) as response:
             assert response.status == 403
+        # a credential that is not ASCII is a wrong one, not a server error
+        for odd in ("sha256=" + "é" * 64, "sha256=ـ"):
+            headers = {"X-Hub-Signature-256": odd}
+            async with session.post(cloud.webhook_url, data=raw, headers=headers) as response:
+                assert response.status == 403
+        query["hub.verify_token"] = "jéton"
+        async with session.get(cloud.webhook_url, params=query) as response:
+            assert response.status == 403
         assert cloud.sent == []
         assert await rows(settings, "SELECT id FROM participants") == []
         # more than 1 MiB: refused unread
