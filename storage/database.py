@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import URL, Connection, event, make_url
@@ -93,10 +96,43 @@ def create_engine(url: str | URL) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseUnavailable(parsed, exc) from exc
-    engine = create_async_engine(parsed, hide_parameters=True)
+
+    async def connect_sqlite() -> aiosqlite.Connection:
+        arguments, options = engine.dialect.create_connect_args(engine.url)
+        return await _SqliteConnection.open(*arguments, **options)
+
+    engine = create_async_engine(parsed, async_creator=connect_sqlite, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
     return engine
+
+
+class _SqliteConnection(aiosqlite.Connection):
+    """aiosqlite's connection, whose `close` also completes after `stop`.
+
+    SQLAlchemy ends a connection whose task was cancelled by starting a graceful `close` and,
+    once cancelled, calling `stop`. aiosqlite 0.22's worker thread exits at the first stop;
+    the `close` then queues a second one, which nobody runs, and waits for it forever: a task
+    that never ends, and a test run that hung in its teardown (aiosqlite issues 369, 375).
+    Here every stop after the first returns the first one's future, resolved when the worker
+    thread ends.
+    """
+
+    _stopped: asyncio.Future[Any] | None
+    _stop_requested = False
+
+    @classmethod
+    async def open(cls, database: str, **options: Any) -> aiosqlite.Connection:
+        connection = cls(functools.partial(sqlite3.connect, database, **options), 64)
+        # as SQLAlchemy does for connections it opens itself: never keep the process alive
+        connection._thread.daemon = True
+        return await connection
+
+    def stop(self) -> asyncio.Future[Any] | None:
+        if not self._stop_requested:
+            self._stop_requested = True
+            self._stopped = super().stop()
+        return self._stopped
 
 
 def for_writing(engine: AsyncEngine) -> AsyncEngine:

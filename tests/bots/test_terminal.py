@@ -15,6 +15,7 @@ from config.deployment import demo_folder
 from storage.aggregates import choice_counts, number_stats
 from storage.database import create_engine
 from storage.models import Answer
+from tests.demo_clock import PINNED_CLI
 
 AGENDA_SCRIPT = [
     "1",  # I agree
@@ -49,7 +50,7 @@ def run_chat(data_dir: Path, lines: list[str], *extra: str, deployment: Path | N
     if deployment is not None:
         env["PEACEPULSE_DEPLOYMENT"] = str(deployment)
     result = subprocess.run(
-        [sys.executable, "-m", "bots.cli", "chat", "--user", "amina", *extra],
+        [sys.executable, PINNED_CLI, "chat", "--user", "amina", *extra],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,

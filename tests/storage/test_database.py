@@ -69,6 +69,27 @@ async def test_sqlite_writers_begin_immediately_and_readers_do_not_wait(tmp_path
     assert "BEGIN" in statements[1:]
 
 
+async def test_a_sqlite_connection_stopped_while_closing_still_closes(tmp_path: Path) -> None:
+    """SQLAlchemy ends a connection whose task was cancelled by a graceful close and then, the
+    close being cancelled too, a stop. With aiosqlite 0.22 alone that close never returned,
+    and a test run hung in its teardown waiting for it."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'peacepulse.db'}")
+    try:
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            closing = asyncio.ensure_future(driver.close())
+            await asyncio.sleep(0)  # the close is queued on the worker thread
+            driver.stop()
+            await asyncio.wait_for(closing, timeout=10)
+            await asyncio.to_thread(driver._thread.join, 10)
+            assert not driver._thread.is_alive()
+            await connection.invalidate()
+    finally:
+        await engine.dispose()
+
+
 def test_upgrade_url_runs_outside_an_event_loop(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
     upgrade_url(url)

@@ -15,6 +15,7 @@ import pytest
 from bots.app import run
 from config.deployment import demo_folder
 from config.settings import Settings
+from tests.demo_clock import calm_demo_day  # noqa: F401  (autouse: the demo on a calm day)
 from tests.fakes.sms_gateway import FakeTwilio
 from tests.fakes.whatsapp_api import FakeCloudApi
 from tests.sms.conftest import free_port
