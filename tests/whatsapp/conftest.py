@@ -16,6 +16,7 @@ from bots.app import run
 from config.deployment import demo_folder
 from config.settings import Settings
 from tests.demo_clock import calm_demo_day  # noqa: F401  (autouse: the demo on a calm day)
+from tests.fakes.sms_gateway import FakeTwilio
 from tests.fakes.whatsapp_api import FakeCloudApi
 from tests.sms.conftest import free_port
 
@@ -45,6 +46,12 @@ def deployment_folder(tmp_path: Path) -> Path:
 @pytest.fixture
 async def cloud() -> AsyncIterator[FakeCloudApi]:
     async with FakeCloudApi(templates={name: {"en", "fr", "ar"} for name in TEMPLATES}) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def twilio() -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio() as fake:
         yield fake
 
 
