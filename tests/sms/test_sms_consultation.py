@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import time_machine
 
-from tests.fakes.sms_gateway import FakeTwilio
+from tests.fakes.sms_gateway import FakeAfricasTalking, FakeGateway, FakeTwilio
 from tests.sms.conftest import rows, running, sms_settings
 
 FATIMA = "+23566000009"
@@ -50,3 +52,36 @@ async def test_answer_and_vote_by_sms(
         "Women and respected elders from every village, because people trust them.",
         "en",
     )
+
+
+async def _menu(gateway: FakeGateway, phone: str) -> str:
+    await gateway.text(phone, "Hello")
+    await gateway.text(phone, "1")
+    await gateway.text(phone, "english")
+    await gateway.text(phone, "prefer not to say")
+    await gateway.text(phone, "prefer not to say")
+    return "\n".join(await gateway.text(phone, "prefer not to say"))
+
+
+@pytest.fixture(params=["twilio", "africastalking"])
+async def gateway(request: pytest.FixtureRequest) -> AsyncIterator[FakeGateway]:
+    fake: FakeGateway = FakeTwilio() if request.param == "twilio" else FakeAfricasTalking()
+    async with fake:
+        yield fake
+
+
+@pytest.mark.parametrize("digits", ["0123456789", "٠١٢٣٤٥٦٧٨٩"])
+async def test_typing_the_consultations_number_opens_it(
+    gateway: FakeGateway, digits: str, tmp_path: Path, deployment_folder: Path
+) -> None:
+    """By SMS, typing an option's number is the way to choose: the consultation's number in
+    the menu opens it (it was answered with an apology)."""
+    settings = sms_settings(gateway, tmp_path, deployment_folder)
+    async with running(settings):
+        menu = await _menu(gateway, FATIMA)
+        (line,) = [
+            x for x in menu.splitlines() if x.endswith(") Who should monitor the ceasefire?")
+        ]
+        intro = "\n".join(await gateway.text(FATIMA, digits[int(line.split(")")[0])]))
+    assert "Who should sit on the ceasefire monitoring committee, and why?" in intro
+    assert "Sorry" not in intro

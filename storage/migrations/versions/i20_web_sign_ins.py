@@ -1,7 +1,7 @@
 """One-time sign-in links to the staff workspace in the browser (`bots.web`).
 
 Revision ID: i20_web_sign_ins
-Revises: i7_answers_covering_index
+Revises: i19_outbox_delivery
 Create Date: 2026-12-04
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i20_web_sign_ins"
-down_revision: str | Sequence[str] | None = "i7_answers_covering_index"
+down_revision: str | Sequence[str] | None = "i19_outbox_delivery"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
