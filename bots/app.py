@@ -461,7 +461,6 @@ def check_breakdown(deployment: Deployment, poll: Poll, by: str | None) -> None:
     fields = [q.id for q in deployment.profile] + ([WAVE] if poll.schedule else [])
     if by is not None and by not in fields:
         raise UnknownField(by, fields)
-<<<<<<< HEAD
 
 
 async def results_of(
@@ -474,35 +473,29 @@ async def results_of(
     language: str,
 ) -> PollResults:
     """A poll's results (`insights.results.summarize`) read from an open database: the one
-    path by which the CLI and the workspace (`bots.web`) get them."""
+    path by which the CLI and the workspace (`bots.web`) get them. A repeating poll not split
+    by wave shows one wave: ``wave``, or else the default one (`insights.results.default_wave`)."""
+    scope = None
+    if poll.schedule is not None and by != WAVE:
+        if wave is None:
+            answered = await aggregates.question_totals(database, poll.id, WAVE, None)
+            now = SystemClock().now()
+            closed = [
+                w.number
+                for w in scheduled_waves(deployment)
+                if w.poll_id == poll.id and w.closes_at <= now
+            ]
+            wave, scope = default_wave(
+                sorted({int(t.group) for t in answered if t.group is not None}), closed
+            )
+        else:
+            scope = f"wave {wave}"
+    elif poll.schedule is not None:
+        scope = "each wave; the All waves column counts a person once per wave answered"
     choices = await aggregates.choice_counts(database, poll.id, by, wave)
     totals = await aggregates.question_totals(database, poll.id, by, wave)
     numbers = await aggregates.number_stats(database, poll.id, by, wave)
-    return summarize(
-=======
-    scope = None
-    async with open_database(settings) as database:
-        if poll.schedule is not None and by != WAVE:
-            if wave is None:
-                answered = await aggregates.question_totals(database, poll_id, WAVE, None)
-                now = SystemClock().now()
-                closed = [
-                    w.number
-                    for w in scheduled_waves(deployment)
-                    if w.poll_id == poll_id and w.closes_at <= now
-                ]
-                wave, scope = default_wave(
-                    sorted({int(t.group) for t in answered if t.group is not None}), closed
-                )
-            else:
-                scope = f"wave {wave}"
-        elif poll.schedule is not None:
-            scope = "each wave; the All waves column counts a person once per wave answered"
-        choices = await aggregates.choice_counts(database, poll_id, by, wave)
-        totals = await aggregates.question_totals(database, poll_id, by, wave)
-        numbers = await aggregates.number_stats(database, poll_id, by, wave)
     results = summarize(
->>>>>>> main
         deployment,
         poll,
         by=by,

@@ -124,11 +124,8 @@ class Settings(BaseSettings):
         "webhook_url",
         "sms_twilio_api_url",
         "sms_africastalking_api_url",
-<<<<<<< HEAD
         "web_url",
-=======
         "whatsapp_api_url",
->>>>>>> main
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import socket
@@ -32,7 +33,7 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], deadline: float) -> N
     raise AssertionError("peacepulse web did not start listening")
 
 
-async def test_staff_link_signs_in_to_a_running_workspace(tmp_path: Path) -> None:
+def test_staff_link_signs_in_to_a_running_workspace(tmp_path: Path) -> None:
     port = _free_port()
     env = clean_env(
         PEACEPULSE_DATA_DIR=str(tmp_path),
@@ -55,18 +56,23 @@ async def test_staff_link_signs_in_to_a_running_workspace(tmp_path: Path) -> Non
     process = subprocess.Popen([*CLI, "web"], env=env, stderr=subprocess.PIPE)
     try:
         _wait_for(port, process, time.monotonic() + 60)
-        jar = aiohttp.CookieJar(unsafe=True)
-        async with aiohttp.ClientSession(cookie_jar=jar) as browser:
-            async with browser.get(link) as page:
-                fields = form_fields(await page.text())
-            async with browser.post(f"http://127.0.0.1:{port}/sign-in", data=fields) as home:
-                assert home.status == 200
-                assert "/polls/agenda" in await home.text()
-            async with browser.post(f"http://127.0.0.1:{port}/sign-in", data=fields) as again:
-                assert again.status == 403  # used once
+        asyncio.run(_sign_in(link, port))
     finally:
         process.send_signal(signal.SIGTERM)
         _, errors = process.communicate(timeout=30)
     assert process.returncode == 0, errors.decode()
     audit = cli("audit").stdout
     assert "web_link" in audit and "web_sign_in" in audit
+
+
+async def _sign_in(link: str, port: int) -> None:
+    """Open the link, press the button; the same form again is refused."""
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+        async with browser.get(link) as page:
+            fields = form_fields(await page.text())
+        async with browser.post(f"http://127.0.0.1:{port}/sign-in", data=fields) as home:
+            assert home.status == 200
+            assert "/polls/agenda" in await home.text()
+        async with browser.post(f"http://127.0.0.1:{port}/sign-in", data=fields) as again:
+            assert again.status == 403  # used once
