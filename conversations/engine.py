@@ -808,11 +808,11 @@ class _Turn:
     def _typed_consultation(self, state: ConversationState, text: str) -> Transition:
         """Buttons can be typed (by number only where no text is expected); else the flow."""
         prompt = self._prompt(state)
-        if prompt.expects_text:
-            wanted = " ".join(text.split()).casefold()
-            button = next((b for b in prompt.flat_buttons if b.label.casefold() == wanted), None)
-        else:
-            button = _match_button(prompt.flat_buttons, text)
+        button = self.consultations.named_button(state, prompt, text)
+        if button is None and not prompt.expects_text:
+            button = _match_button(prompt.flat_buttons, text) or self._choose(
+                prompt.flat_buttons, self._renderings(state), text
+            )
         if button is not None:
             return self._press(state, button.data)
         return self.consultations.typed(state, text)
