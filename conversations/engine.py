@@ -302,6 +302,11 @@ class _Turn:
     def step(self, state: ConversationState | None, event: Event, locale: str | None) -> Transition:
         if state is None:
             return self._stranger(event, locale)
+        starting = isinstance(event, Text) and _command(event.text) == "start"
+        if state.stage == "stopped" and not self._buttons and not starting:
+            # By SMS, after STOP nothing at all until START: carriers refuse to deliver it
+            # (Twilio error 21610) and each message would cost the deployment or the person.
+            return Transition(state, ())
         if isinstance(event, Text) and (command := _command(event.text)) is not None:
             if command in COMMUNITY_COMMANDS and state.stage != "stopped":
                 return self._community.command(state, command, event.text, self._snapshot)
@@ -313,8 +318,6 @@ class _Turn:
         if isinstance(event, Press):
             return self._press(state, event.data)
         if state.stage == "stopped":
-            if not self._buttons:  # by SMS, nothing at all until START (carriers' rule)
-                return Transition(state, ())
             return Transition(state, (Reply(self._t("paused", state)),))
         if isinstance(event, Unsupported):
             return self._again(state, self._t("unsupported", state))
@@ -405,6 +408,8 @@ class _Turn:
             return Transition(state, (Reply(t("forget_confirm", state), buttons),))
         if command == "mydata":
             return Transition(state, (Reply(self._mydata(state)),))
+        if state.stage == "stopped" and command == "help":
+            return self._again(state, self._help_text(state))  # then "Messages are paused"
         if state.stage == "stopped":
             if command == "start":
                 resumed = dataclasses.replace(
@@ -417,14 +422,7 @@ class _Turn:
         if command == "consult":
             return self.consultations.command(state)
         if command == "help":
-            help_text = t(
-                "help",
-                state,
-                organization=self._d.text(self._d.organization, state.language),
-                contact=self._d.contact,
-            )
-            extra = self._community.help_lines(state, self._snapshot)
-            return self._again(state, "\n".join((help_text, *extra)))
+            return self._again(state, self._help_text(state))
         if command == "polls":
             note = t("left_poll", state) if state.stage == "poll" else ""
             menu = self._enter_menu(state)
@@ -450,6 +448,16 @@ class _Turn:
             cleared = dataclasses.replace(state, subscriptions=())
             return self._again(cleared, t("unsubscribed", state, topics=names), records)
         return self._again(state, t("unknown_command", state))
+
+    def _help_text(self, state: ConversationState) -> str:
+        help_text = self._t(
+            "help",
+            state,
+            organization=self._d.text(self._d.organization, state.language),
+            contact=self._d.contact,
+        )
+        extra = self._community.help_lines(state, self._snapshot)
+        return "\n".join((help_text, *extra))
 
     def _joining(self) -> set[str]:
         """Words that join numbers in any of the deployment's languages: "1 and 3"."""
@@ -800,11 +808,11 @@ class _Turn:
     def _typed_consultation(self, state: ConversationState, text: str) -> Transition:
         """Buttons can be typed (by number only where no text is expected); else the flow."""
         prompt = self._prompt(state)
-        if prompt.expects_text:
-            wanted = " ".join(text.split()).casefold()
-            button = next((b for b in prompt.flat_buttons if b.label.casefold() == wanted), None)
-        else:
-            button = _match_button(prompt.flat_buttons, text)
+        button = self.consultations.named_button(state, prompt, text)
+        if button is None and not prompt.expects_text:
+            button = _match_button(prompt.flat_buttons, text) or self._choose(
+                prompt.flat_buttons, self._renderings(state), text
+            )
         if button is not None:
             return self._press(state, button.data)
         return self.consultations.typed(state, text)
