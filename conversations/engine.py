@@ -141,6 +141,7 @@ class Engine:
         buttons: bool = True,
         snapshot: Snapshot | None = None,
         consultation: ConsultationView | None = None,
+        silent_while_stopped: bool = False,
     ) -> Transition:
         """Answer one event of one person. ``state`` None: the person has not consented.
 
@@ -149,6 +150,7 @@ class Engine:
         `wants_snapshot` says the event needs it (see `conversations.snapshot`).
         ``consultation`` is the read-only view of the consultation named by
         `consultation_wanted` for this event, loaded by the caller from the store.
+        ``silent_while_stopped`` (SMS): after STOP, nothing at all is answered until START.
         """
         stranger_stops = (
             isinstance(event, Text) and event.text.strip().casefold() in self._stop_words
@@ -176,6 +178,7 @@ class Engine:
             buttons,
             snapshot=snapshot,
             consultation=consultation,
+            silent_while_stopped=silent_while_stopped,
         )
         if expired and state is not None and state.stage in _ASKING:
             # Hours or days later, a typed "2" may not mean the question left open: ask again.
@@ -281,8 +284,10 @@ class _Turn:
         *,
         snapshot: Snapshot | None = None,
         consultation: ConsultationView | None = None,
+        silent_while_stopped: bool = False,
     ) -> None:
         self._d = deployment
+        self._silent_while_stopped = silent_while_stopped
         self._detect = detect_language
         self._waves = waves
         self._now = now
@@ -303,7 +308,7 @@ class _Turn:
         if state is None:
             return self._stranger(event, locale)
         starting = isinstance(event, Text) and _command(event.text) == "start"
-        if state.stage == "stopped" and not self._buttons and not starting:
+        if state.stage == "stopped" and self._silent_while_stopped and not starting:
             # By SMS, after STOP nothing at all until START: carriers refuse to deliver it
             # (Twilio error 21610) and each message would cost the deployment or the person.
             return Transition(state, ())
@@ -318,6 +323,8 @@ class _Turn:
         if isinstance(event, Press):
             return self._press(state, event.data)
         if state.stage == "stopped":
+            if not self._buttons:  # typed text, without buttons: nothing until START
+                return Transition(state, ())
             return Transition(state, (Reply(self._t("paused", state)),))
         if isinstance(event, Unsupported):
             return self._again(state, self._t("unsupported", state))
