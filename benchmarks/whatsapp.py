@@ -48,6 +48,7 @@ from bots.whatsapp.window import WindowedRenderer
 from config.deployment import demo_folder, load_deployment
 from conversations.values import ConversationState
 from scheduler.dispatcher import Dispatcher, DispatcherSettings
+from scheduler.ratelimit import RateLimiter
 from scheduler.render import OutboxRenderer
 from storage.database import create_engine, upgrade
 from storage.models import Answer, ChatAddress, Participant
@@ -56,7 +57,10 @@ from tests.fakes.whatsapp_api import FakeCloudApi
 from tests.sms.conftest import free_port
 from tests.whatsapp.conftest import TEMPLATES, running, whatsapp_settings
 
-ANSWERS = ("1 2", "1", "3", "2", "Open the roads, please.")
+ANSWERS = ("1 2", 1, 3, 2, "Open the roads, please.")
+"""Typed where the question is answered by typing (several choices at once, free text); else
+the n-th button or list row tapped, as people do on WhatsApp (typed numbers cost a little more:
+they are matched against the options in every language)."""
 ROWS_PER_PHONE = 6  # two choices for the first question, one row per other answer
 
 
@@ -64,12 +68,23 @@ ROWS_PER_PHONE = 6  # two choices for the first question, one row per other answ
 # inbound
 # --------------------------------------------------------------------------------------------
 async def _answer_all(
-    fake: FakeCloudApi, numbers: list[str], texts: tuple[str, ...], latencies: list[float]
+    fake: FakeCloudApi, numbers: list[str], answers: tuple[str | int, ...], latencies: list[float]
 ) -> float:
+    def message(number: str, answer: str | int) -> dict[str, Any]:
+        if isinstance(answer, str):
+            return {"type": "text", "text": {"body": answer}}
+        last = fake.received(number)
+        choices = last[-1].choices if last else []
+        if not choices:  # the echo webhook: taps are echoed as their title
+            return {"type": "text", "text": {"body": str(answer)}}
+        chosen, title = choices[answer - 1]
+        reply = {"id": chosen, "title": title}
+        return {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": reply}}
+
     async def one(number: str) -> None:
-        for text in texts:
+        for answer in answers:
             started = time.perf_counter()
-            status = await fake.deliver(number, {"type": "text", "text": {"body": text}})
+            status = await fake.deliver(number, message(number, answer))
             if status != 200:
                 raise RuntimeError(f"webhook answered {status}")
             latencies.append(time.perf_counter() - started)
@@ -217,11 +232,16 @@ async def outbound(kind: str, recipients: int, rate: float, postgres_url: str) -
             api = CloudApi(fake.base_url, fake.phone_number_id, fake.token)
             clock = SystemClock()
             render = OutboxRenderer(deployment, outbox.broadcast)
+            # as `bots.app.bulk_messaging` wires WhatsApp alone: one limiter, the dispatcher's
+            sender = WhatsAppSender(
+                api, rate=rate, pacing=6.0, daily_limit=recipients, paced_by_dispatcher=True
+            )
             dispatcher = Dispatcher(
                 outbox,
-                {"whatsapp": WhatsAppSender(api, rate=rate, pacing=6.0, daily_limit=recipients)},
+                {"whatsapp": sender},
                 WindowedRenderer(render, deployment, outbox.last_message_at, clock),
                 clock,
+                limiter=RateLimiter(rate, chat_interval=6.0),
                 settings=DispatcherSettings(rate=rate),
             )
             texts = {"en": "The talks resume on Monday.\nThank you for taking part."}
