@@ -10,7 +10,7 @@ import os
 import re
 import secrets
 from collections.abc import AsyncIterator, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,7 +43,7 @@ from conversations.outbound import quiet_until
 from conversations.ports import Clock, Sender
 from conversations.service import ConversationService
 from insights import UnknownField
-from insights.results import WAVE, PollResults, summarize
+from insights.results import WAVE, PollResults, default_wave, summarize
 from scheduler.dispatcher import Dispatcher, DispatcherSettings, Render
 from scheduler.jobs import scheduled_waves
 from scheduler.ratelimit import RateLimiter
@@ -459,11 +459,28 @@ async def poll_results(
     fields = [q.id for q in deployment.profile] + ([WAVE] if poll.schedule else [])
     if by is not None and by not in fields:
         raise UnknownField(by, fields)
+    scope = None
     async with open_database(settings) as database:
+        if poll.schedule is not None and by != WAVE:
+            if wave is None:
+                answered = await aggregates.question_totals(database, poll_id, WAVE, None)
+                now = SystemClock().now()
+                closed = [
+                    w.number
+                    for w in scheduled_waves(deployment)
+                    if w.poll_id == poll_id and w.closes_at <= now
+                ]
+                wave, scope = default_wave(
+                    sorted({int(t.group) for t in answered if t.group is not None}), closed
+                )
+            else:
+                scope = f"wave {wave}"
+        elif poll.schedule is not None:
+            scope = "each wave; the All waves column counts a person once per wave answered"
         choices = await aggregates.choice_counts(database, poll_id, by, wave)
         totals = await aggregates.question_totals(database, poll_id, by, wave)
         numbers = await aggregates.number_stats(database, poll_id, by, wave)
-    return summarize(
+    results = summarize(
         deployment,
         poll,
         by=by,
@@ -472,6 +489,7 @@ async def poll_results(
         totals=totals,
         numbers=numbers,
     )
+    return replace(results, scope=scope)
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,12 @@ def sms_cost(poll_id: str) -> None:
 @click.option(
     "--by", "by", default=None, help="Break down by a profile field (e.g. region), or by wave."
 )
-@click.option("--wave", type=click.IntRange(1), default=None, help="Only this wave.")
+@click.option(
+    "--wave",
+    type=click.IntRange(1),
+    default=None,
+    help="Only this wave (a repeating poll shows its latest closed wave by default).",
+)
 @click.option(
     "--format",
     "output_format",
@@ -118,6 +123,8 @@ def results(poll_id: str, by: str | None, wave: int | None, output_format: str) 
 
     settings = support.read_settings()
     summary = support.run(root.poll_results(settings, poll_id, by, wave))
+    if summary.scope is not None and output_format == "csv":
+        click.echo(f"counts: {summary.scope}", err=True)
     renderers = {"table": render.to_table, "csv": render.to_csv, "json": render.to_json}
     click.echo(renderers[output_format](summary), nl=output_format != "csv")
 

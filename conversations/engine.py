@@ -141,6 +141,7 @@ class Engine:
         buttons: bool = True,
         snapshot: Snapshot | None = None,
         consultation: ConsultationView | None = None,
+        silent_while_stopped: bool = False,
     ) -> Transition:
         """Answer one event of one person. ``state`` None: the person has not consented.
 
@@ -149,6 +150,7 @@ class Engine:
         `wants_snapshot` says the event needs it (see `conversations.snapshot`).
         ``consultation`` is the read-only view of the consultation named by
         `consultation_wanted` for this event, loaded by the caller from the store.
+        ``silent_while_stopped`` (SMS): after STOP, nothing at all is answered until START.
         """
         stranger_stops = (
             isinstance(event, Text) and event.text.strip().casefold() in self._stop_words
@@ -176,6 +178,7 @@ class Engine:
             buttons,
             snapshot=snapshot,
             consultation=consultation,
+            silent_while_stopped=silent_while_stopped,
         )
         if expired and state is not None and state.stage in _ASKING:
             # Hours or days later, a typed "2" may not mean the question left open: ask again.
@@ -248,6 +251,12 @@ class Engine:
             turn = _Turn(self._d, self._detect, self._waves, now)
             available = turn.consultations.available(state)
             return available[0].id if len(available) == 1 else None
+        if isinstance(event, Text) and state is not None and state.stage == "menu":
+            # a menu option typed ("3", "٣", its title) is that button pressed
+            turn = _Turn(self._d, self._detect, self._waves, now, buttons)
+            button = turn.typed_button(state, event.text)
+            if button is not None:
+                event = Press(button.data)
         return consulting.wanted(state, event)
 
 
@@ -275,8 +284,10 @@ class _Turn:
         *,
         snapshot: Snapshot | None = None,
         consultation: ConsultationView | None = None,
+        silent_while_stopped: bool = False,
     ) -> None:
         self._d = deployment
+        self._silent_while_stopped = silent_while_stopped
         self._detect = detect_language
         self._waves = waves
         self._now = now
@@ -296,6 +307,11 @@ class _Turn:
     def step(self, state: ConversationState | None, event: Event, locale: str | None) -> Transition:
         if state is None:
             return self._stranger(event, locale)
+        starting = isinstance(event, Text) and _command(event.text) == "start"
+        if state.stage == "stopped" and self._silent_while_stopped and not starting:
+            # By SMS, after STOP nothing at all until START: carriers refuse to deliver it
+            # (Twilio error 21610) and each message would cost the deployment or the person.
+            return Transition(state, ())
         if isinstance(event, Text) and (command := _command(event.text)) is not None:
             if command in COMMUNITY_COMMANDS and state.stage != "stopped":
                 return self._community.command(state, command, event.text, self._snapshot)
@@ -307,7 +323,7 @@ class _Turn:
         if isinstance(event, Press):
             return self._press(state, event.data)
         if state.stage == "stopped":
-            if not self._buttons:  # by SMS, nothing at all until START (carriers' rule)
+            if not self._buttons:  # typed text, without buttons: nothing until START
                 return Transition(state, ())
             return Transition(state, (Reply(self._t("paused", state)),))
         if isinstance(event, Unsupported):
@@ -399,6 +415,8 @@ class _Turn:
             return Transition(state, (Reply(t("forget_confirm", state), buttons),))
         if command == "mydata":
             return Transition(state, (Reply(self._mydata(state)),))
+        if state.stage == "stopped" and command == "help":
+            return self._again(state, self._help_text(state))  # then "Messages are paused"
         if state.stage == "stopped":
             if command == "start":
                 resumed = dataclasses.replace(
@@ -411,14 +429,7 @@ class _Turn:
         if command == "consult":
             return self.consultations.command(state)
         if command == "help":
-            help_text = t(
-                "help",
-                state,
-                organization=self._d.text(self._d.organization, state.language),
-                contact=self._d.contact,
-            )
-            extra = self._community.help_lines(state, self._snapshot)
-            return self._again(state, "\n".join((help_text, *extra)))
+            return self._again(state, self._help_text(state))
         if command == "polls":
             note = t("left_poll", state) if state.stage == "poll" else ""
             menu = self._enter_menu(state)
@@ -444,6 +455,16 @@ class _Turn:
             cleared = dataclasses.replace(state, subscriptions=())
             return self._again(cleared, t("unsubscribed", state, topics=names), records)
         return self._again(state, t("unknown_command", state))
+
+    def _help_text(self, state: ConversationState) -> str:
+        help_text = self._t(
+            "help",
+            state,
+            organization=self._d.text(self._d.organization, state.language),
+            contact=self._d.contact,
+        )
+        extra = self._community.help_lines(state, self._snapshot)
+        return "\n".join((help_text, *extra))
 
     def _joining(self) -> set[str]:
         """Words that join numbers in any of the deployment's languages: "1 and 3"."""
@@ -765,8 +786,7 @@ class _Turn:
                 return self._typed_text(state, poll, question, text)
             if isinstance(question, MultipleChoice) and not self._buttons:
                 return self._typed_multiple(state, poll, question, text)
-        prompt = self._prompt(state)
-        button = _match_button(prompt.flat_buttons, text) or self._choose_typed(state, text)
+        button = self.typed_button(state, text)
         if button is not None:
             return self._press(state, button.data)
         typed = normalize(text)
@@ -777,6 +797,12 @@ class _Turn:
             # an invitation's button, typed (by SMS, invitations show it by name)
             return self._invitation(state, invited)
         return self._again(state, self._t("use_buttons", state))
+
+    def typed_button(self, state: ConversationState, text: str) -> Button | None:
+        """The button of the current prompt that typed text names: its number, or its label
+        in any of the deployment's languages (outside consultations and typed answers)."""
+        prompt = self._prompt(state)
+        return _match_button(prompt.flat_buttons, text) or self._choose_typed(state, text)
 
     def _invited(self, state: ConversationState) -> str | None:
         """``<poll>:<wave>`` of the first open wave the person may answer and has not finished."""
@@ -789,11 +815,11 @@ class _Turn:
     def _typed_consultation(self, state: ConversationState, text: str) -> Transition:
         """Buttons can be typed (by number only where no text is expected); else the flow."""
         prompt = self._prompt(state)
-        if prompt.expects_text:
-            wanted = " ".join(text.split()).casefold()
-            button = next((b for b in prompt.flat_buttons if b.label.casefold() == wanted), None)
-        else:
-            button = _match_button(prompt.flat_buttons, text)
+        button = self.consultations.named_button(state, prompt, text)
+        if button is None and not prompt.expects_text:
+            button = _match_button(prompt.flat_buttons, text) or self._choose(
+                prompt.flat_buttons, self._renderings(state), text
+            )
         if button is not None:
             return self._press(state, button.data)
         return self.consultations.typed(state, text)

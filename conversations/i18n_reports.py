@@ -169,13 +169,15 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
     "report_reach_intro": {
         "en": "Respondents per group against the population. A ratio below {limit} (marked ▼) "
         "means the group is under-represented: its voice counts in weighted results only "
-        "through fewer people.",
+        "through fewer people. Shares count, as the weighting does, only the people whose "
+        "answer the population figures cover.",
         "fr": "Répondants par groupe, comparés à la population. Un rapport inférieur à {limit} "
         "(marqué ▼) signifie que le groupe est sous-représenté : sa voix ne compte dans les "
-        "résultats pondérés qu'à travers moins de personnes.",
+        "résultats pondérés qu'à travers moins de personnes. Comme pour la pondération, les parts "
+        "ne comptent que les personnes dont la réponse figure dans les chiffres de population.",
         "ar": "المشاركون في كل فئة مقارنةً بالسكان. النسبة الأقل من {limit} (المعلَّمة ▼) تعني "
         "أن الفئة ممثَّلة تمثيلاً ناقصاً: صوتها لا يُحتسب في النتائج المرجّحة إلا عبر عدد أقل "
-        "من الأشخاص.",
+        "من الأشخاص. وكما في الترجيح، لا تُحتسب في الحصص إلا إجابات تشملها أرقام السكان.",
     },
     "report_respondents_column": {"en": "respondents", "fr": "répondants", "ar": "المشاركون"},
     "report_share": {"en": "share", "fr": "part", "ar": "الحصة"},
@@ -185,6 +187,14 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "en": "Response rate by {field}",
         "fr": "Taux de réponse par {field}",
         "ar": "معدل الاستجابة حسب {field}",
+    },
+    "report_not_invited": {
+        "en": "Not invited by the service (people answered on their own), so no response "
+        "rate: wave {waves}.",
+        "fr": "Sans invitation envoyée par le service (les personnes ont répondu d'elles-mêmes), "
+        "donc sans taux de réponse : vague {waves}.",
+        "ar": "لم يرسل النظام دعوات (أجاب الناس من تلقاء أنفسهم)، فلا يوجد معدل استجابة: "
+        "الجولة {waves}.",
     },
     "report_rate": {
         "en": "{rate} of {invited}",

@@ -178,6 +178,7 @@ class ConversationService:
                     buttons=inbound.buttons,
                     snapshot=snapshot,
                     consultation=view,
+                    silent_while_stopped=inbound.silent_while_stopped,
                 )
                 if view is not None:
                     views[(participant, view.consultation_id)] = view.after(transition.records)

@@ -428,7 +428,8 @@ class InclusionRow:
     respondents: int | None
     """None when suppressed."""
     sample_share: float | None
-    """Among those who stated the field."""
+    """Among those who stated the field; where it has margins, among those whose answer
+    the margins cover (None for other answers), the categories the weighting uses."""
     population_share: float | None
     ratio: float | None
     """Sample share over population share: below 1, the group is under-represented."""
@@ -458,12 +459,15 @@ def inclusion(
         keys = _ordered(_values(deployment, question), counted, shares)
         counts = [counted.get(k, 0) for k in keys]
         pattern = suppress([counts], counts, deployment.suppression_k, additive=True)
-        stated = sum(n for k, n in counted.items() if k is not None)
+        # With margins, shares are among the people whose answer the margins cover, as in
+        # the weighting; a value they do not cover (abroad, another identity) has no ratio.
+        covered = [k for k in counted if k is not None and (not shares or k in shares)]
+        stated = sum(counted[k] for k in covered)
         table_rows = []
         for j, key in enumerate(keys):
             hidden = pattern.hides_column(j) or pattern.hides(0, j)
             n = None if hidden else counts[j]
-            share = n / stated if n is not None and key is not None and stated else None
+            share = n / stated if n is not None and key in covered and stated else None
             population = shares.get(key) if key is not None else None
             ratio = share / population if share is not None and population else None
             table_rows.append(
@@ -491,6 +495,9 @@ class ReachTable:
     field: str
     groups: tuple[tuple[str | None, str], ...]
     waves: tuple[tuple[int, tuple[ReachCell, ...]], ...]
+    not_invited: tuple[int, ...] = ()
+    """Waves with completions but no invitation sent by the service (people came on their
+    own): they have no response rate, rather than a rate "of 0"."""
 
 
 def response_rates(
@@ -502,9 +509,13 @@ def response_rates(
     found: dict[str | None, int] = {r.group: 1 for r in data}
     keys = _ordered(_values(deployment, question), found, {})
     waves = []
+    not_invited = []
     for wave in sorted({r.wave for r in data}):
         by_group = {r.group: r for r in data if r.wave == wave}
         invited = [by_group[k].invited if k in by_group else 0 for k in keys]
+        if not any(invited):
+            not_invited.append(wave)
+            continue
         done = [
             min(by_group[k].completed, by_group[k].invited) if k in by_group else 0 for k in keys
         ]
@@ -524,7 +535,7 @@ def response_rates(
             cells.append(ReachCell(invited[j], shown_done, rate))
         waves.append((wave, tuple(cells)))
     groups = tuple((k, _label(deployment, question, k, language)) for k in keys)
-    return ReachTable(field, groups, tuple(waves))
+    return ReachTable(field, groups, tuple(waves), tuple(not_invited))
 
 
 def _values(deployment: Deployment, question: SingleChoice | RegionQuestion) -> list[str]:

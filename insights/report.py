@@ -292,6 +292,9 @@ def _inclusion(tables: Sequence[Inclusion], reach: Sequence[ReachTable], t: _Wor
         parts.append(f"<h3>{_e(group.label)}</h3>")
         parts.append(_table(["", *(t.text(c) for c in columns)], rows, "inclusion"))
     for rates in reach:
+        if rates.not_invited and rates is reach[0]:
+            waves = ", ".join(str(w) for w in rates.not_invited)
+            parts.append(f"<p>{t.html('report_not_invited', waves=_e(waves))}</p>")
         if not rates.waves:
             continue
         header = [t.text("report_wave_column"), *(label for _, label in rates.groups)]
@@ -301,6 +304,8 @@ def _inclusion(tables: Sequence[Inclusion], reach: Sequence[ReachTable], t: _Wor
                 *(
                     MARK
                     if c.invited is None
+                    else "–"
+                    if c.invited == 0
                     else t.text(
                         "report_rate",
                         rate=MARK if c.rate is None else f"{100 * c.rate:.0f} %",

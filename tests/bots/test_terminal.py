@@ -114,6 +114,20 @@ def test_the_terminal_resumes_where_the_person_stopped(tmp_path: Path) -> None:
     assert "Which region do you live in now? → Kessal Highlands" in output
 
 
+def test_typing_the_consultations_number_in_the_menu_opens_it(tmp_path: Path) -> None:
+    """`make demo` died with a traceback (MissingView) when the consultation's number was
+    typed in the poll menu; in Arabic digits too."""
+    for digits, name in (("0123456789", "western"), ("٠١٢٣٤٥٦٧٨٩", "arabic")):
+        folder = tmp_path / name
+        folder.mkdir()
+        output = run_chat(folder, [*AGENDA_SCRIPT[:5], "/polls"])
+        line = next(x for x in output.splitlines() if "Who should monitor the ceasefire?" in x)
+        number = int(line.strip().split(")")[0])
+        output = run_chat(folder, [digits[number]])
+        assert "Who should sit on the ceasefire monitoring committee, and why?" in output
+        assert "Traceback" not in output
+
+
 def test_the_terminal_speaks_the_locale(tmp_path: Path) -> None:
     output = run_chat(tmp_path, ["/quit"], "--locale", "ar")
     assert "هل توافق على المشاركة؟" in output

@@ -365,6 +365,12 @@ def test_stop_pauses_and_start_resumes(engine: Engine) -> None:
     assert chat.records[-1] == OptOut(True)
     assert "paused" in chat.say("anything")
     assert "paused" in chat.say("/polls")
+    helped = chat.say("/help")  # the help itself, then how to resume
+    assert (
+        "/start" in helped
+        and "/mydata" in helped
+        and helped.endswith("Messages are paused. Send /start to continue.")
+    )
     text = chat.say("/start")
     assert chat.records[-1] == OptOut(False)
     assert "All good?" in text

@@ -149,3 +149,24 @@ def test_tables_by_field_come_from_the_same_rows() -> None:
     single = results.questions[0]
     assert [g.key for g in results.groups] == ["woman", "man", "_all"]
     assert [c.count for c in single.rows[0].cells] == [10, 0, 10]
+
+
+def test_inclusion_ratios_use_the_categories_of_the_margins() -> None:
+    """East is not in the margins: as in the weighting, north and south share out the people
+    whose region the margins cover (observed before: 0.40 here instead of 0.50)."""
+    d = weighted_deployment()
+    data = rows({(1, NW, "a"): 10, (1, SM, "b"): 30, (1, ("east", "man"), "b"): 10})
+    region = {r.value: r for r in inclusion(d, data, "en", wave=1)[0].rows}
+    assert region["north"].sample_share == pytest.approx(0.25)
+    assert region["north"].ratio == pytest.approx(0.5)
+    assert region["south"].ratio == pytest.approx(1.5)
+    assert region["east"].respondents == 10
+    assert region["east"].sample_share is None and region["east"].ratio is None
+
+
+def test_waves_nobody_was_invited_to_have_no_response_rate() -> None:
+    d = weighted_deployment()
+    reach = [ReachRow(1, "woman", 0, 12), ReachRow(1, "man", 0, 30), ReachRow(2, "man", 50, 25)]
+    rates = response_rates(d, "gender", reach, "en")
+    assert rates.not_invited == (1,)
+    assert [wave for wave, _ in rates.waves] == [2]
