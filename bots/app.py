@@ -126,6 +126,9 @@ async def open_app(settings: Settings, secret: bytes) -> AsyncIterator[App]:
     async with open_database(settings) as database:
         await consultations.sync_seeds(database, deployment, SystemClock().now())
         engine = Engine(deployment, detect_language)
+        # langdetect loads its language profiles on first use: ~1 s that would otherwise stall
+        # the event loop (every channel's requests) at the first free-text answer
+        detect_language("warm up")
         service = ConversationService(engine, unit_of_work_factory(database), secret, SystemClock())
         yield App(settings, deployment, database, service)
 
@@ -300,13 +303,14 @@ async def whatsapp_serving(app: App, whatsapp: WhatsAppChannel | None) -> AsyncI
         yield
 
 
-def whatsapp_sender(app: App, whatsapp: WhatsAppChannel) -> WhatsAppSender:
+def whatsapp_sender(app: App, whatsapp: WhatsAppChannel, *, alone: bool) -> WhatsAppSender:
     section = app.deployment.whatsapp
     return WhatsAppSender(
         whatsapp.api,
         rate=whatsapp.rate,
         pacing=whatsapp.pacing,
         daily_limit=section.daily_limit if section is not None else 1000,
+        paced_by_dispatcher=alone,
     )
 
 
@@ -346,13 +350,16 @@ def bulk_messaging(
         zone = ZoneInfo(app.deployment.timezone)
         # One limiter paces every call: a message sent in parts waits for its chat's turn too.
         rate = app.settings.send_rate
-        if whatsapp is not None and telegram is None and sms is None:
+        alone = whatsapp is not None and telegram is None and sms is None
+        if alone and whatsapp is not None:
+            limiter = RateLimiter(whatsapp.rate, chat_interval=max(whatsapp.pacing, 1.0))
             rate = whatsapp.rate
-        limiter = RateLimiter(rate)
+        else:
+            limiter = RateLimiter(rate)
         async with contextlib.AsyncExitStack() as closing:
             senders: dict[str, Sender] = {}
             if whatsapp is not None:
-                senders["whatsapp"] = whatsapp_sender(app, whatsapp)
+                senders["whatsapp"] = whatsapp_sender(app, whatsapp, alone=alone)
             if telegram is not None:
                 client = await closing.enter_async_context(bulk_telegram_client(telegram))
                 senders["telegram"] = TelegramSender(client, pace=limiter.next_turn)

@@ -65,6 +65,9 @@ class Choice(_Frozen):
 class Region(_Frozen):
     id: Identifier
     name: Text
+    pcode: str | None = None
+    """The area's P-code (OCHA's place code, e.g. ``SS01``), if the deployment has them:
+    exports tag regions ``#adm1 +code`` only with these."""
 
 
 class ShowIf(_Frozen):

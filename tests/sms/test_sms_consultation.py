@@ -85,3 +85,38 @@ async def test_typing_the_consultations_number_opens_it(
         intro = "\n".join(await gateway.text(FATIMA, digits[int(line.split(")")[0])]))
     assert "Who should sit on the ceasefire monitoring committee, and why?" in intro
     assert "Sorry" not in intro
+
+
+async def test_voting_by_short_words_and_numbers_in_any_language(
+    gateway: FakeGateway, tmp_path: Path, deployment_folder: Path
+) -> None:
+    """After the answer, "vote", "1" or "disagree" start voting (they were stored as
+    statements waiting for moderation); votes are typed as words of any of the deployment's
+    languages or numbers; no SMS says "use the buttons"."""
+    settings = sms_settings(gateway, tmp_path, deployment_folder)
+    async with running(settings):
+        await _menu(gateway, FATIMA)
+        await gateway.text(FATIMA, "consult")
+        await gateway.text(FATIMA, "Elders and women from every village.")
+        voting = "\n".join(await gateway.text(FATIMA, "vote"))
+        assert "Do you agree with this statement?" in voting and "1) Agree" in voting
+        await gateway.text(FATIMA, "stop for now")
+        await gateway.text(FATIMA, "consult")  # answered: straight back to voting
+        for typed in ("d'accord", "2", "موافق"):
+            reply = "\n".join(await gateway.text(FATIMA, typed))
+            assert "Do you agree with this statement?" in reply, (typed, reply)
+        unclear = "\n".join(await gateway.text(FATIMA, "perhaps one day"))
+        assert "reply with the number or the word" in unclear
+        done = "\n".join(await gateway.text(FATIMA, "pass"))  # the fourth and last seed
+        assert "You have seen every statement" in done
+        stored = "\n".join(await gateway.text(FATIMA, "Observers must visit every village."))
+        assert "once a mediator has reviewed it" in stored
+        for typed in ("vote", "1", "disagree", "voter", "تصويت"):
+            reply = "\n".join(await gateway.text(FATIMA, typed))
+            assert "You have seen every statement" in reply, (typed, reply)
+    received = "\n".join(gateway.received(FATIMA))
+    assert "button" not in received.casefold()
+    statements = await rows(settings, "SELECT texts FROM statements WHERE author IS NOT NULL")
+    assert len(statements) == 1  # only the statement, no typed command
+    votes = await rows(settings, "SELECT vote FROM statement_votes ORDER BY statement_id")
+    assert sorted(votes) == [(-1,), (0,), (1,), (1,)]
