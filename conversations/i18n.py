@@ -377,6 +377,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ar": "النسب مرجّحة لتطابق تركيبة السكان. لا تُعرض أبدًا المجموعات التي تقل عن {k} "
         "أشخاص. شكرًا لمشاركتك.",
     },
+    "shareback_opt_in": {
+        "en": "These are the views of the people who chose to answer, not of everybody.",
+        "fr": "Ce sont les avis des personnes qui ont choisi de répondre, pas de tout le monde.",
+        "ar": "هذه آراء من اختاروا الإجابة، لا آراء الجميع.",
+    },
+    "shareback_close": {
+        "en": "≈: too close to tell which is ahead.",
+        "fr": "≈ : trop proches pour dire lequel est devant.",
+        "ar": "≈: متقاربة جدًا فلا يمكن معرفة أيّها في المقدمة.",
+    },
     "shareback_note_unweighted": {
         "en": "Groups of fewer than {k} people are never shown. Thank you for taking part.",
         "fr": "Les groupes de moins de {k} personnes ne sont jamais montrés. "
