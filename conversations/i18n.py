@@ -13,6 +13,7 @@ from typing import Any
 from conversations.community_texts import COMMUNITY_TEXTS
 from conversations.i18n_consultations import CONSULTATION_TEXTS
 from conversations.i18n_reports import REPORT_TEXTS
+from conversations.i18n_web import WEB_TEXTS
 
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
@@ -426,6 +427,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     **COMMUNITY_TEXTS,
     **CONSULTATION_TEXTS,
     **REPORT_TEXTS,
+    **WEB_TEXTS,
 }
 
 
