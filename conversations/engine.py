@@ -229,6 +229,16 @@ class Engine:
         turn = _Turn(self._d, self._detect, self._waves, now, buttons)
         return turn.question_prompt(state, poll, question)
 
+    @staticmethod
+    def notice_language(replies: Sequence[Reply]) -> str | None:
+        """The language of the privacy notice among ``replies``, if one was sent: by a channel
+        without buttons, the language in which the next typed "1" or "2" answers it."""
+        for reply in reversed(replies):
+            for button in reply.flat_buttons:
+                if button.data.startswith("-:c:"):
+                    return button.data.removeprefix("-:c:")
+        return None
+
     def wants_snapshot(
         self, state: ConversationState | None, event: Event, *, buttons: bool = True
     ) -> bool:
@@ -368,7 +378,22 @@ class _Turn:
             rows.append(tuple(Button(language_name(c), f"-:n:{c}") for c in others))
         return Reply(text, tuple(rows))
 
+    def _written_in(self, text: str) -> str | None:
+        """The deployment language a stranger's first text is written in, when it is clear:
+        Arabic script, or langdetect sure enough (it is unreliable on a word or two)."""
+        if "ar" in self._d.languages and any("\u0600" <= c <= "\u06ff" for c in text):
+            return "ar"
+        if _command(text) is not None or normalize(text).isdigit():
+            return None
+        code, probability = self._detect(text)
+        if code in self._d.languages and (probability or 0) >= 0.7:
+            return code
+        return None
+
     def _stranger(self, event: Event, locale: str | None) -> Transition:
+        if locale is None and not self._buttons and isinstance(event, Text):
+            # no client language by SMS: the notice in the language the text is written in
+            locale = self._written_in(event.text)
         language = self._suggest_language(locale)
         if isinstance(event, Press) and (data := _parse_data(event.data)) and data.seq is None:
             if data.action == "c" and data.arg in self._d.languages:

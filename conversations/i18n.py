@@ -12,6 +12,7 @@ from typing import Any
 from conversations.community_texts import COMMUNITY_TEXTS
 from conversations.i18n_consultations import CONSULTATION_TEXTS
 from conversations.i18n_reports import REPORT_TEXTS
+from conversations.i18n_web import WEB_TEXTS
 
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
@@ -415,6 +416,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     **COMMUNITY_TEXTS,
     **CONSULTATION_TEXTS,
     **REPORT_TEXTS,
+    **WEB_TEXTS,
 }
 
 
