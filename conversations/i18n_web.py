@@ -179,8 +179,7 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "r reject, s save.",
         "fr": "Une touche chacune (avec la touche d'accès de votre navigateur, par ex. Alt) : a "
         "approuver, r rejeter, s enregistrer.",
-        "ar": "مفتاح واحد لكل إجراء (مع مفتاح الوصول في متصفحك، مثل Alt): a موافقة، r رفض، "
-        "s حفظ.",
+        "ar": "مفتاح واحد لكل إجراء (مع مفتاح الوصول في متصفحك، مثل Alt): a موافقة، r رفض، s حفظ.",
     },
     "web_nothing_waiting": {
         "en": "Nothing is waiting for moderation.",
