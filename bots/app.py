@@ -36,7 +36,7 @@ from bots.whatsapp.window import WindowedRenderer
 from config.deployment import demo_folder, load_deployment, whatsapp_problems
 from config.errors import ConfigError
 from config.settings import Settings
-from conversations.definitions import Deployment, RegionQuestion
+from conversations.definitions import Deployment, Poll, RegionQuestion
 from conversations.engine import Engine
 from conversations.language import detect_language
 from conversations.outbound import quiet_until
@@ -456,35 +456,57 @@ async def poll_results(
     if poll is None:
         known = ", ".join(p.id for p in deployment.polls) or "none"
         raise ConfigError(f"no poll '{poll_id}' in the deployment (polls: {known})")
+    check_breakdown(deployment, poll, by)
+    async with open_database(settings) as database:
+        return await results_of(
+            database, deployment, poll, by=by, wave=wave, language=deployment.default_language
+        )
+
+
+def check_breakdown(deployment: Deployment, poll: Poll, by: str | None) -> None:
+    """Raise `UnknownField` unless ``by`` is a profile field, or ``wave`` of a repeating poll."""
     fields = [q.id for q in deployment.profile] + ([WAVE] if poll.schedule else [])
     if by is not None and by not in fields:
         raise UnknownField(by, fields)
+
+
+async def results_of(
+    database: AsyncEngine,
+    deployment: Deployment,
+    poll: Poll,
+    *,
+    by: str | None,
+    wave: int | None,
+    language: str,
+) -> PollResults:
+    """A poll's results (`insights.results.summarize`) read from an open database: the one
+    path by which the CLI and the workspace (`bots.web`) get them. A repeating poll not split
+    by wave shows one wave: ``wave``, or else the default one (`insights.results.default_wave`)."""
     scope = None
-    async with open_database(settings) as database:
-        if poll.schedule is not None and by != WAVE:
-            if wave is None:
-                answered = await aggregates.question_totals(database, poll_id, WAVE, None)
-                now = SystemClock().now()
-                closed = [
-                    w.number
-                    for w in scheduled_waves(deployment)
-                    if w.poll_id == poll_id and w.closes_at <= now
-                ]
-                wave, scope = default_wave(
-                    sorted({int(t.group) for t in answered if t.group is not None}), closed
-                )
-            else:
-                scope = f"wave {wave}"
-        elif poll.schedule is not None:
-            scope = "each wave; the All waves column counts a person once per wave answered"
-        choices = await aggregates.choice_counts(database, poll_id, by, wave)
-        totals = await aggregates.question_totals(database, poll_id, by, wave)
-        numbers = await aggregates.number_stats(database, poll_id, by, wave)
+    if poll.schedule is not None and by != WAVE:
+        if wave is None:
+            answered = await aggregates.question_totals(database, poll.id, WAVE, None)
+            now = SystemClock().now()
+            closed = [
+                w.number
+                for w in scheduled_waves(deployment)
+                if w.poll_id == poll.id and w.closes_at <= now
+            ]
+            wave, scope = default_wave(
+                sorted({int(t.group) for t in answered if t.group is not None}), closed
+            )
+        else:
+            scope = f"wave {wave}"
+    elif poll.schedule is not None:
+        scope = "each wave; the All waves column counts a person once per wave answered"
+    choices = await aggregates.choice_counts(database, poll.id, by, wave)
+    totals = await aggregates.question_totals(database, poll.id, by, wave)
+    numbers = await aggregates.number_stats(database, poll.id, by, wave)
     results = summarize(
         deployment,
         poll,
         by=by,
-        language=deployment.default_language,
+        language=language,
         choices=choices,
         totals=totals,
         numbers=numbers,
@@ -543,3 +565,49 @@ async def queue_broadcast(
 async def job_counts(settings: Settings, job: str) -> dict[str, int]:
     async with open_database(settings) as database:
         return await SqlOutbox(database).job_counts(job)
+
+
+def web_link(settings: Settings, token: str) -> str:
+    """The sign-in address of a one-time token (`storage.web.WebStore.issue_link`)."""
+    return f"{settings.web_url}/sign-in/{token}"
+
+
+async def issue_web_link(settings: Settings, participant: str) -> str | None:
+    """A one-time sign-in link to the workspace for a staff member (None: they have no role)."""
+    from storage.web import WebStore
+
+    async with open_database(settings) as database:
+        token = await WebStore(database).issue_link(participant, "cli", SystemClock().now())
+    return None if token is None else web_link(settings, token)
+
+
+async def serve_web(settings: Settings, stop: asyncio.Event) -> None:
+    """`peacepulse web`: the staff workspace in the browser until ``stop`` is set."""
+    from aiohttp import web
+
+    from bots.web.server import Workspace, build
+
+    secret = required_secret(settings)
+    deployment = deployment_for(settings)
+    async with open_database(settings) as database:
+        workspace = Workspace(
+            deployment=deployment,
+            database=database,
+            secret=secret,
+            clock=SystemClock(),
+            secure_cookies=settings.web_url.startswith("https://"),
+        )
+        runner = web.AppRunner(build(workspace), access_log=None)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, settings.web_listen, settings.web_port)
+            await site.start()
+            log.info(
+                "workspace on http://%s:%s (public address %s)",
+                settings.web_listen,
+                settings.web_port,
+                settings.web_url,
+            )
+            await stop.wait()
+        finally:
+            await runner.cleanup()

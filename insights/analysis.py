@@ -475,9 +475,7 @@ def inclusion(
                     key, _label(deployment, question, key, language), n, share, population, ratio
                 )
             )
-        result.append(
-            Inclusion(field, deployment.text(question.prompt, language), tuple(table_rows))
-        )
+        result.append(Inclusion(field, deployment.field_label(field, language), tuple(table_rows)))
     return tuple(result)
 
 
