@@ -84,6 +84,12 @@ def _axe(driver: Any) -> list[str]:
 def _journey(driver: Any, base: str, links: dict[str, str], statement: int, shots: Path) -> None:
     """What a person does in the browser (blocking: run in a thread beside the server)."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    def arrives(url: str) -> None:
+        """Wait for the navigation a click started (a click returns before the next page)."""
+        WebDriverWait(driver, 30).until(expected_conditions.url_to_be(url))
 
     shots.mkdir(parents=True, exist_ok=True)
 
@@ -104,7 +110,7 @@ def _journey(driver: Any, base: str, links: dict[str, str], statement: int, shot
         check("sign-in")
         driver.save_screenshot(str(shots / f"sign-in-{language}.png"))
         driver.find_element(By.CSS_SELECTOR, "form[action='/sign-in'] button").click()
-        assert driver.current_url == base + "/"
+        arrives(base + "/")
         html = driver.find_element(By.TAG_NAME, "html")
         assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
         check("home")
@@ -126,11 +132,12 @@ def _journey(driver: Any, base: str, links: dict[str, str], statement: int, shot
     driver.find_element(By.ID, "text_ar").send_keys("يجب أن تُفتح الطرق قبل المطر.")
     driver.find_element(By.ID, "text_en").send_keys("Roads must open before the rain.")
     driver.find_element(By.CSS_SELECTOR, "button[value='approve']").click()
-    assert driver.current_url == base + "/consultations/monitoring"
+    arrives(base + "/consultations/monitoring")
     # a role without the page: refused, in a page that is itself accessible
     driver.delete_all_cookies()
     driver.get(base + links["organizer"])
     driver.find_element(By.CSS_SELECTOR, "form[action='/sign-in'] button").click()
+    arrives(base + "/")
     driver.get(base + "/polls/agenda")
     assert "does not give access" in driver.page_source
     check("forbidden")
