@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from conversations.definitions import (
     SingleChoice,
     localized,
 )
+from insights.disclosure import ALL, N, RESPONDENTS, PollProtection, poll_protection
 from insights.results import WAVE, PollResults, QuestionResult, summarize
 from insights.suppression import suppress
 from insights.weighting import (
@@ -56,26 +57,63 @@ class Rows:
     choices: Sequence[ChoiceCell]
     answered: Sequence[AnsweredCell]
     numbers: Sequence[NumberCell]
+    wave: int | None = None
+    """The wave these rows were narrowed to by `of_wave`; None: every wave."""
+    whole: Rows | None = field(default=None, repr=False, compare=False)
+    """The rows of every wave these were narrowed from."""
+    _protections: dict[tuple[int, str, int], PollProtection] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def waves(self) -> list[int]:
         return sorted({row.wave for row in self.respondents})
 
     def of_wave(self, wave: int | None) -> Rows:
+        every = self.whole or self
         if wave is None:
-            return self
+            return every
         return Rows(
-            self.fields,
-            [r for r in self.respondents if r.wave == wave],
-            [r for r in self.choices if r.wave == wave],
-            [r for r in self.answered if r.wave == wave],
-            [r for r in self.numbers if r.wave == wave],
+            every.fields,
+            [r for r in every.respondents if r.wave == wave],
+            [r for r in every.choices if r.wave == wave],
+            [r for r in every.answered if r.wave == wave],
+            [r for r in every.numbers if r.wave == wave],
+            wave=wave,
+            whole=every,
         )
+
+    def protection(self, deployment: Deployment, poll: Poll) -> PollProtection:
+        """What every table of the poll hides, worked out once on the rows of every wave
+        (`insights.disclosure`), so that tables of one wave, of all waves, by wave and by each
+        field can be put side by side."""
+        every = self.whole or self
+        key = (id(deployment), poll.id, deployment.suppression_k)
+        if key not in every._protections:
+            every._protections[key] = poll_protection(
+                deployment,
+                poll,
+                fields=every.fields,
+                respondents=every.respondents,
+                choices=every.choices,
+                answered=every.answered,
+                k=deployment.suppression_k,
+            )
+        return every._protections[key]
 
 
 def table(
     deployment: Deployment, poll: Poll, rows: Rows, by: str | None, language: str
 ) -> PollResults:
     """The suppressed table of counts by one profile field, ``WAVE`` or nothing."""
+
+    protection = rows.protection(deployment, poll)
+
+    def hidden(question_id: str, key: str | None, option: str | None) -> bool:
+        row = N if option is None else option
+        if by == WAVE:
+            wave = rows.wave if key == ALL or key is None else int(key)
+            return protection.hides(question_id, wave, None, ALL, row)
+        return protection.hides(question_id, rows.wave, by, key, row)
 
     def group(profile: Profile, wave: int) -> str | None:
         if by is None:
@@ -98,6 +136,7 @@ def table(
         poll,
         by=by,
         language=language,
+        hidden=hidden,
         choices=[ChoiceCount(q, g, c, n) for (q, g, c), n in choices.items()],
         totals=[QuestionTotal(q, g, n) for (q, g), n in totals.items()],
         numbers=[
@@ -375,28 +414,36 @@ class Inclusion:
 
 
 def inclusion(
-    deployment: Deployment, rows: Rows, language: str, wave: int | None
+    deployment: Deployment, poll: Poll, rows: Rows, language: str, wave: int | None
 ) -> tuple[Inclusion, ...]:
-    """Respondents per value of each profile field against its population share."""
+    """Respondents per value of each profile field against its population share.
+
+    Counts are hidden as every table of the poll is (`Rows.protection`). Shares among those
+    who stated the field are left out when the not-stated count is hidden: they would give
+    back how many stated it, and so the hidden count."""
+    protection = rows.protection(deployment, poll)
     rows = rows.of_wave(wave)
     result = []
-    for index, field in enumerate(rows.fields):
-        question = next((q for q in deployment.profile if q.id == field), None)
+    for index, field_id in enumerate(rows.fields):
+        question = next((q for q in deployment.profile if q.id == field_id), None)
         if question is None:
             continue
         counted: dict[str | None, int] = defaultdict(int)
         for r in rows.respondents:
             counted[r.profile[index]] += r.respondents
-        shares = deployment.population.get(field, {})
+        shares = deployment.population.get(field_id, {})
         keys = _ordered(_values(deployment, question), counted, shares)
-        counts = [counted.get(k, 0) for k in keys]
-        pattern = suppress([counts], counts, deployment.suppression_k, additive=True)
+        hidden = {k: protection.hides(RESPONDENTS, wave, field_id, k, N) for k in keys}
         stated = sum(n for k, n in counted.items() if k is not None)
+        with_shares = not hidden.get(None, False)
         table_rows = []
-        for j, key in enumerate(keys):
-            hidden = pattern.hides_column(j) or pattern.hides(0, j)
-            n = None if hidden else counts[j]
-            share = n / stated if n is not None and key is not None and stated else None
+        for key in keys:
+            n = None if hidden[key] else counted.get(key, 0)
+            share = (
+                n / stated
+                if n is not None and key is not None and stated and with_shares
+                else None
+            )
             population = shares.get(key) if key is not None else None
             ratio = share / population if share is not None and population else None
             table_rows.append(
@@ -405,7 +452,7 @@ def inclusion(
                 )
             )
         result.append(
-            Inclusion(field, deployment.text(question.prompt, language), tuple(table_rows))
+            Inclusion(field_id, deployment.text(question.prompt, language), tuple(table_rows))
         )
     return tuple(result)
 

@@ -82,7 +82,7 @@ def render(data: ReportInput) -> str:
     if len(waves) > 1:
         all_waves = [estimate(deployment, poll, data.rows, language, w) for w in waves]
         parts.append(_trends(trends(all_waves), t))
-    parts.append(_inclusion(inclusion(deployment, data.rows, language, wave), data.reach, t))
+    parts.append(_inclusion(inclusion(deployment, poll, data.rows, language, wave), data.reach, t))
     return _page(title, "\n".join(parts), language)
 
 
