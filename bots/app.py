@@ -38,13 +38,13 @@ from conversations.outbound import quiet_until
 from conversations.ports import Clock, Sender
 from conversations.service import ConversationService
 from insights import UnknownField
-from insights.results import WAVE, PollResults, summarize
+from insights.results import WAVE, PollResults
 from scheduler.dispatcher import Dispatcher, DispatcherSettings
 from scheduler.jobs import scheduled_waves
 from scheduler.ratelimit import RateLimiter
 from scheduler.render import OutboxRenderer
 from scheduler.runner import build_scheduler
-from storage import aggregates, consultations
+from storage import consultations
 from storage.community import CommunityStore
 from storage.database import create_engine, upgrade
 from storage.outbox import SqlOutbox, finish_transactions
@@ -339,19 +339,14 @@ async def poll_results(
     fields = [q.id for q in deployment.profile] + ([WAVE] if poll.schedule else [])
     if by is not None and by not in fields:
         raise UnknownField(by, fields)
+    from bots.insights_cli import load_rows
+    from insights.analysis import table
+
+    # Every table is protected together with all the others of the poll (every wave, every
+    # field: `insights.disclosure`), so the rows of every wave and field are read.
     async with open_database(settings) as database:
-        choices = await aggregates.choice_counts(database, poll_id, by, wave)
-        totals = await aggregates.question_totals(database, poll_id, by, wave)
-        numbers = await aggregates.number_stats(database, poll_id, by, wave)
-    return summarize(
-        deployment,
-        poll,
-        by=by,
-        language=deployment.default_language,
-        choices=choices,
-        totals=totals,
-        numbers=numbers,
-    )
+        rows = await load_rows(database, deployment, poll_id)
+    return table(deployment, poll, rows.of_wave(wave), by, deployment.default_language)
 
 
 @dataclass(frozen=True, slots=True)

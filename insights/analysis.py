@@ -23,7 +23,7 @@ from conversations.definitions import (
     SingleChoice,
     localized,
 )
-from insights.disclosure import ALL, N, RESPONDENTS, PollProtection, poll_protection
+from insights.disclosure import ALL, RESPONDENTS, N, PollProtection, poll_protection
 from insights.results import WAVE, PollResults, QuestionResult, summarize
 from insights.suppression import suppress
 from insights.weighting import (
@@ -440,9 +440,7 @@ def inclusion(
         for key in keys:
             n = None if hidden[key] else counted.get(key, 0)
             share = (
-                n / stated
-                if n is not None and key is not None and stated and with_shares
-                else None
+                n / stated if n is not None and key is not None and stated and with_shares else None
             )
             population = shares.get(key) if key is not None else None
             ratio = share / population if share is not None and population else None

@@ -32,10 +32,11 @@ can be pinned to one value from everything published together.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from conversations.definitions import (
     Deployment,
@@ -187,23 +188,23 @@ class _Protector:
         unknown = sorted(self.hidden, key=self.order.__getitem__)
         if not unknown:
             return False
-        index = {node: i for i, node in enumerate(unknown)}
-        touched = [
-            line
-            for line in self.system.lines
-            if any(p in index for p in (*line.parts, line.total))
-        ]
-        matrix = np.zeros((len(touched), len(unknown)))
-        for row, line in enumerate(touched):
-            for p in line.parts:
-                if p in index:
-                    matrix[row, index[p]] += 1
-            if line.total in index:
-                matrix[row, index[line.total]] -= 1
-        derivable = _derivable(matrix)
+        derivable: set[Node] = set()
+        for nodes, lines in self._components(unknown):
+            if not any(self._sensitive(n) and n not in self.exposed for n in nodes):
+                continue
+            index = {node: i for i, node in enumerate(nodes)}
+            matrix = np.zeros((len(lines), len(nodes)))
+            for row, line in enumerate(lines):
+                for p in line.parts:
+                    if p in index:
+                        matrix[row, index[p]] += 1
+                if line.total in index:
+                    matrix[row, index[line.total]] -= 1
+            found = _derivable(matrix)
+            derivable.update(n for n in nodes if found[index[n]])
         changed = False
         for node in unknown:
-            if not derivable[index[node]] or not self._sensitive(node) or node in self.exposed:
+            if node not in derivable or not self._sensitive(node) or node in self.exposed:
                 continue
             candidate = self._nearest_shown(node)
             if candidate is not None:
@@ -212,6 +213,32 @@ class _Protector:
                 self.exposed.add(node)
             changed = True
         return changed
+
+    def _components(self, unknown: Sequence[Node]) -> list[tuple[list[Node], list[Line]]]:
+        """The hidden nodes split into groups no line joins, each with its lines: each group
+        is solved on its own (one question's tables rarely share a line with another's)."""
+        parent = {node: node for node in unknown}
+
+        def root(node: Node) -> Node:
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        touched = []
+        for line in self.system.lines:
+            mine = [p for p in (*line.parts, line.total) if p in parent]
+            if mine:
+                touched.append((line, mine[0]))
+                for p in mine[1:]:
+                    parent[root(p)] = root(mine[0])
+        nodes: dict[Node, list[Node]] = {}
+        for node in unknown:
+            nodes.setdefault(root(node), []).append(node)
+        lines: dict[Node, list[Line]] = {}
+        for line, first in touched:
+            lines.setdefault(root(first), []).append(line)
+        return [(members, lines.get(key, [])) for key, members in nodes.items()]
 
     def _nearest_shown(self, node: Node) -> Node | None:
         """The smallest shown node on the node's lines; if they are all hidden, on the lines
@@ -236,16 +263,32 @@ class _Protector:
         return None
 
 
-def _derivable(matrix: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
-    """Per column, whether its unit vector lies in the row space of ``matrix``: the squared
-    length of its projection on that space (the column's sum of squares over an orthonormal
-    basis of the row space) is 1."""
-    if matrix.shape[0] == 0:
-        return np.zeros(matrix.shape[1], dtype=bool)
-    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-    rank = int((singular > 1e-9 * max(1.0, float(singular.max(initial=0.0)))).sum())
-    projection = (vt[:rank] ** 2).sum(axis=0)
-    return np.asarray(projection > 1 - 1e-9)
+def _derivable(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Per column, whether its unit vector lies in the row space of ``matrix``: in the reduced
+    row echelon form, some row is that unit vector. Gaussian elimination in numpy rather than
+    an SVD: these matrices are small, and LAPACK's threads only slow them down."""
+    a = matrix.astype(np.float64, copy=True)
+    rows, columns = a.shape
+    pivots: list[tuple[int, int]] = []
+    rank = 0
+    for column in range(columns):
+        if rank == rows:
+            break
+        pivot = rank + int(np.argmax(np.abs(a[rank:, column])))
+        if abs(a[pivot, column]) < 1e-9:
+            continue
+        a[[rank, pivot]] = a[[pivot, rank]]
+        a[rank] /= a[rank, column]
+        factors = a[:, column].copy()
+        factors[rank] = 0
+        a -= np.outer(factors, a[rank])
+        pivots.append((rank, column))
+        rank += 1
+    found = np.zeros(columns, dtype=bool)
+    for row, column in pivots:
+        if np.count_nonzero(np.abs(a[row]) > 1e-9) == 1:
+            found[column] = True
+    return found
 
 
 # A poll's tables as one system
@@ -302,7 +345,11 @@ def poll_protection(
     """The protection of every table of ``poll`` from its cross-tab rows (all waves, split by
     every field of ``fields``)."""
     respondents, choices, answered = list(respondents), list(choices), list(answered)
-    everything = (*respondents, *choices, *answered)
+    everything: list[RespondentCell | ChoiceCell | AnsweredCell] = [
+        *respondents,
+        *choices,
+        *answered,
+    ]
     waves = tuple(sorted({r.wave for r in everything}))
     several = len(waves) > 1
     slots: list[Wave] = [*waves, ALL] if several else [ALL]

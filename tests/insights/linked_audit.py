@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linprog
 
 Profile = tuple[str | None, ...]
@@ -88,42 +89,55 @@ class Attack:
         a_ub = _matrix([c for c, _ in self.inequalities], size)
         b_ub = np.array([b for _, b in self.inequalities])
         found = []
-        seen: set[tuple[int, ...]] = set()
+        seen: set[frozenset[int]] = set()
         for figure in self.hidden:
-            if not 0 < figure.truth < k or figure.terms in seen:
+            if not 0 < figure.truth < k or frozenset(figure.terms) in seen:
                 continue
-            seen.add(figure.terms)
+            seen.add(frozenset(figure.terms))
             objective = np.zeros(size)
             objective[list(figure.terms)] = 1.0
-            bounds = []
-            for sign in (1.0, -1.0):
-                result = linprog(
-                    sign * objective,
-                    A_ub=a_ub if len(b_ub) else None,
-                    b_ub=b_ub if len(b_ub) else None,
-                    A_eq=a_eq if len(b_eq) else None,
-                    b_eq=b_eq if len(b_eq) else None,
-                    bounds=(0, None),
-                    method="highs",
-                )
-                unbounded = 3
-                if result.status == unbounded:
-                    bounds.append(math.inf if sign < 0 else -math.inf)
-                    continue
-                assert result.status == 0, result.message
-                bounds.append(sign * result.fun)
-            low, high = bounds
-            if high < math.inf and math.ceil(low - 1e-6) >= math.floor(high + 1e-6):
+            # The true value is feasible: if the largest is above it, it is not pinned, and
+            # only then is the smallest needed.
+            high = self._extreme(-objective, a_eq, b_eq, a_ub, b_ub)
+            if high > figure.truth + 0.5:
+                continue
+            low = self._extreme(objective, a_eq, b_eq, a_ub, b_ub)
+            if math.ceil(low - 1e-6) >= math.floor(high + 1e-6):
                 found.append((figure, low, high))
         return found
 
+    @staticmethod
+    def _extreme(
+        objective: np.ndarray,  # type: ignore[type-arg]
+        a_eq: sparse.csr_array,
+        b_eq: np.ndarray,  # type: ignore[type-arg]
+        a_ub: sparse.csr_array,
+        b_ub: np.ndarray,  # type: ignore[type-arg]
+    ) -> float:
+        """The smallest value of ``objective`` (the largest of its negation, negated)."""
+        result = linprog(
+            objective,
+            A_ub=a_ub if len(b_ub) else None,
+            b_ub=b_ub if len(b_ub) else None,
+            A_eq=a_eq if len(b_eq) else None,
+            b_eq=b_eq if len(b_eq) else None,
+            bounds=(0, None),
+            method="highs",
+        )
+        maximizing = objective.min() < 0
+        unbounded = 3
+        if result.status == unbounded:
+            return math.inf
+        assert result.status == 0, result.message
+        return float(-result.fun if maximizing else result.fun)
 
-def _matrix(rows: Sequence[dict[int, float]], size: int) -> np.ndarray:  # type: ignore[type-arg]
-    matrix = np.zeros((len(rows), size))
-    for i, row in enumerate(rows):
-        for j, coefficient in row.items():
-            matrix[i, j] += coefficient
-    return matrix
+
+def _matrix(rows: Sequence[dict[int, float]], size: int) -> sparse.csr_array:
+    entries = [(i, j, c) for i, row in enumerate(rows) for j, c in row.items()]
+    return sparse.csr_array(
+        ([c for _, _, c in entries], ([i for i, _, _ in entries], [j for _, j, _ in entries])),
+        shape=(len(rows), size),
+    )
 
 
 def profiles(values: Sequence[Sequence[str | None]]) -> list[Profile]:

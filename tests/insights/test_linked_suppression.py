@@ -57,7 +57,7 @@ def population(seed: int, poll_: Poll) -> list[Person]:
     weights = [[0.6, 0.28, 0.08, 0.04], [0.3, 0.64, 0.06]]
     skew = {q.id: [rng.random() ** 2 for _ in range(6)] for q in poll_.questions}
     people = []
-    for _ in range(rng.randint(12, 70)):
+    for _ in range(rng.randint(12, 50)):
         profile = tuple(
             rng.choices(values, weights=w)[0] for values, w in zip(VALUES, weights, strict=True)
         )
@@ -166,11 +166,19 @@ class Microdata:
     def n_terms(self, question_id: str, wave: int, cell: tuple[str | None, ...]) -> list[int]:
         question = next(q for q in self.poll.questions if q.id == question_id)
         if question.type in CHOICE_KINDS:
-            return [self.unknown((question_id, wave, cell, o)) for o in _options(question.type, question)]
+            return [
+                self.unknown((question_id, wave, cell, o))
+                for o in _options(question.type, question)
+            ]
         return [self.unknown((question_id, wave, cell, None))]
 
     def terms(
-        self, question_id: str, waves: list[int], field: str | None, group: str | None, row: str | None
+        self,
+        question_id: str,
+        waves: list[int],
+        field: str | None,
+        group: str | None,
+        row: str | None,
     ) -> list[int]:
         found = []
         for wave in waves:
@@ -222,12 +230,14 @@ def publish_inclusion(data: Microdata, d: Deployment, rows: Rows, wave: int | No
         ]
         for r in field_table.rows:
             terms = data.terms("respondents", waves, field_table.field, r.value, None)
-            data.attack.publish(f"inclusion wave={wave} {field_table.field}={r.value}", terms, r.respondents)
+            data.attack.publish(
+                f"inclusion wave={wave} {field_table.field}={r.value}", terms, r.respondents
+            )
             if r.sample_share is not None:
                 data.attack.ratio(terms, stated, r.sample_share)
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(8))
 def test_no_hidden_count_can_be_worked_out_from_every_table_together(seed: int) -> None:
     d, talks = with_follow_up()
     people = population(seed, talks)
@@ -239,4 +249,6 @@ def test_no_hidden_count_can_be_worked_out_from_every_table_together(seed: int) 
             publish_table(data, table(d, talks, rows.of_wave(wave), by, "en"), wave)
         publish_inclusion(data, d, rows, wave)
     pinned = attack.pinned(K)
-    assert pinned == [], "\n".join(f"{f.where}: {f.truth} in [{lo:.2f}, {hi:.2f}]" for f, lo, hi in pinned)
+    assert pinned == [], "\n".join(
+        f"{f.where}: {f.truth} in [{lo:.2f}, {hi:.2f}]" for f, lo, hi in pinned
+    )
