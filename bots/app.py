@@ -10,7 +10,7 @@ import os
 import re
 import secrets
 from collections.abc import AsyncIterator, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,7 +28,12 @@ from bots.sms.webhook import serving as serving_sms
 from bots.telegram.botapi import BotApiClient
 from bots.telegram.runtime import TelegramRuntime, Webhook
 from bots.telegram.sender import TelegramSender
-from config.deployment import demo_folder, load_deployment
+from bots.whatsapp.cloudapi import CloudApi
+from bots.whatsapp.sender import WhatsAppSender
+from bots.whatsapp.webhook import WhatsAppWebhook
+from bots.whatsapp.webhook import serving as serving_whatsapp
+from bots.whatsapp.window import WindowedRenderer
+from config.deployment import demo_folder, load_deployment, whatsapp_problems
 from config.errors import ConfigError
 from config.settings import Settings
 from conversations.definitions import Deployment, RegionQuestion
@@ -38,8 +43,8 @@ from conversations.outbound import quiet_until
 from conversations.ports import Clock, Sender
 from conversations.service import ConversationService
 from insights import UnknownField
-from insights.results import WAVE, PollResults
-from scheduler.dispatcher import Dispatcher, DispatcherSettings
+from insights.results import WAVE, PollResults, default_wave
+from scheduler.dispatcher import Dispatcher, DispatcherSettings, Render
 from scheduler.jobs import scheduled_waves
 from scheduler.ratelimit import RateLimiter
 from scheduler.render import OutboxRenderer
@@ -70,9 +75,12 @@ def deployment_for(settings: Settings) -> Deployment:
     return load_deployment(settings.deployment or demo_folder())
 
 
+DEMO_SECRET_FILE = "secret.key"
+
+
 def demo_secret(data_dir: Path) -> bytes:
     """The terminal demo's pseudonym key: generated once, kept in the data folder (0600)."""
-    path = data_dir / "secret.key"
+    path = data_dir / DEMO_SECRET_FILE
     if path.exists():
         return path.read_text(encoding="utf-8").strip().encode()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -126,8 +134,9 @@ def telegram_runtime(settings: Settings) -> TelegramRuntime:
     if settings.telegram_token is None:
         raise ConfigError(
             "PEACEPULSE_TELEGRAM_TOKEN: required for `peacepulse run` (the token @BotFather "
-            "gave you) unless an SMS gateway is configured (PEACEPULSE_SMS_PROVIDER); to try "
-            "PeacePulse without either, use `peacepulse chat`"
+            "gave you) unless an SMS gateway (PEACEPULSE_SMS_PROVIDER) or WhatsApp "
+            "(PEACEPULSE_WHATSAPP_PHONE_NUMBER_ID) is configured; to try PeacePulse without "
+            "any, use `peacepulse chat`"
         )
     token = settings.telegram_token.get_secret_value()
     left, _, right = token.partition(":")
@@ -224,6 +233,83 @@ async def sms_channel(app: App, gateway: SmsGateway | None) -> AsyncIterator[Non
         yield
 
 
+@dataclass(frozen=True, slots=True)
+class WhatsAppChannel:
+    """WhatsApp as configured: the Cloud API client, the webhook and the sending pace."""
+
+    api: CloudApi
+    webhook: WhatsAppWebhook
+    rate: float
+    pacing: float
+
+
+def whatsapp_channel(settings: Settings) -> WhatsAppChannel | None:
+    """The configured WhatsApp number (None: no WhatsApp), its settings checked."""
+    if not settings.whatsapp_phone_number_id:
+        return None
+    secrets_ = {
+        "WHATSAPP_ACCESS_TOKEN": settings.whatsapp_access_token,
+        "WHATSAPP_APP_SECRET": settings.whatsapp_app_secret,
+        "WHATSAPP_VERIFY_TOKEN": settings.whatsapp_verify_token,
+    }
+    for name, value in secrets_.items():
+        if value is None or not value.get_secret_value():
+            raise ConfigError(
+                f"PEACEPULSE_{name}: required with PEACEPULSE_WHATSAPP_PHONE_NUMBER_ID"
+            )
+    assert settings.whatsapp_access_token is not None
+    assert settings.whatsapp_app_secret is not None
+    assert settings.whatsapp_verify_token is not None
+    number = settings.whatsapp_phone_number_id
+    return WhatsAppChannel(
+        api=CloudApi(
+            settings.whatsapp_api_url, number, settings.whatsapp_access_token.get_secret_value()
+        ),
+        webhook=WhatsAppWebhook(
+            listen=settings.whatsapp_listen,
+            port=settings.whatsapp_port,
+            path=settings.whatsapp_path,
+            verify_token=settings.whatsapp_verify_token.get_secret_value(),
+            app_secret=settings.whatsapp_app_secret.get_secret_value(),
+            phone_number_id=number,
+        ),
+        rate=settings.whatsapp_rate,
+        pacing=settings.whatsapp_pacing,
+    )
+
+
+@contextlib.asynccontextmanager
+async def whatsapp_serving(app: App, whatsapp: WhatsAppChannel | None) -> AsyncIterator[None]:
+    """The WhatsApp webhook served while the block runs, when WhatsApp is configured; a
+    deployment without the templates WhatsApp needs is refused first."""
+    if whatsapp is None:
+        yield
+        return
+    if problems := whatsapp_problems(app.deployment):
+        raise ConfigError(
+            "the deployment cannot be served on WhatsApp:" + "".join(f"\n  {p}" for p in problems)
+        )
+    outbox = outbox_for(app)
+    async with serving_whatsapp(
+        whatsapp.api,
+        app.service,
+        whatsapp.webhook,
+        lambda reports: outbox.record_deliveries(reports, SystemClock().now()),
+        app.deployment.default_language,
+    ):
+        yield
+
+
+def whatsapp_sender(app: App, whatsapp: WhatsAppChannel) -> WhatsAppSender:
+    section = app.deployment.whatsapp
+    return WhatsAppSender(
+        whatsapp.api,
+        rate=whatsapp.rate,
+        pacing=whatsapp.pacing,
+        daily_limit=section.daily_limit if section is not None else 1000,
+    )
+
+
 def freeze_start_up() -> None:
     """Start-up is over: what it built (modules, deployment, schemas) lives as long as the
     process. Keep it out of the collector's full passes, which otherwise stall the event loop
@@ -242,9 +328,16 @@ def bulk_messaging(
     stop: asyncio.Event,
     sms: SmsGateway | None = None,
     telegram: TelegramRuntime | None = None,
+    whatsapp: WhatsAppChannel | None = None,
 ) -> Callable[[], Coroutine[object, object, None]]:
     """What runs beside the bot: the scheduler (waves, reminders) and the outbox dispatcher,
-    sending by Telegram when ``telegram`` is given and by SMS when ``sms`` is."""
+    sending by Telegram when ``telegram`` is given, by SMS when ``sms`` is and by WhatsApp
+    when ``whatsapp`` is.
+
+    The dispatcher's rate (``PEACEPULSE_SEND_RATE``) paces every channel together; WhatsApp's
+    sender paces its own number besides (``PEACEPULSE_WHATSAPP_RATE``, one message per person
+    per ``PEACEPULSE_WHATSAPP_PACING`` seconds). With WhatsApp alone, the dispatcher's rate is
+    WhatsApp's."""
 
     async def run() -> None:
         outbox = outbox_for(app)
@@ -252,26 +345,34 @@ def bulk_messaging(
         clock = SystemClock()
         zone = ZoneInfo(app.deployment.timezone)
         # One limiter paces every call: a message sent in parts waits for its chat's turn too.
-        limiter = RateLimiter(app.settings.send_rate)
+        rate = app.settings.send_rate
+        if whatsapp is not None and telegram is None and sms is None:
+            rate = whatsapp.rate
+        limiter = RateLimiter(rate)
         async with contextlib.AsyncExitStack() as closing:
             senders: dict[str, Sender] = {}
+            if whatsapp is not None:
+                senders["whatsapp"] = whatsapp_sender(app, whatsapp)
             if telegram is not None:
                 client = await closing.enter_async_context(bulk_telegram_client(telegram))
                 senders["telegram"] = TelegramSender(client, pace=limiter.next_turn)
             if sms is not None:
                 senders["sms"] = SmsSender(sms, pace=limiter.next_turn)
+            render: Render = OutboxRenderer(
+                app.deployment,
+                outbox.broadcast,
+                lambda initiative_id: community.initiative(app.deployment, initiative_id),
+            )
+            if whatsapp is not None:  # the 24-hour window decided per recipient
+                render = WindowedRenderer(render, app.deployment, outbox.last_message_at, clock)
             dispatcher = Dispatcher(
                 outbox,
                 senders,
-                OutboxRenderer(
-                    app.deployment,
-                    outbox.broadcast,
-                    lambda initiative_id: community.initiative(app.deployment, initiative_id),
-                ),
+                render,
                 clock,
                 limiter=limiter,
                 quiet=lambda now: quiet_until(now, app.deployment.quiet_hours, zone),
-                settings=DispatcherSettings(rate=app.settings.send_rate),
+                settings=DispatcherSettings(rate=rate),
             )
             scheduler = build_scheduler(outbox, app.deployment, clock, community)
             scheduler.start()
@@ -287,25 +388,37 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     """`peacepulse run`: serve the deployment on Telegram, by SMS, or both, until ``stop`` is
     set, with the scheduler and the outbox dispatcher beside them."""
     gateway = sms_gateway(settings)
-    if gateway is None or settings.telegram_token is not None:
-        await run_telegram(settings, stop, gateway)
+    whatsapp = whatsapp_channel(settings)
+    if (gateway is None and whatsapp is None) or settings.telegram_token is not None:
+        await run_telegram(settings, stop, gateway, whatsapp)
         return
     secret = required_secret(settings)
-    async with open_app(settings, secret) as app, sms_channel(app, gateway):
+    async with (
+        open_app(settings, secret) as app,
+        sms_channel(app, gateway),
+        whatsapp_serving(app, whatsapp),
+    ):
         freeze_start_up()
-        await bulk_messaging(app, stop, gateway)()
+        await bulk_messaging(app, stop, gateway, None, whatsapp)()
 
 
 async def run_telegram(
-    settings: Settings, stop: asyncio.Event, gateway: SmsGateway | None = None
+    settings: Settings,
+    stop: asyncio.Event,
+    gateway: SmsGateway | None = None,
+    whatsapp: WhatsAppChannel | None = None,
 ) -> None:
     """Serve the deployment on Telegram until ``stop`` is set, with the scheduler and the
-    outbox dispatcher beside it, and the SMS webhook when a gateway is given."""
+    outbox dispatcher beside it, and the SMS and WhatsApp webhooks when configured."""
     runtime = telegram_runtime(settings)
     secret = required_secret(settings)
-    async with open_app(settings, secret) as app, sms_channel(app, gateway):
+    async with (
+        open_app(settings, secret) as app,
+        sms_channel(app, gateway),
+        whatsapp_serving(app, whatsapp),
+    ):
         languages = app.deployment.languages
-        alongside = bulk_messaging(app, stop, gateway, runtime)
+        alongside = bulk_messaging(app, stop, gateway, runtime, whatsapp)
         freeze_start_up()
         if settings.bot_framework == "ptb":
             from bots.telegram import ptb_bot
@@ -346,7 +459,23 @@ async def poll_results(
     # field: `insights.disclosure`), so the rows of every wave and field are read.
     async with open_database(settings) as database:
         rows = await load_rows(database, deployment, poll_id)
-    return table(deployment, poll, rows.of_wave(wave), by, deployment.default_language)
+    scope = None
+    if poll.schedule is not None and by != WAVE:
+        if wave is None:
+            now = SystemClock().now()
+            closed = [
+                w.number
+                for w in scheduled_waves(deployment)
+                if w.poll_id == poll_id and w.closes_at <= now
+            ]
+            answered = sorted({a.wave for a in rows.answered})
+            wave, scope = default_wave(answered, closed)
+        else:
+            scope = f"wave {wave}"
+    elif poll.schedule is not None:
+        scope = "each wave; the All waves column counts a person once per wave answered"
+    results = table(deployment, poll, rows.of_wave(wave), by, deployment.default_language)
+    return replace(results, scope=scope)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from bots.cli_support import follow_job, friendly
 from bots.consultation_cli import consultation
 from bots.insights_cli import export, report, shareback
 from config.broadcast import load_broadcast_texts
+from config.deployment import whatsapp_problems
 from config.errors import ConfigError
 
 T = TypeVar("T")
@@ -102,7 +103,12 @@ def sms_cost(poll_id: str) -> None:
 @click.option(
     "--by", "by", default=None, help="Break down by a profile field (e.g. region), or by wave."
 )
-@click.option("--wave", type=click.IntRange(1), default=None, help="Only this wave.")
+@click.option(
+    "--wave",
+    type=click.IntRange(1),
+    default=None,
+    help="Only this wave (a repeating poll shows its latest closed wave by default).",
+)
 @click.option(
     "--format",
     "output_format",
@@ -117,6 +123,8 @@ def results(poll_id: str, by: str | None, wave: int | None, output_format: str) 
 
     settings = support.read_settings()
     summary = support.run(root.poll_results(settings, poll_id, by, wave))
+    if summary.scope is not None and output_format == "csv":
+        click.echo(f"counts: {summary.scope}", err=True)
     renderers = {"table": render.to_table, "csv": render.to_csv, "json": render.to_json}
     click.echo(renderers[output_format](summary), nl=output_format != "csv")
 
@@ -233,6 +241,11 @@ def check() -> None:
     """Validate the deployment folder and report every problem."""
     settings = support.read_settings()
     deployment = root.deployment_for(settings)
+    if settings.whatsapp_phone_number_id and (problems := whatsapp_problems(deployment)):
+        raise ConfigError(
+            f"{len(problems)} problem{'s' if len(problems) > 1 else ''} serving the deployment "
+            "on WhatsApp:" + "".join(f"\n  {p}" for p in problems)
+        )
     click.echo(
         f"deployment OK: {len(deployment.polls)} polls, {len(deployment.languages)} languages, "
         f"{len(deployment.regions)} regions, {len(deployment.consultations)} consultations"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import unicodedata
 from collections.abc import Callable, Coroutine
 from functools import wraps
 from typing import Any, TypeVar
@@ -23,6 +24,25 @@ from insights import InsightsError
 from storage.database import StorageError
 
 T = TypeVar("T")
+
+
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+"""Characters that reorder the text around them ("Trojan Source"): shown escaped too."""
+
+
+def escaped_controls(text: str) -> str:
+    """``text`` for a terminal: control characters (escape sequences that could clear the
+    screen or rewrite a line, newlines that could fake a second statement) and bidirectional
+    overrides are shown as ``\\x1b``, ``\\n``, ``\\u202e``; every other letter, Arabic
+    included, as written."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS
+        else ch
+        for ch in text
+    )
 
 
 def _fail(message: str) -> None:
@@ -58,6 +78,9 @@ def read_settings() -> Settings:
             settings.sms_twilio_auth_token,
             settings.sms_africastalking_api_key,
             settings.sms_webhook_key,
+            settings.whatsapp_access_token,
+            settings.whatsapp_app_secret,
+            settings.whatsapp_verify_token,
         )
         if s is not None
     ]

@@ -16,8 +16,10 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
+from sqlalchemy import select
 
 from bots import app as root
+from bots.app import DEMO_SECRET_FILE
 from config.errors import ConfigError
 from config.settings import Settings
 from conversations.definitions import Initiative
@@ -25,6 +27,7 @@ from conversations.identity import InvalidPhoneNumber, phone_number, pseudonym
 from conversations.snapshot import ROLES
 from conversations.values import ParticipantKey
 from storage.community import CommunityStore
+from storage.models import Participant
 
 T = TypeVar("T")
 
@@ -37,6 +40,29 @@ def _person_key(settings: Settings, channel: str, user: str) -> ParticipantKey:
         except InvalidPhoneNumber as error:
             raise ConfigError(str(error)) from None
     return ParticipantKey(channel, user)
+
+
+def _people_secret(settings: Settings) -> bytes:
+    """The pseudonym key to name a person by: the configured one, or the demo's own only where
+    it already exists or nobody has written yet.
+
+    Without this check, `staff add` run where ``PEACEPULSE_SECRET_KEY`` is not set (a new
+    shell on the server) would write a new key and grant the role to a pseudonym that nobody
+    who ever writes to the bot will have.
+    """
+    if settings.secret_key is not None or (settings.data_dir / DEMO_SECRET_FILE).exists():
+        return root.local_secret(settings)
+
+    async def anyone() -> bool:
+        async with root.open_database(settings) as database, database.connect() as connection:
+            return await connection.scalar(select(Participant.id).limit(1)) is not None
+
+    if asyncio.run(anyone()):
+        raise ConfigError(
+            "PEACEPULSE_SECRET_KEY: required here, since this database already has participants "
+            "(their pseudonyms come from that key; a new key would name nobody who writes)"
+        )
+    return root.local_secret(settings)
 
 
 def _with_store(settings: Settings, work: Callable[[CommunityStore], Awaitable[T]]) -> T:
@@ -82,7 +108,7 @@ def build(  # noqa: PLR0915 (a list of command definitions, not logic)
     def staff_add(channel: str, user: str, role: str) -> None:
         """Grant a role to a person (by channel and user id; only the pseudonym is stored)."""
         settings = _settings()
-        who = pseudonym(root.local_secret(settings), _person_key(settings, channel, user))
+        who = pseudonym(_people_secret(settings), _person_key(settings, channel, user))
         added = _with_store(settings, lambda store: store.add_staff(who, role, _now()))
         click.echo(f"{role} granted to {who[:12]}…" if added else f"{who[:12]}… is already {role}")
 
@@ -93,7 +119,7 @@ def build(  # noqa: PLR0915 (a list of command definitions, not logic)
     def staff_remove(channel: str, user: str, role: str | None) -> None:
         """Withdraw a role (or every role) from a person."""
         settings = _settings()
-        who = pseudonym(root.local_secret(settings), _person_key(settings, channel, user))
+        who = pseudonym(_people_secret(settings), _person_key(settings, channel, user))
         removed = _with_store(settings, lambda store: store.remove_staff(who, role, _now()))
         if not removed:
             raise ConfigError(f"{who[:12]}… has no {role or 'staff'} role")
@@ -127,7 +153,7 @@ def build(  # noqa: PLR0915 (a list of command definitions, not logic)
         )
 
     @click.command()
-    @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
     @friendly
     def audit(limit: int) -> None:
         """The latest staff actions: when, who (pseudonym or cli), what, about what."""

@@ -15,7 +15,7 @@ import click
 import yaml
 
 from bots import app as root
-from bots.cli_support import friendly, read_settings, run
+from bots.cli_support import escaped_controls, friendly, read_settings, run
 from config.broadcast import load_broadcast_texts
 from config.consultations import CONSULTATIONS_FOLDER
 from config.deployment import DeploymentError, load_deployment
@@ -110,7 +110,7 @@ def moderate(consultation_id: str, blocked: bool, published: bool) -> None:
         text = next(iter(row.texts.values()), "")
         flag = " (caught by the block list)" if row.status == "blocked" else ""
         click.echo(f"\n[{number}/{len(rows)}] statement {row.id}{flag}, {row.language or '?'}:")
-        click.echo(f"  {text}")
+        click.echo(f"  {escaped_controls(text)}")
         click.echo("  a approve · r reject · s skip · q quit: ", nl=False)
         while (key := _key().lower()) not in ("a", "r", "s", "q"):
             pass
@@ -165,7 +165,7 @@ def themes(
             for s in suggestions:
                 click.echo(f"\nsuggested {s.number}: {', '.join(s.words)} ({len(s.answers)})")
                 for quote in s.quotes:
-                    click.echo(f"  > {quote}")
+                    click.echo(f"  > {escaped_controls(quote)}")
             changes: dict[int, str | None] = {}
             if apply_codebook:
                 changes |= {i: t[0] for i, t in coded.items() if t}

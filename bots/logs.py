@@ -40,5 +40,9 @@ def configure(level: str, secrets: Iterable[str]) -> None:
     # At DEBUG the frameworks log whole updates and requests: what people wrote. Never that.
     for framework in ("telegram", "aiogram"):
         logging.getLogger(framework).setLevel(max(logging.getLevelName(level), logging.INFO))
+    # aiosqlite logs every call with its arguments at DEBUG: chat ids, phone numbers, answers.
+    # SQLAlchemy's own statement logs hide parameters (storage.database), but stay quiet too.
+    for database in ("aiosqlite", "sqlalchemy"):
+        logging.getLogger(database).setLevel(max(logging.getLevelName(level), logging.WARNING))
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)

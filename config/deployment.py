@@ -42,6 +42,7 @@ from conversations.definitions import (
     Scale,
     ShowIf,
     SingleChoice,
+    TemplatePurpose,
 )
 
 DEPLOYMENT_FILE = "deployment.yaml"
@@ -131,7 +132,45 @@ def load_deployment(folder: Path) -> Deployment:
     result = _validate(Deployment, data, context, DEPLOYMENT_FILE, errors)
     if result is None:  # every part validated alone; only a whole-deployment rule can get here
         raise DeploymentError(folder, errors)
+    if result.whatsapp is not None and (missing := whatsapp_problems(result)):
+        raise DeploymentError(folder, missing)
     return result
+
+
+def needed_templates(deployment: Deployment) -> list[TemplatePurpose]:
+    """The purposes a deployment sends messages for on its own, each of which needs a WhatsApp
+    template for people whose last message is more than 24 hours old."""
+    needed: list[TemplatePurpose] = []
+    if any(poll.schedule for poll in deployment.polls):
+        needed += ["invite", "remind"]
+    needed.append("broadcast")  # the CLI, staff in chat and the share-back can always send
+    if deployment.consultations:
+        needed.append("followup")
+    needed.append("initiative")  # staff can create initiatives in chat
+    return needed
+
+
+def whatsapp_problems(deployment: Deployment) -> list[str]:
+    """What a deployment served on WhatsApp lacks: a template for every message the service
+    may send outside the 24-hour window, in every language (one line per problem)."""
+    section = deployment.whatsapp
+    templates = section.templates if section is not None else {}
+    problems = []
+    for purpose in needed_templates(deployment):
+        template = templates.get(purpose)
+        where = f"{DEPLOYMENT_FILE}: whatsapp: templates: {purpose}"
+        if template is None:
+            problems.append(
+                f"{where}: no template named: WhatsApp allows only an approved template to "
+                "reach people who last wrote more than 24 hours ago"
+            )
+            continue
+        problems += [
+            f"{where}: languages: no template language for '{language}'"
+            for language in deployment.languages
+            if language not in template.languages
+        ]
+    return problems
 
 
 # Reading files

@@ -88,8 +88,34 @@ class Settings(BaseSettings):
         "(?key=…), is checked instead.",
     )
 
+    # --- WhatsApp Business Cloud API (bots/whatsapp): served when the phone number id is set ---
+    whatsapp_phone_number_id: str | None = Field(
+        default=None, description="The business phone number's id at Meta; unset: no WhatsApp."
+    )
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = Field(
+        default=None, description="The Meta app's secret: webhook signatures are checked with it."
+    )
+    whatsapp_verify_token: SecretStr | None = Field(
+        default=None, description="What Meta's webhook verification request must carry."
+    )
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_listen: str = "127.0.0.1"
+    whatsapp_port: int = Field(default=8082, ge=1, le=65535)
+    whatsapp_path: str = "/whatsapp"
+    whatsapp_rate: float = Field(
+        default=80.0, gt=0, le=1000, description="Messages per second from the number at most."
+    )
+    whatsapp_pacing: float = Field(
+        default=6.0, ge=0, le=60, description="Seconds between two bulk messages to one person."
+    )
+
     @field_validator(
-        "telegram_api_url", "webhook_url", "sms_twilio_api_url", "sms_africastalking_api_url"
+        "telegram_api_url",
+        "webhook_url",
+        "sms_twilio_api_url",
+        "sms_africastalking_api_url",
+        "whatsapp_api_url",
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

@@ -251,6 +251,9 @@ class Community:
             topic = draft.get("topic", SIGNUPS_AUDIENCE)
             group = topic[1:] if topic.startswith("#") else None
             chosen = None if topic == SIGNUPS_AUDIENCE or group else topic
+            closed = self._d.topic(chosen) if chosen else None
+            if closed is not None and closed.group is not None and closed.group not in state.groups:
+                return self._unknown(back)  # left the group since the draft was begun
             record = StaffBroadcast(chosen, text, state.language, group)
         return self._again(back, self._t("queued", state, count=count), (record,))
 
@@ -605,6 +608,9 @@ class Community:
                     return self._expired(state)
                 audience = self._t("members_of", state, group=group)
             elif topic is not None:
+                # a closed group's topic too: only from one of the group's members
+                if topic.group is not None and topic.group not in state.groups:
+                    return self._expired(state)
                 audience = self._d.text(topic.name, state.language)
             elif arg == SIGNUPS_AUDIENCE:
                 audience = self._t("broadcast_signups", state)
@@ -687,6 +693,7 @@ class Community:
         rows = [
             (Button(self._d.text(topic.name, state.language), f"-:ob:{topic.id}"),)
             for topic in self._d.topics
+            if topic.group is None or topic.group in state.groups
         ]
         rows.append((Button(self._t("broadcast_signups", state), f"-:ob:{SIGNUPS_AUDIENCE}"),))
         rows.extend(

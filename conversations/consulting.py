@@ -29,6 +29,7 @@ from conversations.consultation_values import (
 from conversations.definitions import Consultation, Deployment, RegionQuestion
 from conversations.i18n import translate
 from conversations.screening import screen
+from conversations.texting import normalize
 from conversations.values import (
     Button,
     ConversationError,
@@ -42,6 +43,16 @@ from conversations.values import (
 
 OPEN, VOTE, MOVE = "cq", "cv", "cx"
 ACTIONS = frozenset({OPEN, VOTE, MOVE})
+
+# What a button's data ends with → its label and the short words that name it when typed.
+_NAMES = {
+    "vote": ("consult_to_vote", "consult_words_vote"),
+    "write": ("consult_write", "consult_words_write"),
+    "stop": ("consult_stop", None),
+    "a": ("consult_agree", "consult_words_agree"),
+    "d": ("consult_disagree", "consult_words_disagree"),
+    "p": ("consult_pass", "consult_words_pass"),
+}
 
 Leave = Callable[[ConversationState, str, tuple[Record, ...]], Transition]
 """The engine's way out to the menu: (state, note, records) → transition."""
@@ -89,6 +100,7 @@ class Consultations:
         self._d = deployment
         # an emoji turns a whole SMS into UCS-2 (70 characters a segment instead of 160)
         self.marker = "💬 " if buttons else ""
+        self._buttons = buttons
         self._detect = detect
         self._now = now
         self._view = view
@@ -117,6 +129,32 @@ class Consultations:
         ):
             return False
         return all(state.profile.get(name) in allowed for name, allowed in audience.profile.items())
+
+    def named_button(self, state: ConversationState, prompt: Reply, text: str) -> Button | None:
+        """The button of the consultation prompt that typed text names by its label or a short
+        word in any of the deployment's languages ("vote", "voter", "تصويت"; "agree",
+        "d'accord", "موافق"). After answering, where a statement is expected, a vote or a bare
+        number is not a statement: it means voting."""
+        typed = normalize(text)
+        if not typed:
+            return None
+        for button in prompt.flat_buttons:
+            if typed in self._names(button.data.rsplit(":", 1)[-1]):
+                return button
+        choosing = typed.isdigit() or any(typed in self._names(vote) for vote in "adp")
+        if state.consult_step == "statement" and choosing:
+            return next((b for b in prompt.flat_buttons if b.data.endswith(":vote")), None)
+        return None
+
+    def _names(self, suffix: str) -> frozenset[str]:
+        label, words = _NAMES.get(suffix, (None, None))
+        names: set[str] = set()
+        for code in self._d.languages:
+            if label is not None:
+                names.add(normalize(translate(label, code)))
+            if words is not None:
+                names.update(normalize(word) for word in translate(words, code).split("|"))
+        return frozenset(names)
 
     def menu_buttons(self, state: ConversationState) -> list[Button]:
         return [
@@ -231,7 +269,8 @@ class Consultations:
                 )
                 return self._again(state, note)
             return self._submitted(state, consultation, cleaned)
-        return self._again(state, self._t("consult_use_buttons", state))
+        key = "consult_use_buttons" if self._buttons else "consult_use_buttons_typed"
+        return self._again(state, self._t(key, state))
 
     # --- steps --------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ These are immutable value objects. `config.deployment` reads them from YAML and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, time, tzinfo
 from typing import Annotated, Literal
@@ -20,9 +21,17 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+IDENTIFIER_MAX_LENGTH = 32
+
 Identifier = Annotated[
-    str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    str, Field(min_length=1, max_length=IDENTIFIER_MAX_LENGTH, pattern=IDENTIFIER_PATTERN)
 ]
+
+
+def is_identifier(text: str) -> bool:
+    """Whether ``text`` is a valid id (of a poll, a region, a closed group ...)."""
+    return len(text) <= IDENTIFIER_MAX_LENGTH and re.fullmatch(IDENTIFIER_PATTERN, text) is not None
 
 
 def _require_languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
@@ -199,6 +208,35 @@ class Exports(_Frozen):
     allow it (such rows are not protected by small-group suppression)."""
 
 
+TemplatePurpose = Literal["invite", "remind", "broadcast", "followup", "initiative"]
+"""What a message the service sends on its own is about (see `conversations.outbound`)."""
+
+TemplateParameter = Literal["text", "organization"]
+"""Values a template's body variables ({{1}}, {{2}}, …) can be given, in order: ``text`` the
+message as it would be sent free-form (on one line), ``organization`` who runs the service."""
+
+
+class WhatsAppTemplate(_Frozen):
+    """A message template approved in WhatsApp Manager, sent outside the 24-hour window."""
+
+    name: str = Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")
+    languages: dict[str, str] = Field(min_length=1)
+    """Deployment language → the template's language code at WhatsApp (``en: en_US``)."""
+    parameters: tuple[TemplateParameter, ...] = ()
+    quick_replies: bool = False
+    """The template has quick-reply buttons, one per button of the message, in order; each
+    gets the message's button as its payload, so that pressing it works as in the window."""
+
+
+class WhatsAppSettings(_Frozen):
+    """How this deployment uses WhatsApp: templates per purpose, and its messaging tier."""
+
+    templates: dict[TemplatePurpose, WhatsAppTemplate] = Field(default_factory=dict)
+    daily_limit: int = Field(default=1000, ge=1)
+    """Business-initiated conversations (people sent a template outside the window) per
+    rolling 24 hours: the number's messaging tier (1000, 10000, 100000, ...)."""
+
+
 InitiativeStatus = Literal["draft", "published", "cancelled", "done"]
 
 
@@ -311,6 +349,8 @@ class Deployment(_Frozen):
     results_topic: str | None = None
     """The topic whose subscribers get results shared back (`peacepulse shareback`)."""
     exports: Exports = Field(default_factory=Exports)
+    whatsapp: WhatsAppSettings | None = None
+    """Templates and tier for WhatsApp (required to send on WhatsApp outside the window)."""
 
     def poll(self, poll_id: str) -> Poll | None:
         return next((p for p in self.polls if p.id == poll_id), None)

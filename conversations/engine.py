@@ -35,6 +35,7 @@ from conversations.definitions import (
     SingleChoice,
 )
 from conversations.i18n import CATALOGUE, language_name, translate
+from conversations.screening import screen
 from conversations.snapshot import Snapshot
 from conversations.texting import choose, clean_label, normalize
 from conversations.values import (
@@ -247,6 +248,12 @@ class Engine:
             turn = _Turn(self._d, self._detect, self._waves, now)
             available = turn.consultations.available(state)
             return available[0].id if len(available) == 1 else None
+        if isinstance(event, Text) and state is not None and state.stage == "menu":
+            # a menu option typed ("3", "٣", its title) is that button pressed
+            turn = _Turn(self._d, self._detect, self._waves, now, buttons)
+            button = turn.typed_button(state, event.text)
+            if button is not None:
+                event = Press(button.data)
         return consulting.wanted(state, event)
 
 
@@ -295,6 +302,11 @@ class _Turn:
     def step(self, state: ConversationState | None, event: Event, locale: str | None) -> Transition:
         if state is None:
             return self._stranger(event, locale)
+        starting = isinstance(event, Text) and _command(event.text) == "start"
+        if state.stage == "stopped" and not self._buttons and not starting:
+            # By SMS, after STOP nothing at all until START: carriers refuse to deliver it
+            # (Twilio error 21610) and each message would cost the deployment or the person.
+            return Transition(state, ())
         if isinstance(event, Text) and (command := _command(event.text)) is not None:
             if command in COMMUNITY_COMMANDS and state.stage != "stopped":
                 return self._community.command(state, command, event.text, self._snapshot)
@@ -306,8 +318,6 @@ class _Turn:
         if isinstance(event, Press):
             return self._press(state, event.data)
         if state.stage == "stopped":
-            if not self._buttons:  # by SMS, nothing at all until START (carriers' rule)
-                return Transition(state, ())
             return Transition(state, (Reply(self._t("paused", state)),))
         if isinstance(event, Unsupported):
             return self._again(state, self._t("unsupported", state))
@@ -398,6 +408,8 @@ class _Turn:
             return Transition(state, (Reply(t("forget_confirm", state), buttons),))
         if command == "mydata":
             return Transition(state, (Reply(self._mydata(state)),))
+        if state.stage == "stopped" and command == "help":
+            return self._again(state, self._help_text(state))  # then "Messages are paused"
         if state.stage == "stopped":
             if command == "start":
                 resumed = dataclasses.replace(
@@ -410,14 +422,7 @@ class _Turn:
         if command == "consult":
             return self.consultations.command(state)
         if command == "help":
-            help_text = t(
-                "help",
-                state,
-                organization=self._d.text(self._d.organization, state.language),
-                contact=self._d.contact,
-            )
-            extra = self._community.help_lines(state, self._snapshot)
-            return self._again(state, "\n".join((help_text, *extra)))
+            return self._again(state, self._help_text(state))
         if command == "polls":
             note = t("left_poll", state) if state.stage == "poll" else ""
             menu = self._enter_menu(state)
@@ -443,6 +448,16 @@ class _Turn:
             cleared = dataclasses.replace(state, subscriptions=())
             return self._again(cleared, t("unsubscribed", state, topics=names), records)
         return self._again(state, t("unknown_command", state))
+
+    def _help_text(self, state: ConversationState) -> str:
+        help_text = self._t(
+            "help",
+            state,
+            organization=self._d.text(self._d.organization, state.language),
+            contact=self._d.contact,
+        )
+        extra = self._community.help_lines(state, self._snapshot)
+        return "\n".join((help_text, *extra))
 
     def _joining(self) -> set[str]:
         """Words that join numbers in any of the deployment's languages: "1 and 3"."""
@@ -473,7 +488,7 @@ class _Turn:
             if topic.group is None or topic.group in state.groups
         ]
         if not self._buttons:
-            return Reply(self._t("subscribe_prompt_typed", state), _rows(toggles))
+            return Reply(self._t("subscribe_prompt_typed", state), _rows(toggles), several=True)
         toggles.append(Button(self._t("done", state), self._data(state, "u", "")))
         return Reply(self._t("subscribe_prompt", state), _rows(toggles), replace=replace)
 
@@ -764,8 +779,7 @@ class _Turn:
                 return self._typed_text(state, poll, question, text)
             if isinstance(question, MultipleChoice) and not self._buttons:
                 return self._typed_multiple(state, poll, question, text)
-        prompt = self._prompt(state)
-        button = _match_button(prompt.flat_buttons, text) or self._choose_typed(state, text)
+        button = self.typed_button(state, text)
         if button is not None:
             return self._press(state, button.data)
         typed = normalize(text)
@@ -776,6 +790,12 @@ class _Turn:
             # an invitation's button, typed (by SMS, invitations show it by name)
             return self._invitation(state, invited)
         return self._again(state, self._t("use_buttons", state))
+
+    def typed_button(self, state: ConversationState, text: str) -> Button | None:
+        """The button of the current prompt that typed text names: its number, or its label
+        in any of the deployment's languages (outside consultations and typed answers)."""
+        prompt = self._prompt(state)
+        return _match_button(prompt.flat_buttons, text) or self._choose_typed(state, text)
 
     def _invited(self, state: ConversationState) -> str | None:
         """``<poll>:<wave>`` of the first open wave the person may answer and has not finished."""
@@ -788,11 +808,11 @@ class _Turn:
     def _typed_consultation(self, state: ConversationState, text: str) -> Transition:
         """Buttons can be typed (by number only where no text is expected); else the flow."""
         prompt = self._prompt(state)
-        if prompt.expects_text:
-            wanted = " ".join(text.split()).casefold()
-            button = next((b for b in prompt.flat_buttons if b.label.casefold() == wanted), None)
-        else:
-            button = _match_button(prompt.flat_buttons, text)
+        button = self.consultations.named_button(state, prompt, text)
+        if button is None and not prompt.expects_text:
+            button = _match_button(prompt.flat_buttons, text) or self._choose(
+                prompt.flat_buttons, self._renderings(state), text
+            )
         if button is not None:
             return self._press(state, button.data)
         return self.consultations.typed(state, text)
@@ -880,6 +900,8 @@ class _Turn:
         if len(answer) > question.max_length:
             note = self._t("text_too_long", state, length=len(answer), max=question.max_length)
             return self._again(state, note)
+        # contact details out before anything is stored, as for consultation answers
+        answer = screen(answer).text
         language, probability = self._detect(answer)
         record = AnswerGiven(
             poll.id,
@@ -1076,7 +1098,8 @@ class _Turn:
         if question.optional:
             buttons.append(Button(self._t("skip", state), self._data(state, "s", "")))
         typed = isinstance(question, Number | FreeText)
-        return Reply("\n".join(lines), _rows(buttons), expects_text=typed)
+        several = isinstance(question, MultipleChoice) and not self._buttons
+        return Reply("\n".join(lines), _rows(buttons), expects_text=typed, several=several)
 
     def _options(
         self, question: Question | ProfileQuestion, language: str

@@ -118,6 +118,33 @@ CONSULTATION_TEXTS: dict[str, dict[str, str]] = {
         "proposition ».",
         "ar": "يرجى الإجابة بالأزرار أدناه، أو اختر «اكتب عبارة» أولاً.",
     },
+    "consult_use_buttons_typed": {
+        "en": "Please reply with the number or the word of an option below (1 agree, 2 disagree, "
+        "3 pass), or choose “Write a statement” first.",
+        "fr": "Répondez par le numéro ou le mot d'une réponse ci-dessous (1 d'accord, 2 pas "
+        "d'accord, 3 passer), ou choisissez d'abord « Écrire une proposition ».",
+        "ar": "يرجى الرد برقم أو كلمة أحد الخيارات أدناه (1 أوافق، 2 لا أوافق، 3 تخطي)، أو اختر "
+        "«اكتب عبارة» أولاً.",
+    },
+    # Short words a person may type for a consultation's buttons, in any language of the
+    # deployment ("|" between them; matched with case, accents and punctuation folded).
+    "consult_words_vote": {"en": "vote|votes|voting", "fr": "voter|vote|votez", "ar": "تصويت|صوت"},
+    "consult_words_write": {
+        "en": "write|statement",
+        "fr": "écrire|proposition|proposer",
+        "ar": "اكتب|كتابة|عبارة",
+    },
+    "consult_words_agree": {"en": "agree|yes", "fr": "d'accord|accord|oui", "ar": "موافق|نعم"},
+    "consult_words_disagree": {
+        "en": "disagree|no",
+        "fr": "pas d'accord|désaccord|non",
+        "ar": "غير موافق|لا",
+    },
+    "consult_words_pass": {
+        "en": "pass|unsure|skip",
+        "fr": "passer|passe|je ne sais pas",
+        "ar": "تخطي|تخطى|لست متأكدا",
+    },
     "consult_followup": {
         "en": "Answer the new question",
         "fr": "Répondre à la nouvelle question",

@@ -24,21 +24,27 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
     "report_disclosure": {
         "en": "Opt-in sample of people who chose to answer over messaging apps, not a probability "
         "sample. Weighted figures are raked to the deployment's population margins; intervals "
-        "are 95 % bootstrap intervals (1000 resamples, each weighted again) and show sampling "
-        "variability only, not the bias of self-selection: they are not margins of error. Cells "
+        "are 95 % bootstrap intervals (1000 resamples, each weighted again), widened where needed "
+        "to the Wilson interval on the effective sample size (so that 0 % still has one), and "
+        "show sampling variability only, not the bias of self-selection: they are not margins "
+        "of error. Cells "
         "of fewer than {k} people, and cells that would reveal them, are left empty "
         "(suppressed).",
         "fr": "Échantillon de volontaires : des personnes qui ont choisi de répondre par "
         "messagerie, et non un échantillon probabiliste. Les chiffres pondérés sont calés "
         "(raking) sur les marges de population du déploiement ; les intervalles sont des "
-        "intervalles bootstrap à 95 % (1000 rééchantillonnages, chacun pondéré à nouveau) et ne "
-        "montrent que la variabilité d'échantillonnage, pas le biais d'auto-sélection : ce ne "
+        "intervalles bootstrap à 95 % (1000 rééchantillonnages, chacun pondéré à nouveau), "
+        "élargis au besoin à l'intervalle de Wilson sur la taille effective (0 % en a donc un "
+        "aussi), et ne montrent que la variabilité d'échantillonnage, pas le biais "
+        "d'auto-sélection : ce ne "
         "sont pas des marges d'erreur. Les cellules de moins de {k} personnes, et celles qui "
         "permettraient de les retrouver, sont laissées vides (masquées).",
         "ar": "عيّنة طوعية من أشخاص اختاروا الإجابة عبر تطبيقات المراسلة، وليست عيّنة "
         "احتمالية. الأرقام المرجّحة معدّلة (بالتناسب التكراري) لتطابق توزيع السكان المحدد لهذا "
         "النشر؛ والفترات هي فترات bootstrap بمستوى 95 % (1000 إعادة معاينة، تُرجَّح كلٌّ منها "
-        "من جديد)، وهي تُظهر تقلّب المعاينة فقط، لا انحياز الاختيار الذاتي: فهي ليست هوامش خطأ. "
+        "من جديد)، مع توسيعها عند الحاجة إلى فترة ويلسون على الحجم الفعلي للعيّنة (فيكون "
+        "للنسبة 0 % فترة أيضًا)، وهي تُظهر تقلّب المعاينة فقط، لا انحياز الاختيار الذاتي: "
+        "فهي ليست هوامش خطأ. "
         "الخلايا التي تضم أقل من {k} أشخاص، والخلايا التي قد تكشفها، تُترك فارغة (محجوبة).",
     },
     "report_respondents": {
@@ -64,12 +70,19 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "قد أزال أثر الاختيار الذاتي، وهو ما لا يستطيع أحد التحقق منه.",
     },
     "report_changes_rule": {
-        "en": "Changes between waves are flagged when significant at 95 % (two-proportion "
-        "z-test on effective sample sizes).",
-        "fr": "Les évolutions d'une vague à l'autre sont signalées lorsqu'elles sont "
-        "significatives à 95 % (test z de deux proportions sur les tailles effectives).",
-        "ar": "يُشار إلى التغيّرات بين الجولات عندما تكون دالّة إحصائياً عند 95 % (اختبار z "
-        "لنسبتين على الأحجام الفعلية للعيّنات).",
+        "en": "Changes between waves: two-proportion z-test on effective sample sizes; the "
+        "p-values of all of a wave's changes (every question and option) are adjusted with the "
+        "Benjamini–Hochberg procedure, and a change is flagged when its adjusted value q is "
+        "below 5 %: at most about 1 flag in 20 is expected to be a false alarm.",
+        "fr": "Évolutions d'une vague à l'autre : test z de deux proportions sur les tailles "
+        "effectives ; les valeurs p de toutes les évolutions d'une vague (chaque question et "
+        "option) sont ajustées par la procédure de Benjamini–Hochberg, et une évolution est "
+        "signalée quand sa valeur ajustée q est inférieure à 5 % : environ 1 signal sur 20 au "
+        "plus devrait être une fausse alerte.",
+        "ar": "التغيّرات بين الجولات: اختبار z لنسبتين على الأحجام الفعلية للعيّنات؛ وتُعدَّل "
+        "قيم p لكل تغيّرات الجولة (كل سؤال وخيار) بطريقة بنجاميني–هوخبرغ، ويُشار إلى التغيّر "
+        "عندما تكون قيمته المعدّلة q أقل من 5 %: يُتوقّع ألا يكون إنذارًا كاذبًا سوى إشارة واحدة "
+        "من كل 20 تقريبًا.",
     },
     "report_hidden_rule": {
         "en": "{mark} marks a hidden cell: fewer than {k} people, or a cell that would let one "
@@ -116,9 +129,9 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
     "report_count": {"en": "count", "fr": "effectif", "ar": "العدد"},
     "report_weighted_percent": {"en": "weighted %", "fr": "% pondéré", "ar": "% مرجّح"},
     "report_interval": {
-        "en": "95 % bootstrap interval",
-        "fr": "intervalle bootstrap à 95 %",
-        "ar": "فترة bootstrap بمستوى 95 %",
+        "en": "95 % interval (bootstrap, at least Wilson)",
+        "fr": "intervalle à 95 % (bootstrap, au moins Wilson)",
+        "ar": "فترة 95 % (bootstrap، وعلى الأقل ويلسون)",
     },
     "report_mean": {"en": "mean", "fr": "moyenne", "ar": "المتوسط"},
     "report_weighted_mean": {
@@ -156,13 +169,15 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
     "report_reach_intro": {
         "en": "Respondents per group against the population. A ratio below {limit} (marked ▼) "
         "means the group is under-represented: its voice counts in weighted results only "
-        "through fewer people.",
+        "through fewer people. Shares count, as the weighting does, only the people whose "
+        "answer the population figures cover.",
         "fr": "Répondants par groupe, comparés à la population. Un rapport inférieur à {limit} "
         "(marqué ▼) signifie que le groupe est sous-représenté : sa voix ne compte dans les "
-        "résultats pondérés qu'à travers moins de personnes.",
+        "résultats pondérés qu'à travers moins de personnes. Comme pour la pondération, les parts "
+        "ne comptent que les personnes dont la réponse figure dans les chiffres de population.",
         "ar": "المشاركون في كل فئة مقارنةً بالسكان. النسبة الأقل من {limit} (المعلَّمة ▼) تعني "
         "أن الفئة ممثَّلة تمثيلاً ناقصاً: صوتها لا يُحتسب في النتائج المرجّحة إلا عبر عدد أقل "
-        "من الأشخاص.",
+        "من الأشخاص. وكما في الترجيح، لا تُحتسب في الحصص إلا إجابات تشملها أرقام السكان.",
     },
     "report_respondents_column": {"en": "respondents", "fr": "répondants", "ar": "المشاركون"},
     "report_share": {"en": "share", "fr": "part", "ar": "الحصة"},
@@ -172,6 +187,14 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "en": "Response rate by {field}",
         "fr": "Taux de réponse par {field}",
         "ar": "معدل الاستجابة حسب {field}",
+    },
+    "report_not_invited": {
+        "en": "Not invited by the service (people answered on their own), so no response "
+        "rate: wave {waves}.",
+        "fr": "Sans invitation envoyée par le service (les personnes ont répondu d'elles-mêmes), "
+        "donc sans taux de réponse : vague {waves}.",
+        "ar": "لم يرسل النظام دعوات (أجاب الناس من تلقاء أنفسهم)، فلا يوجد معدل استجابة: "
+        "الجولة {waves}.",
     },
     "report_rate": {
         "en": "{rate} of {invited}",
@@ -187,9 +210,12 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
     "report_weighted": {"en": "weighted", "fr": "pondéré", "ar": "مرجّح"},
     "report_unweighted": {"en": "unweighted", "fr": "non pondéré", "ar": "غير مرجّح"},
     "report_shares_axis": {
-        "en": "% of respondents (weighted, 95 % bootstrap interval)",
-        "fr": "% des répondants (pondéré, intervalle bootstrap à 95 %)",
-        "ar": "نسبة المشاركين % (مرجّحة، فترة bootstrap بمستوى 95 %)",
+        "en": "% of respondents (bars: weighted to the population; lines: 95 % interval, "
+        "bootstrap, at least Wilson)",
+        "fr": "% des répondants (barres : pondéré sur la population ; traits : intervalle à "
+        "95 %, bootstrap, au moins Wilson)",
+        "ar": "نسبة المشاركين % (الأعمدة: مرجّحة حسب السكان؛ الخطوط: فترة 95 %، bootstrap، "
+        "وعلى الأقل ويلسون)",
     },
     "report_options_hidden": {
         "en": "{hidden} option(s) hidden ({mark}): too few people",
@@ -207,9 +233,12 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "ar": "لا أرقام للعرض عبر الجولات.",
     },
     "report_trend_axis": {
-        "en": "wave (circled: change significant at 95 %)",
-        "fr": "vague (cerclée : évolution significative à 95 %)",
-        "ar": "الجولة (المحاطة بدائرة: تغيّر دالّ عند 95 %)",
+        "en": "wave (circled: change flagged, Benjamini–Hochberg q < 5 %; bands: 95 % Wilson "
+        "interval on the effective n)",
+        "fr": "vague (cerclée : évolution signalée, q de Benjamini–Hochberg < 5 % ; bandes : "
+        "intervalle de Wilson à 95 % sur la taille effective)",
+        "ar": "الجولة (المحاطة بدائرة: تغيّر مُشار إليه، q بنجاميني–هوخبرغ < 5 %؛ الأشرطة: فترة "
+        "ويلسون 95 % على الحجم الفعلي)",
     },
     "report_trend_alt": {
         "en": "Trend: {prompt}",

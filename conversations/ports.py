@@ -267,6 +267,23 @@ class SendResult:
     outcome: Outcome
     retry_after: float | None = None  # seconds, when the platform said how long to wait
     detail: str = ""
+    message_id: str | None = None
+    """The platform's id of the message sent, where it reports delivery later (WhatsApp)."""
+
+
+DELIVERY_ORDER = ("sent", "delivered", "read", "failed")
+"""What a platform reports of a message, in the order it can happen (failed ends it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """A platform's later word on a message it accepted (`SendResult.message_id`)."""
+
+    message_id: str
+    status: str  # one of DELIVERY_ORDER
+    unreachable: bool = False
+    """With ``failed``: the person cannot be reached on this channel at all."""
+    detail: str = ""
 
 
 class Sender(abc.ABC):

@@ -16,11 +16,22 @@ from dataclasses import dataclass
 
 REDACTED = "[…]"
 
+_AT = r"(?:\s*[(\[{<]\s*(?:at|arobase)\s*[)\]}>]\s*|\s+(?:at|arobase)\s+)"
+_DOT = r"(?:\s*[(\[{<]\s*(?:dot|point)\s*[)\]}>]\s*|\s+(?:dot|point)\s+)"
+
 _PATTERNS = (
     # e-mail addresses
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE),
+    # e-mail addresses spelled out: "amina at example dot org", "amina [at] example [dot] org"
+    re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:(?:{_DOT}|\.)[\w-]+)*(?:{_DOT})[a-z]{{2,}}\b", re.I),
     # web addresses and links to people's profiles
     re.compile(r"(?:https?://|www\.)\S+|\bt\.me/\S+", re.IGNORECASE),
+    # short links and other addresses without a scheme: bit.ly/x, wa.me/235..., example.org
+    re.compile(
+        r"\b(?:[a-z0-9-]+\.)+(?:[a-z]{2,}/\S*|(?:com|org|net|info|io|me|ly|gl|gd|co|to|cc|app"
+        r"|link|page|site|xyz|biz|tk)\b)",
+        re.IGNORECASE,
+    ),
     # @handles (Telegram, X, Instagram ...)
     re.compile(r"(?<![\w@])@[A-Za-z0-9_]{4,}"),
     # phone numbers and other long numbers (ids, accounts): 7 or more digits, possibly
@@ -40,9 +51,14 @@ class Screened:
 
 
 def screen(text: str, block_list: Iterable[str] = ()) -> Screened:
-    """Redact contact details and numbers from ``text`` and look for blocked words."""
+    """Redact contact details and numbers from ``text`` and look for blocked words.
+
+    The text is first brought to its NFKC form, so that look-alike characters (a fullwidth
+    ``＠`` or ``ｅｘａｍｐｌｅ．ｏｒｇ``, a small ``﹫``, circled or superscript digits) are
+    caught like the plain ones; that form is what is kept.
+    """
     redactions = 0
-    cleaned = text
+    cleaned = unicodedata.normalize("NFKC", text)
     for pattern in _PATTERNS:
         cleaned, count = pattern.subn(REDACTED, cleaned)
         redactions += count

@@ -30,16 +30,29 @@ class ParticipantKey:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """The person typed text (or a /command)."""
+    """The person typed text (or a /command).
+
+    NUL characters are dropped: nobody types them, and PostgreSQL refuses them in text, which
+    would fail the whole transaction of the event (and of its batch).
+    """
 
     text: str
+
+    def __post_init__(self) -> None:
+        if "\x00" in self.text:
+            object.__setattr__(self, "text", self.text.replace("\x00", ""))
 
 
 @dataclass(frozen=True, slots=True)
 class Press:
-    """The person pressed a button; ``data`` is the button's data as the engine made it."""
+    """The person pressed a button; ``data`` is the button's data as the engine made it
+    (forged data may hold anything; NUL characters are dropped as in `Text`)."""
 
     data: str
+
+    def __post_init__(self) -> None:
+        if "\x00" in self.data:
+            object.__setattr__(self, "data", self.data.replace("\x00", ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +99,8 @@ class Reply:
     send a new one; channels that cannot edit simply send it. ``expects_text`` says the person
     should type the answer (a number, free text): buttons are then extras such as "Skip", and a
     channel that numbers its options must not number these. ``photo`` (a URL or a file path)
-    goes with the text where the channel can show pictures.
+    goes with the text where the channel can show pictures. ``several`` says the person names
+    several options in one message ("1 3"): a channel must not offer them as one-tap choices.
     """
 
     text: str
@@ -94,6 +108,7 @@ class Reply:
     replace: bool = False
     expects_text: bool = False
     photo: str | None = None
+    several: bool = False
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from conversations.definitions import (
     Deployment,
+    MultipleChoice,
     Number,
     Poll,
     Question,
@@ -27,13 +30,16 @@ from insights.disclosure import ALL, RESPONDENTS, N, PollProtection, poll_protec
 from insights.results import WAVE, PollResults, QuestionResult, summarize
 from insights.suppression import suppress
 from insights.weighting import (
+    Answers,
     Change,
     Estimate,
     Raking,
+    adjust,
     compare,
     effective_sample_size,
+    estimates,
     rake,
-    raked_share,
+    sample,
 )
 from storage.aggregates import ChoiceCount, NumberStats, QuestionTotal
 from storage.crosstabs import (
@@ -61,7 +67,7 @@ class Rows:
     """The wave these rows were narrowed to by `of_wave`; None: every wave."""
     whole: Rows | None = field(default=None, repr=False, compare=False)
     """The rows of every wave these were narrowed from."""
-    _protections: dict[tuple[int, str, int], PollProtection] = field(
+    _protections: dict[tuple[int, str | None, int], PollProtection] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -72,22 +78,37 @@ class Rows:
         every = self.whole or self
         if wave is None:
             return every
-        return Rows(
-            every.fields,
-            [r for r in every.respondents if r.wave == wave],
-            [r for r in every.choices if r.wave == wave],
-            [r for r in every.answered if r.wave == wave],
-            [r for r in every.numbers if r.wave == wave],
-            wave=wave,
-            whole=every,
+        return every._by_wave.get(wave) or Rows(
+            every.fields, [], [], [], [], wave=wave, whole=every
         )
 
-    def protection(self, deployment: Deployment, poll: Poll) -> PollProtection:
+    @cached_property
+    def _by_wave(self) -> dict[int, Rows]:
+        """Every wave's rows, split in one pass (reports and exports ask for each often)."""
+        split: dict[int, tuple[list[Any], list[Any], list[Any], list[Any]]] = defaultdict(
+            lambda: ([], [], [], [])
+        )
+        kinds: tuple[Sequence[Any], ...] = (
+            self.respondents,
+            self.choices,
+            self.answered,
+            self.numbers,
+        )
+        for index, kind in enumerate(kinds):
+            for row in kind:
+                split[row.wave][index].append(row)
+        return {
+            wave: Rows(self.fields, *parts, wave=wave, whole=self) for wave, parts in split.items()
+        }
+
+    def protection(self, deployment: Deployment, poll: Poll | None) -> PollProtection:
         """What every table of the poll hides, worked out once on the rows of every wave
         (`insights.disclosure`), so that tables of one wave, of all waves, by wave and by each
         field can be put side by side."""
         every = self.whole or self
-        key = (id(deployment), poll.id, deployment.suppression_k)
+        # The counts of respondents share no line with any question's: without a poll they
+        # are protected exactly as with one.
+        key = (id(deployment), poll.id if poll else None, deployment.suppression_k)
         if key not in every._protections:
             every._protections[key] = poll_protection(
                 deployment,
@@ -206,20 +227,38 @@ class WaveEstimates:
 
 
 def estimate(
-    deployment: Deployment, poll: Poll, rows: Rows, language: str, wave: int | None
+    deployment: Deployment,
+    poll: Poll,
+    rows: Rows,
+    language: str,
+    wave: int | None,
+    *,
+    resample: bool = True,
 ) -> WaveEstimates:
-    """Weighted shares (raked to the deployment's margins) for one wave, or all pooled."""
+    """Weighted shares (raked to the deployment's margins) for one wave, or all pooled; their
+    intervals by bootstrap and Wilson, or Wilson's only without ``resample``
+    (`insights.weighting.estimates`)."""
     rows = rows.of_wave(wave)
     people: dict[tuple[int, Profile], int] = {
         (r.wave, r.profile): r.respondents for r in rows.respondents
     }
     cells = list(people)
-    raking = _rake(deployment, rows.fields, cells, [people[c] for c in cells])
+    counts_of = [people[c] for c in cells]
+    raking = _rake(deployment, rows.fields, cells, counts_of)
     weight = dict(zip(cells, raking.weights.tolist(), strict=True))
+    waves = sorted({w for w, _ in cells})
+    people_sample = sample(
+        counts_of,
+        profiles=[p for _, p in cells],
+        strata=[waves.index(w) for w, _ in cells],
+        fields=rows.fields,
+        margins=deployment.population,
+        k=deployment.suppression_k,
+    )
     counts = table(deployment, poll, rows, None, language)
     shown = {q.question_id: q for q in counts.questions}
     total = sum(people.values())
-    effective_n = effective_sample_size(raking.weights, [people[c] for c in cells])
+    effective_n = effective_sample_size(raking.weights, counts_of)
     weighting = Weighting(
         respondents=total,
         effective_n=effective_n,
@@ -230,9 +269,37 @@ def estimate(
         collapsed=raking.collapsed,
         trimmed=raking.trimmed,
     )
+    position = {c: i for i, c in enumerate(cells)}
+    answered: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(cells)))
+    for a in rows.answered:
+        if (i := position.get((a.wave, a.profile))) is not None:
+            answered[a.question_id][i] += a.respondents
+    picked: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros(len(cells)))
+    for c in rows.choices:
+        if (i := position.get((c.wave, c.profile))) is not None:
+            picked[c.question_id, c.choice][i] += c.respondents
+    nobody = np.zeros(len(cells))
+    answers = [
+        Answers(
+            [picked.get((q.id, row.choice_id), nobody) for row in shown[q.id].rows],
+            answered.get(q.id, nobody),
+            exclusive=not isinstance(q, MultipleChoice),
+        )
+        for q in poll.questions
+    ]
+    found = estimates(people_sample, [a for a in answers if len(a.picked)], resample=resample)
+    shares = iter(found)
     questions = tuple(
-        _question(deployment, question, rows, weight, shown[question.id])
-        for question in poll.questions
+        _question(
+            question,
+            rows,
+            weight=weight,
+            effective=effective_sample_size(people_sample.weights, a.answered),
+            found=next(shares) if len(a.picked) else [],
+            counts=shown[question.id],
+            k=deployment.suppression_k,
+        )
+        for question, a in zip(poll.questions, answers, strict=True)
     )
     return WaveEstimates(wave, weighting, questions)
 
@@ -271,49 +338,26 @@ def _rake(
 
 
 def _question(
-    deployment: Deployment,
     question: Question,
     rows: Rows,
+    *,
     weight: Mapping[tuple[int, Profile], float],
+    effective: float,
+    found: Sequence[Estimate | None],
     counts: QuestionResult,
+    k: int,
 ) -> QuestionEstimate:
     total_n = counts.n[-1]
-    people = {(r.wave, r.profile): r.respondents for r in rows.respondents}
-    cells = list(people)
-    answered_by = {
-        (a.wave, a.profile): a.respondents for a in rows.answered if a.question_id == question.id
-    }
-    base = [answered_by.get(c, 0) for c in cells]
-    weights = [weight[c] for c in cells]
-    effective = effective_sample_size(weights, base)
-    waves = sorted({w for w, _ in cells})
     # A weighted figure resting on fewer than k people's worth of weight is not shown.
-    too_few = effective < deployment.suppression_k
+    too_few = effective < k
     options: list[OptionEstimate] = []
-    for row in counts.rows:
+    for row, share in zip(counts.rows, found, strict=True):
         cell = row.cells[-1]
         if cell.suppressed or cell.count is None:
             options.append(OptionEstimate(row.choice_id, row.label, None, None))
             continue
-        if too_few:
-            options.append(OptionEstimate(row.choice_id, row.label, cell.count, None))
-            continue
-        picked_by = {
-            (c.wave, c.profile): c.respondents
-            for c in rows.choices
-            if c.question_id == question.id and c.choice == row.choice_id
-        }
-        share = raked_share(
-            [picked_by.get(c, 0) for c in cells],
-            base,
-            [people[c] for c in cells],
-            profiles=[p for _, p in cells],
-            strata=[waves.index(w) for w, _ in cells],
-            fields=rows.fields,
-            margins=deployment.population,
-            k=deployment.suppression_k,
-        )
-        options.append(OptionEstimate(row.choice_id, row.label, cell.count, share))
+        shown = None if too_few else share
+        options.append(OptionEstimate(row.choice_id, row.label, cell.count, shown))
     mean = None
     if isinstance(question, Number) and not total_n.suppressed and not too_few:
         numbers = [n for n in rows.numbers if n.question_id == question.id]
@@ -358,7 +402,7 @@ class QuestionTrend:
 
     @property
     def flagged(self) -> list[tuple[OptionTrend, TrendPoint]]:
-        """Changes significant at 95 %."""
+        """Changes flagged: Benjamini–Hochberg q below 5 % (see `trends`)."""
         return [
             (option, point)
             for option in self.options
@@ -368,10 +412,15 @@ class QuestionTrend:
 
 
 def trends(waves: Sequence[WaveEstimates]) -> tuple[QuestionTrend, ...]:
-    """Per question and option, the weighted share in each wave and the flagged changes."""
+    """Per question and option, the weighted share in each wave and the flagged changes.
+
+    Every change into one wave, over all the poll's questions and options, is one family of
+    tests: their p-values are adjusted together (Benjamini–Hochberg), so that the share of
+    false alarms among a wave's flags stays at 5 % however many options the poll has.
+    """
     if not waves:
         return ()
-    result = []
+    raw = []
     for first in waves[0].questions:
         if not first.options:
             continue
@@ -385,9 +434,31 @@ def trends(waves: Sequence[WaveEstimates]) -> tuple[QuestionTrend, ...]:
                 change = compare(previous, found) if previous and found else None
                 points.append(TrendPoint(wave.wave or 0, found, change))
                 previous = found or previous
-            options.append(OptionTrend(option.choice_id, option.label, tuple(points)))
-        result.append(QuestionTrend(first.question_id, first.prompt, tuple(options)))
-    return tuple(result)
+            options.append((option, points))
+        raw.append((first, options))
+    family: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for q, (_, options) in enumerate(raw):
+        for o, (_, points) in enumerate(options):
+            for p, point in enumerate(points):
+                if point.change is not None:
+                    family[point.wave].append((q, o, p))
+    for members in family.values():
+        changes = [raw[q][1][o][1][p].change for q, o, p in members]
+        adjusted = adjust([c for c in changes if c is not None])
+        for (q, o, p), change in zip(members, adjusted, strict=True):
+            point = raw[q][1][o][1][p]
+            raw[q][1][o][1][p] = TrendPoint(point.wave, point.estimate, change)
+    return tuple(
+        QuestionTrend(
+            first.question_id,
+            first.prompt,
+            tuple(
+                OptionTrend(option.choice_id, option.label, tuple(points))
+                for option, points in options
+            ),
+        )
+        for first, options in raw
+    )
 
 
 # Inclusion
@@ -400,7 +471,8 @@ class InclusionRow:
     respondents: int | None
     """None when suppressed."""
     sample_share: float | None
-    """Among those who stated the field."""
+    """Among those who stated the field; where it has margins, among those whose answer
+    the margins cover (None for other answers), the categories the weighting uses."""
     population_share: float | None
     ratio: float | None
     """Sample share over population share: below 1, the group is under-represented."""
@@ -414,7 +486,11 @@ class Inclusion:
 
 
 def inclusion(
-    deployment: Deployment, poll: Poll, rows: Rows, language: str, wave: int | None
+    deployment: Deployment,
+    rows: Rows,
+    language: str,
+    wave: int | None,
+    poll: Poll | None = None,
 ) -> tuple[Inclusion, ...]:
     """Respondents per value of each profile field against its population share.
 
@@ -434,13 +510,18 @@ def inclusion(
         shares = deployment.population.get(field_id, {})
         keys = _ordered(_values(deployment, question), counted, shares)
         hidden = {k: protection.hides(RESPONDENTS, wave, field_id, k, N) for k in keys}
-        stated = sum(n for k, n in counted.items() if k is not None)
-        with_shares = not hidden.get(None, False)
+        # With margins, shares are among the people whose answer the margins cover, as in
+        # the weighting; a value they do not cover (abroad, another identity) has no ratio.
+        covered = [k for k in counted if k is not None and (not shares or k in shares)]
+        stated = sum(counted[k] for k in covered)
+        # Shares give back how many they are shares of; that is a hidden count's secret
+        # unless every count outside it is shown.
+        with_shares = not any(hidden[k] for k in keys if k not in covered)
         table_rows = []
         for key in keys:
             n = None if hidden[key] else counted.get(key, 0)
             share = (
-                n / stated if n is not None and key is not None and stated and with_shares else None
+                n / stated if n is not None and key in covered and stated and with_shares else None
             )
             population = shares.get(key) if key is not None else None
             ratio = share / population if share is not None and population else None
@@ -469,6 +550,9 @@ class ReachTable:
     field: str
     groups: tuple[tuple[str | None, str], ...]
     waves: tuple[tuple[int, tuple[ReachCell, ...]], ...]
+    not_invited: tuple[int, ...] = ()
+    """Waves with completions but no invitation sent by the service (people came on their
+    own): they have no response rate, rather than a rate "of 0"."""
 
 
 def response_rates(
@@ -480,9 +564,13 @@ def response_rates(
     found: dict[str | None, int] = {r.group: 1 for r in data}
     keys = _ordered(_values(deployment, question), found, {})
     waves = []
+    not_invited = []
     for wave in sorted({r.wave for r in data}):
         by_group = {r.group: r for r in data if r.wave == wave}
         invited = [by_group[k].invited if k in by_group else 0 for k in keys]
+        if not any(invited):
+            not_invited.append(wave)
+            continue
         done = [
             min(by_group[k].completed, by_group[k].invited) if k in by_group else 0 for k in keys
         ]
@@ -502,7 +590,7 @@ def response_rates(
             cells.append(ReachCell(invited[j], shown_done, rate))
         waves.append((wave, tuple(cells)))
     groups = tuple((k, _label(deployment, question, k, language)) for k in keys)
-    return ReachTable(field, groups, tuple(waves))
+    return ReachTable(field, groups, tuple(waves), tuple(not_invited))
 
 
 def _values(deployment: Deployment, question: SingleChoice | RegionQuestion) -> list[str]:

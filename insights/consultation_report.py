@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -137,14 +138,27 @@ def render(report: Mapping[str, object], output_format: str) -> str:
     return _html(report)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#!~])")
+
+
+def _md(value: object) -> str:
+    """A value as literal Markdown text: HTML escaped (a renderer passes raw HTML through, so
+    a statement could carry a script or a tracking image), Markdown's own marks escaped (no
+    links, images or table cells made up by a participant), one line."""
+    text = html.escape(" ".join(str(value).split()), quote=False)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def _markdown(r: Mapping[str, object]) -> str:
-    lines = [f"# {r['title']}", "", f"*{r['element']}*", "", f"**Question:** {r['question']}", ""]
+    m = _md
+    lines = [f"# {m(r['title'])}", "", f"*{m(r['element'])}*", ""]
+    lines += [f"**Question:** {m(r['question'])}", ""]
     lines += [f"Participants: {r['participants']} · free-text answers: {r['answers']}", ""]
     participation = r["participation"]
     assert isinstance(participation, dict)
-    lines += [f"## Participation by {participation['by']}", "", "| group | participants |"]
+    lines += [f"## Participation by {m(participation['by'])}", "", "| group | participants |"]
     lines += ["| --- | --: |"]
-    lines += [f"| {row['group']} | {row['participants']} |" for row in participation["rows"]]
+    lines += [f"| {m(row['group'])} | {row['participants']} |" for row in participation["rows"]]
     groups = r["opinion_groups"]
     assert isinstance(groups, dict)
     lines += ["", "## Opinion groups", ""]
@@ -153,36 +167,36 @@ def _markdown(r: Mapping[str, object]) -> str:
     for group in groups["groups"]:
         lines.append(f"### Group {group['group']} ({group['size']} people)")
         for rep in group["representative"]:
-            lines.append(f"- {rep['direction']} {rep['share']:.0%}: {rep['statement']}")
+            lines.append(f"- {rep['direction']} {rep['share']:.0%}: {m(rep['statement'])}")
         lines.append("")
     lines += ["", "## Common ground (all groups)", ""]
     consensus = r["consensus"]
     assert isinstance(consensus, list)
-    lines += [f"- {c['direction']} {c['share']:.0%}: {c['statement']}" for c in consensus] or [
+    lines += [f"- {c['direction']} {c['share']:.0%}: {m(c['statement'])}" for c in consensus] or [
         "None yet."
     ]
     lines += ["", "## Themes", ""]
     themes = r["themes"]
     assert isinstance(themes, list)
     for theme in themes:
-        lines.append(f"- **{theme['theme']}**: {theme['answers']} answers")
-        lines += [f"  > {quote}" for quote in theme["quotes"]]
+        lines.append(f"- **{m(theme['theme'])}**: {theme['answers']} answers")
+        lines += [f"  > {m(quote)}" for quote in theme["quotes"]]
     suggested = r["suggested_themes"]
     assert isinstance(suggested, list)
     if suggested:
         lines += ["", "### Suggested themes (not yet confirmed)", ""]
         for s in suggested:
-            lines.append(f"- {', '.join(s['words'])}: {s['answers']} answers")
-            lines += [f"  > {quote}" for quote in s["quotes"]]
+            lines.append(f"- {m(', '.join(s['words']))}: {s['answers']} answers")
+            lines += [f"  > {m(quote)}" for quote in s["quotes"]]
     languages = r["languages"]
     assert isinstance(languages, dict)
     rounds = r["rounds"]
     assert isinstance(rounds, list)
     if len(rounds) > 1:
         lines += ["", "## Rounds", "", "| round | question | answers |", "| --: | --- | --: |"]
-        lines += [f"| {x['round']} | {x['question']} | {x['answers']} |" for x in rounds]
+        lines += [f"| {x['round']} | {m(x['question'])} | {x['answers']} |" for x in rounds]
     lines += ["", "## Languages", "", "| language | answers |", "| --- | --: |"]
-    lines += [f"| {language} | {n} |" for language, n in languages.items()]
+    lines += [f"| {m(language)} | {n} |" for language, n in languages.items()]
     lines += ["", f"Cells under {r['suppression_k']} people are shown as {HIDDEN}.", ""]
     return "\n".join(lines)
 

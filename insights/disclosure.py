@@ -334,7 +334,7 @@ def _key(question: str, wave: Wave, by: str | None, group: Group, row: object) -
 
 def poll_protection(
     deployment: Deployment,
-    poll: Poll,
+    poll: Poll | None,
     *,
     fields: Sequence[str],
     respondents: Iterable[RespondentCell],
@@ -343,7 +343,7 @@ def poll_protection(
     k: int,
 ) -> PollProtection:
     """The protection of every table of ``poll`` from its cross-tab rows (all waves, split by
-    every field of ``fields``)."""
+    every field of ``fields``); without a poll, of the respondent counts only."""
     respondents, choices, answered = list(respondents), list(choices), list(answered)
     everything: list[RespondentCell | ChoiceCell | AnsweredCell] = [
         *respondents,
@@ -376,8 +376,9 @@ def poll_protection(
     for c in choices:
         found_choices.setdefault(c.question_id, set()).add(c.choice)
     system = System()
-    by_id = {q.id: q for q in poll.questions}
-    for question in (*poll.questions, None):
+    questions = poll.questions if poll is not None else ()
+    by_id = {q.id: q for q in questions}
+    for question in (*questions, None):
         _question_system(
             system,
             _Shape(

@@ -67,6 +67,7 @@ from insights.analysis import (
     trends,
 )
 from insights.results import PollResults
+from insights.spreadsheet import spreadsheet_safe
 from storage.crosstabs import AnswerRow
 
 Value = str | int | float | bool | None
@@ -110,11 +111,15 @@ _OVERALL = (
     ("mean", "#indicator +num +mean"),
     ("weighted_mean", "#indicator +num +mean +weighted"),
     ("change_z", "#indicator +num +change +z"),
+    ("change_p", "#indicator +num +change +p"),
+    ("change_q", "#indicator +num +change +q"),
     ("change_significant", "#indicator +change +significant"),
 )
 """The overall table. ``change_z`` compares the weighted share with the previous wave that
-has one (two-proportion z-test on effective sample sizes, `insights.weighting.compare`);
-``change_significant`` is true when it is significant at 95 %."""
+has one (two-proportion z-test on effective sample sizes, `insights.weighting.compare`),
+``change_p`` is its own two-sided p-value and ``change_q`` the p-value adjusted with the
+Benjamini–Hochberg procedure over every change into the same wave (all questions and
+options); ``change_significant`` is true when q < 0.05."""
 
 
 def build(
@@ -190,6 +195,8 @@ def _overall(
                         None,
                         None,
                         _round(change.z, 2) if change else None,
+                        _round(change.p, 4) if change else None,
+                        _round(change.q, 4) if change else None,
                         change.significant if change else None,
                     )
                 )
@@ -206,6 +213,8 @@ def _overall(
                         number.suppressed,
                         _round(number.mean, 2),
                         _round(question.mean, 2),
+                        None,
+                        None,
                         None,
                         None,
                     )
@@ -302,7 +311,7 @@ def _inclusion(
     )
     out = Table("inclusion", *_split(spec))
     for wave in waves:
-        for field_table in inclusion(deployment, poll, rows, language, wave):
+        for field_table in inclusion(deployment, rows, language, wave, poll):
             for r in field_table.rows:
                 out.rows.append(
                     (
@@ -458,7 +467,13 @@ def _cell(value: Value) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
     return str(value)
+
+
+def _xlsx_cell(value: Value) -> Value:
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def write_csv(export: Export, folder: Path, *, hxl: bool) -> list[Path]:
@@ -469,9 +484,9 @@ def write_csv(export: Export, folder: Path, *, hxl: bool) -> list[Path]:
         path = folder / f"{t.name}.csv"
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(t.columns)
+            writer.writerow([_cell(c) for c in t.columns])
             if hxl:
-                writer.writerow(t.hxl)
+                writer.writerow([_cell(c) for c in t.hxl])
             writer.writerows([_cell(v) for v in row] for row in t.rows)
         written.append(path)
     notes = folder / "README.txt"
@@ -495,13 +510,13 @@ def write_xlsx(export: Export, path: Path, *, hxl: bool) -> None:
     about["A1"].font = Font(bold=True)
     for t in export.tables:
         sheet = book.create_sheet(t.name[:31])
-        sheet.append(list(t.columns))
+        sheet.append([_xlsx_cell(c) for c in t.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         if hxl:
-            sheet.append(list(t.hxl))
+            sheet.append([_xlsx_cell(c) for c in t.hxl])
         for row in t.rows:
-            sheet.append(list(row))
+            sheet.append([_xlsx_cell(v) for v in row])
         sheet.freeze_panes = "A3" if hxl else "A2"
     book.save(path)
 

@@ -40,6 +40,8 @@ _NUMBER_ROWS = (("_mean", "mean"), ("_min", "minimum"), ("_max", "maximum"))
 def to_table(results: PollResults) -> str:
     """Aligned plain text: per question, one line per option and a column per group."""
     lines = [results.title]
+    if results.scope is not None:
+        lines.append(f"Counts: {results.scope}")
     if results.by_label is not None:
         lines.append(f"By: {results.by_label}")
     for question in results.questions:
@@ -112,6 +114,7 @@ def to_json(results: PollResults) -> str:
         "poll": {"id": results.poll_id, "title": results.title},
         "by": results.by,
         "by_label": results.by_label,
+        "scope": results.scope,
         "k": results.k,
         "groups": [{"key": group.key, "label": group.label} for group in results.groups],
         "questions": [_json_question(question) for question in results.questions],

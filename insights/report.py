@@ -62,6 +62,12 @@ def render(data: ReportInput) -> str:
     waves = data.rows.waves()
     wave = data.wave if data.wave is not None else (waves[-1] if waves else None)
     current = estimate(deployment, poll, data.rows, language, wave)
+    # the trend needs every wave's shares and effective n; its bands are Wilson intervals on
+    # the effective n, so only the reported wave is bootstrapped
+    all_waves = [
+        current if w == wave else estimate(deployment, poll, data.rows, language, w, resample=False)
+        for w in waves
+    ]
     by_field = [
         table(deployment, poll, data.rows.of_wave(wave), q.id, language) for q in deployment.profile
     ]
@@ -80,9 +86,8 @@ def render(data: ReportInput) -> str:
     for index, question in enumerate(current.questions):
         parts.append(_question(question, overall, by_field, index, t))
     if len(waves) > 1:
-        all_waves = [estimate(deployment, poll, data.rows, language, w) for w in waves]
         parts.append(_trends(trends(all_waves), t))
-    parts.append(_inclusion(inclusion(deployment, poll, data.rows, language, wave), data.reach, t))
+    parts.append(_inclusion(inclusion(deployment, data.rows, language, wave, poll), data.reach, t))
     return _page(title, "\n".join(parts), language)
 
 
@@ -287,6 +292,9 @@ def _inclusion(tables: Sequence[Inclusion], reach: Sequence[ReachTable], t: _Wor
         parts.append(f"<h3>{_e(group.label)}</h3>")
         parts.append(_table(["", *(t.text(c) for c in columns)], rows, "inclusion"))
     for rates in reach:
+        if rates.not_invited and rates is reach[0]:
+            waves = ", ".join(str(w) for w in rates.not_invited)
+            parts.append(f"<p>{t.html('report_not_invited', waves=_e(waves))}</p>")
         if not rates.waves:
             continue
         header = [t.text("report_wave_column"), *(label for _, label in rates.groups)]
@@ -296,6 +304,8 @@ def _inclusion(tables: Sequence[Inclusion], reach: Sequence[ReachTable], t: _Wor
                 *(
                     MARK
                     if c.invited is None
+                    else "–"
+                    if c.invited == 0
                     else t.text(
                         "report_rate",
                         rate=MARK if c.rate is None else f"{100 * c.rate:.0f} %",

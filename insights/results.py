@@ -122,6 +122,29 @@ class PollResults:
     groups: tuple[Group, ...]
     """The columns: each group that occurs, not stated last, then all respondents."""
     questions: tuple[QuestionResult, ...]
+    scope: str | None = None
+    """For a repeating poll: which wave(s) the figures count, said where they are shown."""
+
+
+def default_wave(answered: Sequence[int], closed: Sequence[int]) -> tuple[int | None, str]:
+    """The wave to show when a repeating poll's results are asked for without one.
+
+    Answers of different waves are never counted together by default: one person answers each
+    wave, so pooled shares would count people several times (single-choice shares summing to
+    well over 100 %). The latest closed wave with answers is shown, else the latest wave with
+    answers (one still open); the text says which and how to see the others.
+    """
+    if not answered:
+        return None, "no wave has answers yet"
+    finished = [w for w in answered if w in set(closed)]
+    if finished:
+        wave = max(finished)
+        return (
+            wave,
+            f"wave {wave}, the latest closed wave (--wave N for another, --by wave for all)",
+        )
+    wave = max(answered)
+    return wave, f"wave {wave}, still open (--wave N for another, --by wave for all)"
 
 
 def summarize(

@@ -27,17 +27,33 @@ effective sample size is below k are not shown (`insights.analysis`).
 n_eff / n. Unequal weights cost precision; a 40 % efficiency means 1 000 answers are worth
 about 400 from a simple random sample — *if* the weighting removed the selection bias.
 
-**Intervals** (`raked_share`): percentile bootstrap, `REPLICATES` resamples of each wave's
-respondents (a multinomial draw over cells, which is the same thing), each resample raked
-again, fixed seed. They show how much the weighted share moves with the luck of who answered,
-weighting included; they do not cover the bias of a self-selected sample, which is why they
-are never
-called a "margin of error" (AAPOR Code of Professional Ethics and Practices, and AAPOR's
-guidance on opt-in surveys and the margin of sampling error).
+**Intervals** (`replicate` then `shares`): percentile bootstrap, `REPLICATES` resamples of
+each wave's respondents (a multinomial draw over cells, which is the same thing), each
+resample raked again, fixed seed; the answers to a question are then drawn within each cell
+of each resample. One set of resamples serves every question and option of a wave, so the
+weights are raked `REPLICATES` times per wave rather than per option. They show how much the
+weighted share moves with the luck of who answered, weighting included; they do not cover the
+bias of a self-selected sample, which is why they are never called a "margin of error" (AAPOR
+Code of Professional Ethics and Practices, and AAPOR's guidance on opt-in surveys and the
+margin of sampling error).
+
+**Honest at 0 and 100 %.** When nobody (or everybody) picked an option, every resample gives
+the same share and the bootstrap interval has no width, as if the share were known exactly.
+So the interval shown is the wider of the bootstrap interval and the **Wilson score interval
+on the Kish effective sample size** (Wilson 1927; with an effective n as in Kish 1965): with
+nobody of 100 effective respondents the interval is 0–3.7 %, not 0–0 %.
+
+**Changes between waves** (`compare`, `adjust`): a two-proportion z-test on effective sample
+sizes gives each change a two-sided p-value; the p-values of every change from one wave to
+the next, across all of a poll's questions and options, are adjusted with the
+**Benjamini–Hochberg** procedure (1995), and a change is flagged when its adjusted value
+(q) is below 5 %: among flagged changes, at most 5 % are expected to be false alarms, however
+many options a poll has.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -223,22 +239,48 @@ class Estimate:
     effective_n: float
 
 
+def wilson(share: float, effective_n: float, z: float = Z_95) -> tuple[float, float]:
+    """The Wilson score interval of a share on ``effective_n`` people (0–1 when there are none).
+
+    Unlike the normal (Wald) interval it keeps a width at 0 and 1: its upper bound for 0 of
+    n is z² / (n + z²).
+    """
+    if effective_n <= 0:
+        return 0.0, 1.0
+    p, n, z2 = min(max(share, 0.0), 1.0), effective_n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 @dataclass(frozen=True)
 class Change:
-    """A change of a weighted share between two waves, tested on effective sample sizes."""
+    """A change of a weighted share between two waves, tested on effective sample sizes.
+
+    ``p`` is the test's own two-sided p-value; ``q`` the same after the Benjamini–Hochberg
+    adjustment over every change it was tested with (`adjust`), and ``significant`` says
+    whether q < 5 %. Until adjusted, q is p.
+    """
 
     before: float
     after: float
     z: float
+    p: float
+    q: float
     significant: bool
+
+
+FDR = 0.05
+"""The false discovery rate that wave-over-wave flags are held to."""
 
 
 def compare(before: Estimate, after: Estimate) -> Change:
     """Two-proportion z-test with each wave's Kish effective sample size in place of n.
 
-    z = (p₂ − p₁) / √(p₁(1−p₁)/n_eff₁ + p₂(1−p₂)/n_eff₂), significant when |z| > 1.96 (95 %,
-    two-sided). Waves are treated as independent samples: where the same people answer
-    both, the true variance of the difference is smaller, so the test errs on the careful side.
+    z = (p₂ − p₁) / √(p₁(1−p₁)/n_eff₁ + p₂(1−p₂)/n_eff₂), p-value two-sided; significant on
+    its own when p < 5 %, before any adjustment for the other changes tested with it. Waves
+    are treated as independent samples: where the same people answer both, the true variance
+    of the difference is smaller, so the test errs on the careful side.
     """
     p1, p2 = before.share, after.share
     variance = 0.0
@@ -247,14 +289,230 @@ def compare(before: Estimate, after: Estimate) -> Change:
     if after.effective_n > 0:
         variance += p2 * (1 - p2) / after.effective_n
     if variance <= 0:
-        return Change(p1, p2, 0.0, False)
+        return Change(p1, p2, 0.0, 1.0, 1.0, False)
     z = (p2 - p1) / variance**0.5
-    return Change(p1, p2, z, abs(z) > Z_95)
+    p = math.erfc(abs(z) / math.sqrt(2))
+    return Change(p1, p2, z, p, p, p < FDR)
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values (q-values), in the order given.
+
+    q₍ᵢ₎ = min over j ≥ i of m·p₍ⱼ₎ / j for the p-values sorted ascending, capped at 1;
+    rejecting every hypothesis with q < α keeps the false discovery rate at α (for
+    independent or positively dependent tests).
+    """
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, m * p_values[i] / rank)
+        adjusted[i] = min(running, 1.0)
+    return adjusted
+
+
+def adjust(changes: Sequence[Change]) -> list[Change]:
+    """The changes with their q-values, tested together at `FDR`."""
+    q_values = benjamini_hochberg([c.p for c in changes])
+    return [
+        Change(c.before, c.after, c.z, c.p, q, q < FDR)
+        for c, q in zip(changes, q_values, strict=True)
+    ]
 
 
 RERAKE_ITERATIONS = 50
 RERAKE_TOLERANCE = 1e-9
 """Replicates are raked until every weighted margin is within this of its target."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Respondents per cell (a profile within a stratum, i.e. a wave) and their raking."""
+
+    people: FloatArray
+    strata: npt.NDArray[np.intp]
+    weights: FloatArray
+    """The sample's own raking weights per cell (each stratum raked on its own)."""
+    steps: _Steps
+    replicates: int
+    seed: int
+
+
+def sample(
+    respondents: Sequence[int],
+    *,
+    profiles: Sequence[Sequence[str | None]],
+    strata: Sequence[int],
+    fields: Sequence[str],
+    margins: Mapping[str, Mapping[str, float]],
+    replicates: int = REPLICATES,
+    seed: int = SEED,
+    k: int = 1,
+) -> Sample:
+    """``respondents[i]`` people in cell i (profile ``profiles[i]`` in stratum ``strata[i]``),
+    raked to ``margins`` (as `rake`: categories of fewer than ``k`` people collapsed, weights
+    trimmed); the bootstrap of `estimates` will draw ``replicates`` resamples, raked with the
+    sample's categories."""
+    people = np.asarray(respondents, dtype=np.float64)
+    stratum = np.asarray(strata, dtype=np.intp)
+    steps = _codes(profiles, fields, margins, people=people, strata=stratum, k=k)
+    weights = _rake_rows(people[None, :], steps, stratum)[0]
+    return Sample(people, stratum, weights, steps, replicates, seed)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """One question's answers per cell of a `Sample`."""
+
+    picked: Sequence[Sequence[int] | FloatArray] | FloatArray
+    """``picked[option][cell]``: people of the cell who picked the option."""
+    answered: Sequence[int] | FloatArray
+    """People of the cell who answered the question."""
+    exclusive: bool
+    """Each answer is one option (single choice, scale); otherwise several may be ticked."""
+
+
+_DRAWS_PER_CHUNK = 2_000_000
+"""Resampled people held in memory at once (int64 indexes, weights): about 50 MB."""
+
+
+def bootstrap(sample: Sample, questions: Sequence[Answers]) -> list[FloatArray]:
+    """Per question, the weighted share of each option in each resample: (replicates, options).
+
+    A resample draws the same number of people per stratum with replacement, rakes them
+    again, and counts their answers. The data are counts per cell, so people are numbered
+    within each cell and given the cell's answers in turn (the first ``picked[0]`` picked
+    option 0, …); how the answers of one person to two questions pair up is unknown, but each
+    question's own resampling is exactly a resample of people. NaN where nobody answered.
+    """
+    cells = len(sample.people)
+    order = np.argsort(sample.strata, kind="stable")
+    counts = sample.people.astype(np.int64)
+    person_cell = np.repeat(order, counts[order])
+    persons = len(person_cell)
+    bounds = []
+    start = 0
+    for s in np.unique(sample.strata):
+        size = int(counts[sample.strata == s].sum())
+        bounds.append((start, start + size))
+        start += size
+    codes = [_person_codes(q, person_cell, counts) for q in questions]
+    sums = [np.zeros((sample.replicates, width)) for _, width in codes]
+    if persons == 0:
+        return [np.full((sample.replicates, len(q.picked)), np.nan) for q in questions]
+    rng = np.random.default_rng(sample.seed)
+    chunk = max(1, _DRAWS_PER_CHUNK // persons)
+    # per question, each person's (cell, answer) as one number: counting those in a resample
+    # gives the answers per cell, which its weights then sum
+    keys = [person_cell * width + code if code.ndim == 1 else person_cell for code, width in codes]
+    for first in range(0, sample.replicates, chunk):
+        size = min(chunk, sample.replicates - first)
+        drawn = np.empty((size, persons), dtype=np.intp)
+        for low, high in bounds:
+            if high > low:
+                drawn[:, low:high] = rng.integers(low, high, size=(size, high - low))
+        row = np.arange(size)[:, None]
+        people = np.bincount((row * cells + person_cell[drawn]).ravel(), minlength=size * cells)
+        weights = _rake_rows(
+            people.reshape(size, cells).astype(np.float64), sample.steps, sample.strata
+        )
+        for (code, width), key, total in zip(codes, keys, sums, strict=True):
+            if code.ndim == 1:
+                found = np.bincount(
+                    (row * (cells * width) + key[drawn]).ravel(), minlength=size * cells * width
+                ).reshape(size, cells, width)
+                total[first : first + size] = np.einsum("rcw,rc->rw", found, weights)
+            else:
+                person_weight = np.take_along_axis(weights, person_cell[drawn], axis=1)
+                for column in range(width):
+                    total[first : first + size, column] = (person_weight * code[column][drawn]).sum(
+                        axis=1
+                    )
+    result = []
+    for question, (code, _), total in zip(questions, codes, sums, strict=True):
+        options = len(question.picked)
+        # exclusive: every code but "did not answer"; otherwise the "answered" column
+        answered = total[:, : options + 1].sum(axis=1) if code.ndim == 1 else total[:, options]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result.append(total[:, :options] / answered[:, None])
+    return result
+
+
+def _person_codes(
+    question: Answers, person_cell: npt.NDArray[np.intp], counts: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], int]:
+    """Each person's answer, people numbered cell by cell in the order of ``person_cell``.
+
+    Exclusive: one code per person, the option (0…k-1), k for answered but no option shown,
+    k + 1 for did not answer; width k + 2. Otherwise a 0/1 row per option then one for
+    answered; width k + 1.
+    """
+    cells = len(counts)
+    picked = np.asarray(question.picked, dtype=np.int64).reshape(-1, cells)
+    options = len(picked)
+    answered = np.minimum(np.asarray(question.answered, dtype=np.int64), counts)
+    # position of each person within their cell (people are in the order of `bootstrap`)
+    order = np.unique(person_cell, return_index=True)
+    starts = np.zeros(cells, dtype=np.int64)
+    starts[order[0]] = order[1]
+    rank = np.arange(len(person_cell)) - starts[person_cell]
+    if question.exclusive:
+        upto = np.minimum(np.cumsum(picked, axis=0), answered[None, :])  # options × cells
+        code = np.full(len(person_cell), options + 1, dtype=np.int64)
+        code[rank < answered[person_cell]] = options
+        for option in range(options - 1, -1, -1):
+            code[rank < upto[option][person_cell]] = option
+        return code, options + 2
+    flags = np.zeros((options + 1, len(person_cell)), dtype=np.float64)
+    for option in range(options):
+        flags[option] = rank < np.minimum(picked[option], answered)[person_cell]
+    flags[options] = rank < answered[person_cell]
+    return flags, options + 1  # type: ignore[return-value]
+
+
+def estimates(
+    sample: Sample, questions: Sequence[Answers], *, resample: bool = True
+) -> list[list[Estimate | None]]:
+    """Per question and option, the weighted share among the people who answered and its 95 %
+    interval: the wider of the percentile bootstrap (`bootstrap`) and Wilson's on the effective
+    n (`wilson`); Wilson's alone without ``resample`` (for trend charts: much faster, and
+    close to the bootstrap's where the share is not near 0 or 1). None for a question nobody
+    answered."""
+    replicated = (
+        bootstrap(sample, questions)
+        if resample
+        else [np.full((0, len(q.picked)), np.nan) for q in questions]
+    )
+    tail = (1 - CONFIDENCE) / 2 * 100
+    result: list[list[Estimate | None]] = []
+    w = sample.weights
+    for question, shares in zip(questions, replicated, strict=True):
+        yes = np.asarray(question.picked, dtype=np.float64).reshape(-1, len(w))
+        base = np.asarray(question.answered, dtype=np.float64)
+        total = float((base * w).sum())
+        if base.sum() == 0 or total == 0:
+            result.append([None] * len(yes))
+            continue
+        effective = effective_sample_size(w, base)
+        row: list[Estimate | None] = []
+        for option, share in enumerate(((yes * w).sum(axis=1) / total).tolist()):
+            found = shares[:, option]
+            found = found[~np.isnan(found)]
+            low, high = (
+                (float(v) for v in np.percentile(found, [tail, 100 - tail]))
+                if len(found)
+                else (share, share)
+            )
+            floor_low, floor_high = wilson(share, effective)
+            row.append(
+                Estimate(
+                    share, min(low, floor_low), max(high, floor_high), int(base.sum()), effective
+                )
+            )
+        result.append(row)
+    return result
 
 
 def raked_share(
@@ -270,48 +528,19 @@ def raked_share(
     seed: int = SEED,
     k: int = 1,
 ) -> Estimate | None:
-    """A weighted share whose bootstrap re-weights every resample.
-
-    Per cell (a profile within a stratum, i.e. a wave): ``respondents`` people, of whom
-    ``answered`` answered the question and ``picked`` picked the option. The point estimate
-    rakes each stratum's respondents to ``margins`` (as `rake`, categories with fewer than ``k``
-    people collapsed, weights trimmed). Each replicate draws the same
-    number of people per stratum with replacement (a multinomial over cell × picked / answered
-    otherwise / did not answer), rakes the replicate's respondents again, and recomputes the
-    share: so the interval carries the variability of the weights too. None when nobody
-    answered.
-    """
-    yes = np.asarray(picked, dtype=np.float64)
-    base = np.asarray(answered, dtype=np.float64)
-    people = np.asarray(respondents, dtype=np.float64)
-    stratum = np.asarray(strata, dtype=np.intp)
-    if base.sum() == 0:
-        return None
-    steps = _codes(profiles, fields, margins, people=people, strata=stratum, k=k)
-    weights = _rake_rows(people[None, :], steps, stratum)[0]
-    share = float((yes * weights).sum() / (base * weights).sum())
-    rng = np.random.default_rng(seed)
-    cells = len(people)
-    drawn = np.zeros((replicates, 3, cells))
-    for s in np.unique(stratum):
-        mine = np.flatnonzero(stratum == s)
-        parts = np.concatenate([yes[mine], base[mine] - yes[mine], people[mine] - base[mine]])
-        total = int(people[mine].sum())
-        draws = rng.multinomial(total, parts / total, size=replicates).reshape(
-            replicates, 3, len(mine)
-        )
-        drawn[:, :, mine] = draws
-    replicate_people = drawn.sum(axis=1)
-    replicate_weights = _rake_rows(replicate_people, steps, stratum)
-    numerator = (drawn[:, 0] * replicate_weights).sum(axis=1)
-    denominator = ((drawn[:, 0] + drawn[:, 1]) * replicate_weights).sum(axis=1)
-    valid = denominator > 0
-    shares = numerator[valid] / denominator[valid]
-    tail = (1 - CONFIDENCE) / 2 * 100
-    low, high = np.percentile(shares, [tail, 100 - tail]) if len(shares) else (share, share)
-    return Estimate(
-        share, float(low), float(high), int(base.sum()), effective_sample_size(weights, base)
+    """One option's weighted share and interval (`sample` then `estimates`); None when nobody
+    answered."""
+    people = sample(
+        respondents,
+        profiles=profiles,
+        strata=strata,
+        fields=fields,
+        margins=margins,
+        replicates=replicates,
+        seed=seed,
+        k=k,
     )
+    return estimates(people, [Answers([picked], answered, exclusive=False)])[0][0]
 
 
 _Steps = dict[int, list[tuple[npt.NDArray[np.intp], FloatArray]]]

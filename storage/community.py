@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from conversations.definitions import Deployment, Initiative
+from conversations.definitions import Deployment, Initiative, is_identifier
 from conversations.snapshot import ROLES, Feedback, Role, Seats, SignUpStatus, Snapshot
 from conversations.values import (
     CancelSignUp,
@@ -59,6 +59,7 @@ from conversations.values import (
     SignUp,
     StaffBroadcast,
 )
+from insights.spreadsheet import spreadsheet_safe
 from storage.database import StorageError, UnsupportedDatabase, for_writing
 from storage.models import (
     AuditEntry,
@@ -232,7 +233,8 @@ def _signups_of_managed(participant: str, admin: bool) -> Select[str]:
 
 async def forget(session: AsyncSession, participant: str, now: datetime) -> None:
     """Erase a person's sign-ups (a place they held goes to the first waiting, who is told),
-    staff roles and wrong-code counts, and unlink the initiatives they organized;
+    staff roles and wrong codes older than the rate window, name them no more in the audit
+    log, and unlink the initiatives they organized;
     memberships and feedback go with their participant row (foreign keys cascade)."""
     placed = await session.scalars(
         select(SignUpRow.initiative_id).where(
@@ -249,7 +251,24 @@ async def forget(session: AsyncSession, participant: str, now: datetime) -> None
         if capacity is not None:
             await promote(session, initiative_id, capacity, now)
     await session.execute(delete(StaffRole).where(StaffRole.participant_id == participant))
-    await session.execute(delete(CodeAttempt).where(CodeAttempt.participant_id == participant))
+    # Wrong codes of the last hour stay (only their times): erasing them would let anyone
+    # reset the limit with /forget and guess on. Older ones go now.
+    await session.execute(
+        delete(CodeAttempt).where(
+            CodeAttempt.participant_id == participant, CodeAttempt.at <= now - WRONG_CODE_WINDOW
+        )
+    )
+    # The audit trail keeps what was done, by someone no longer named: one fresh random
+    # name for all of this person's entries, in place of their pseudonym.
+    erased = f"erased-{secrets.token_hex(16)}"
+    await session.execute(
+        update(AuditEntry).where(AuditEntry.actor == participant).values(actor=erased)
+    )
+    await session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.subject.contains(participant, autoescape=True))
+        .values(subject=func.replace(AuditEntry.subject, participant, erased))
+    )
     await session.execute(
         update(StoredInitiative)
         .where(StoredInitiative.organizer == participant)
@@ -734,6 +753,11 @@ class CommunityStore:
         self, group_id: str, name: str, chatham_house: bool, now: datetime
     ) -> str:
         """Create a closed group; returns its access code (shown once, stored hashed)."""
+        if not is_identifier(group_id):
+            raise CommunityError(
+                f"{group_id!r} is not a valid group id (up to 32 letters, digits, '_', '.' and "
+                "'-', starting with a letter or digit)"
+            )
         code = new_code()
         async with self._writer.begin() as connection:
             if await connection.scalar(select(ClosedGroup.id).where(ClosedGroup.id == group_id)):
@@ -881,7 +905,12 @@ class CommunityStore:
             # a pseudonym of the pseudonym, per initiative: exports cannot be joined up
             alias = hashlib.sha256(f"{initiative_id}:{row.participant_id}".encode()).hexdigest()
             writer.writerow(
-                [alias[:12], row.status, f"{row.created_at:%Y-%m-%dT%H:%M:%SZ}", row.contact or ""]
+                [
+                    alias[:12],
+                    row.status,
+                    f"{row.created_at:%Y-%m-%dT%H:%M:%SZ}",
+                    spreadsheet_safe(row.contact or ""),
+                ]
             )
         return out.getvalue()
 

@@ -154,7 +154,8 @@ def _upsert(session: AsyncSession, entity: type[Any]) -> postgresql.Insert | sql
 
 
 async def forget(session: AsyncSession, participant: str) -> None:
-    """Erase the person from consultations: answers and unpublished statements deleted;
+    """Erase the person from consultations: answers and statements never or no longer shown
+    (waiting, blocked, rejected or withdrawn) deleted;
     votes detached (one fresh random id, so the vote matrix keeps its shape); published
     statements kept without their author (others voted on them)."""
     await session.execute(
@@ -162,7 +163,8 @@ async def forget(session: AsyncSession, participant: str) -> None:
     )
     await session.execute(
         delete(Statement).where(
-            Statement.author == participant, Statement.status.in_(("pending", "blocked"))
+            Statement.author == participant,
+            Statement.status.in_(("pending", "blocked", "rejected")),
         )
     )
     await session.execute(

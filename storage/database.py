@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import URL, Connection, event, make_url
@@ -26,9 +29,9 @@ class StorageError(Exception):
 
 
 class InvalidDatabaseUrl(StorageError):
-    def __init__(self) -> None:
+    def __init__(self, hint: str = "") -> None:
         # The text may hold a password, so it is not repeated here.
-        super().__init__("the database URL cannot be parsed")
+        super().__init__("the database URL cannot be parsed" + (f": {hint}" if hint else ""))
 
 
 class UnsupportedDatabase(StorageError):
@@ -50,7 +53,14 @@ class DatabaseUnavailable(StorageError):
 
 
 def safe_url(url: URL) -> str:
-    """The URL as text with any password masked, fit for logs and error messages."""
+    """The URL as text with any password masked, fit for logs and error messages.
+
+    An '@' left unencoded in a password ends the password early for the URL parser, and the
+    rest of it would show as part of the host: then everything before the last '@' is masked.
+    """
+    host = url.host or ""
+    if "@" in host:
+        return f"{url.drivername}://***@{host.rpartition('@')[2]}/{url.database or ''}"
     return url.render_as_string(hide_password=True)
 
 
@@ -60,6 +70,8 @@ def parse_url(url: str | URL) -> URL:
         parsed = make_url(url)
     except ArgumentError:
         raise InvalidDatabaseUrl() from None
+    if "@" in (parsed.host or ""):
+        raise InvalidDatabaseUrl("write an '@' in the user name or password as %40")
     if parsed.drivername not in SUPPORTED_DRIVERS:
         raise UnsupportedDatabase(parsed)
     return parsed
@@ -71,20 +83,56 @@ def create_engine(url: str | URL) -> AsyncEngine:
     SQLite gets foreign keys, WAL, a busy timeout and SQLAlchemy-issued ``BEGIN`` statements
     (``BEGIN IMMEDIATE`` on connections marked by `for_writing`), and the parent directory of
     a database file is created if missing.
+
+    Parameters (chat ids, answers, profiles) are never put into SQLAlchemy's statement logs
+    nor into the text of its errors (``hide_parameters``), so no log carries them.
     """
     parsed = parse_url(url)
     if parsed.get_backend_name() == "postgresql":
-        return create_async_engine(parsed, pool_pre_ping=True)
+        return create_async_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         try:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseUnavailable(parsed, exc) from exc
-    engine = create_async_engine(parsed)
+
+    async def connect_sqlite() -> aiosqlite.Connection:
+        arguments, options = engine.dialect.create_connect_args(engine.url)
+        return await _SqliteConnection.open(*arguments, **options)
+
+    engine = create_async_engine(parsed, async_creator=connect_sqlite, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
     return engine
+
+
+class _SqliteConnection(aiosqlite.Connection):
+    """aiosqlite's connection, whose `close` also completes after `stop`.
+
+    SQLAlchemy ends a connection whose task was cancelled by starting a graceful `close` and,
+    once cancelled, calling `stop`. aiosqlite 0.22's worker thread exits at the first stop;
+    the `close` then queues a second one, which nobody runs, and waits for it forever: a task
+    that never ends, and a test run that hung in its teardown (aiosqlite issues 369, 375).
+    Here every stop after the first returns the first one's future, resolved when the worker
+    thread ends.
+    """
+
+    _stopped: asyncio.Future[Any] | None
+    _stop_requested = False
+
+    @classmethod
+    async def open(cls, database: str, **options: Any) -> aiosqlite.Connection:
+        connection = cls(functools.partial(sqlite3.connect, database, **options), 64)
+        # as SQLAlchemy does for connections it opens itself: never keep the process alive
+        connection._thread.daemon = True
+        return await connection
+
+    def stop(self) -> asyncio.Future[Any] | None:
+        if not self._stop_requested:
+            self._stop_requested = True
+            self._stopped = super().stop()
+        return self._stopped
 
 
 def for_writing(engine: AsyncEngine) -> AsyncEngine:

@@ -236,6 +236,10 @@ class OutboxRow(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    platform_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    """The platform's id of the message sent, where it reports delivery later (WhatsApp)."""
+    delivery: Mapped[str | None] = mapped_column(String(12))
+    """What the platform last reported of it: sent, delivered, read or failed."""
 
 
 class ProcessedUpdate(Base):

@@ -42,8 +42,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from conversations.definitions import Audience
 from conversations.outbound import Kind
+from conversations.ports import DELIVERY_ORDER, DeliveryReport, OutboxMessage, Outcome, SendResult
 from conversations.ports import Outbox as OutboxPort
-from conversations.ports import OutboxMessage, Outcome, SendResult
 from conversations.waves import Wave
 from storage.database import UnsupportedDatabase, for_writing
 from storage.models import (
@@ -387,6 +387,9 @@ class SqlOutbox(OutboxPort):
                     bindparam("new_sent_at", type_=UtcDateTime()), OutboxRow.sent_at
                 ),
                 last_error=bindparam("new_error"),
+                platform_id=func.coalesce(
+                    bindparam("new_platform_id", type_=String()), OutboxRow.platform_id
+                ),
                 attempts=OutboxRow.attempts - bindparam("give_back", type_=Integer()),
             )
         )
@@ -408,7 +411,67 @@ class SqlOutbox(OutboxPort):
                     unreachable,
                 )
 
+    async def record_deliveries(self, reports: Sequence[DeliveryReport], now: datetime) -> int:
+        """What the platform reports of messages it was given (sent, delivered, read, failed),
+        by its message id; how many outbox rows it concerned.
+
+        A report never goes back (read is not followed by delivered, whatever order callbacks
+        come in); ``failed`` marks the row failed, or unreachable (and the participant with it)
+        when the platform says the person cannot be reached.
+        """
+        if not reports:
+            return 0
+        rank = {status: i for i, status in enumerate(DELIVERY_ORDER)}
+        changed = 0
+        async with self._writer.begin() as connection:
+            for report in reports:
+                rows = (
+                    await connection.execute(
+                        select(OutboxRow.id, OutboxRow.participant_id, OutboxRow.delivery).where(
+                            OutboxRow.platform_id == report.message_id
+                        )
+                    )
+                ).all()
+                for row in rows:
+                    if rank.get(row.delivery or "", -1) >= rank[report.status]:
+                        continue
+                    values: dict[str, Any] = {"delivery": report.status}
+                    if report.status == "failed":
+                        values["status"] = "unreachable" if report.unreachable else "failed"
+                        values["last_error"] = report.detail[:MAX_ERROR] or None
+                    await connection.execute(
+                        update(OutboxRow).where(OutboxRow.id == row.id).values(**values)
+                    )
+                    if report.status == "failed" and report.unreachable:
+                        await connection.execute(
+                            update(Participant)
+                            .where(
+                                Participant.id == row.participant_id,
+                                Participant.unreachable_at.is_(None),
+                            )
+                            .values(unreachable_at=now)
+                        )
+                    changed += 1
+        return changed
+
     # ------------------------------------------------------------------ reading
+
+    async def last_message_at(self, participant: str) -> datetime | None:
+        """When the participant last wrote (``state.last_active``), None if unknown."""
+        async with self._reader.connect() as connection:
+            state = (
+                await connection.execute(
+                    select(Participant.state).where(Participant.id == participant)
+                )
+            ).scalar()
+        value = state.get("last_active") if isinstance(state, dict) else None
+        if not isinstance(value, str):
+            return None
+        try:
+            found = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return found if found.tzinfo is not None else None
 
     async def job_counts(self, job: str) -> dict[str, int]:
         counts = dict.fromkeys(OUTBOX_STATUSES, 0)
@@ -530,6 +593,7 @@ def _settlement(
         "new_due_at": None,
         "new_sent_at": None,
         "new_error": result.detail[:MAX_ERROR] or None,
+        "new_platform_id": result.message_id,
         "give_back": 0,
     }
     match result.outcome:

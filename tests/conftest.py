@@ -8,12 +8,19 @@ skipped, unless ``PEACEPULSE_REQUIRE_POSTGRES=1``, which turns those skips into 
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import secrets
+import signal
+import threading
 from collections.abc import AsyncIterator, Generator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
+import pytest_timeout
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -74,3 +81,34 @@ def pytest_runtest_makereport(
         report.outcome = "failed"
         report.longrepr = f"{REQUIRE_POSTGRES_VARIABLE}=1 but {POSTGRES_SKIP_REASON}"
     return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> bool | None:
+    """pytest-timeout's signal method, with the pending asyncio tasks and where each waits
+    printed before the threads' stacks: a hung test is most often a task awaiting a future
+    nobody will resolve, which no thread's stack shows."""
+    if settings.method != "signal" or threading.current_thread() is not threading.main_thread():
+        return None  # pytest-timeout's own implementation
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        __tracebackhide__ = True
+        loop = asyncio._get_running_loop()
+        if loop is not None:
+            tasks = asyncio.all_tasks(loop)
+            report = io.StringIO()
+            for task in tasks:
+                task.print_stack(limit=8, file=report)
+            terminal = item.config.get_terminal_writer()
+            terminal.sep("+", title=f"Timeout: {len(tasks)} pending asyncio tasks")
+            terminal.write(report.getvalue())
+        pytest_timeout.timeout_sigalrm(item, settings)
+
+    def cancel() -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+    item.cancel_timeout = cancel  # type: ignore[attr-defined]  # read by pytest-timeout
+    signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, settings.timeout)
+    return True

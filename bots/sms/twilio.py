@@ -96,8 +96,10 @@ class TwilioGateway(SmsGateway):
         url = self._webhook_url
         if request.query_string:
             url += "?" + request.query_string
+        # as bytes: compare_digest refuses text that is not ASCII (a 500 instead of a 403)
+        given_bytes = given.encode("utf-8", "surrogateescape")
         return any(
-            hmac.compare_digest(signature(self._token, variant, form), given)
+            hmac.compare_digest(signature(self._token, variant, form).encode(), given_bytes)
             for variant in _port_variants(url)
         )
 

@@ -45,6 +45,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
+from bots.telegram import webhook as webhook_server
 from bots.telegram.common import (
     Alongside,
     Incoming,
@@ -330,8 +331,8 @@ async def _webhook(
 ) -> None:
     webhook = runtime.webhook
     assert webhook is not None
-    app = web.Application()
-    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=webhook.secret).register(
+    app = webhook_server.application()
+    _CheckedRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=webhook.secret).register(
         app, path=webhook.path
     )
     setup_application(app, dispatcher, bot=bot)
@@ -349,3 +350,22 @@ async def _webhook(
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+class _CheckedRequestHandler(SimpleRequestHandler):
+    """aiogram's handler (secret checked before the body is read), comparing the secret as
+    bytes: its own `secrets.compare_digest` on text fails (500) on a non-ASCII header. A body
+    announced over `MAX_BODY` is refused before it is read (the application's
+    ``client_max_size`` cuts off one that does not say its length)."""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if not self.verify_secret(request.headers.get(webhook_server.SECRET_HEADER, ""), self.bot):
+            return web.Response(status=401, text="Unauthorized")
+        if request.content_length is not None and request.content_length > webhook_server.MAX_BODY:
+            return web.Response(status=413, text="Request Entity Too Large")
+        return await super().handle(request)
+
+    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
+        return self.secret_token is not None and webhook_server.same_secret(
+            telegram_secret_token, self.secret_token
+        )

@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Awaitable, Sequence
 
+from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
@@ -30,11 +31,11 @@ from telegram.ext import (
     ContextTypes,
     ExtBot,
     MessageHandler,
-    Updater,
     filters,
 )
 from telegram.helpers import effective_message_type
 
+from bots.telegram import webhook as webhook_server
 from bots.telegram.common import (
     Alongside,
     Incoming,
@@ -241,25 +242,41 @@ async def serve(
         await application.start()
         try:
             async with running_alongside(alongside, stop):
-                await _receive(updater, runtime.webhook)
-                await stop.wait()
+                if runtime.webhook is None:
+                    await updater.start_polling(
+                        allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
+                    )
+                    await stop.wait()
+                else:
+                    await _webhook(application, runtime.webhook, stop)
         finally:
             if updater.running:
                 await updater.stop()
             await application.stop()  # lets the updates in hand finish
 
 
-async def _receive(updater: Updater, webhook: Webhook | None) -> None:
-    if webhook is None:
-        await updater.start_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
-        return
-    await updater.start_webhook(
-        listen=webhook.listen,
-        port=webhook.port,
-        url_path=webhook.path,
-        webhook_url=webhook.url,
-        secret_token=webhook.secret,
-        allowed_updates=ALLOWED_UPDATES,
-        drop_pending_updates=False,
-    )
-    log.info("webhook listening on %s:%d%s", webhook.listen, webhook.port, webhook.path)
+async def _webhook(application: PtbApplication, webhook: Webhook, stop: asyncio.Event) -> None:
+    """Receive updates on our own aiohttp server (`bots.telegram.webhook`) rather than PTB's
+    tornado one, which reads a body of any size before it checks the secret."""
+
+    async def deliver(data: dict[str, object]) -> None:
+        update = Update.de_json(data, application.bot)
+        await application.update_queue.put(update)
+
+    app = webhook_server.application()
+    app.router.add_post(webhook.path, webhook_server.receiver(webhook.secret, deliver))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, webhook.listen, webhook.port)
+    await site.start()
+    try:
+        await application.bot.set_webhook(
+            webhook.url,
+            secret_token=webhook.secret,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+        log.info("webhook listening on %s:%d%s", webhook.listen, webhook.port, webhook.path)
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -12,6 +12,7 @@ import pytest
 
 from bots.app import run_telegram
 from config.settings import Settings
+from tests.demo_clock import calm_demo_day  # noqa: F401  (autouse: the demo on a calm day)
 from tests.fakes.bot_api import FakeBotApi
 
 TOKEN = "123456:TEST-token-for-the-fake-server"

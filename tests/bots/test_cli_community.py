@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy import insert
 
 from conversations.identity import pseudonym
 from conversations.values import ParticipantKey
 from storage.community import code_hash
-from storage.database import create_engine
-from storage.models import ClosedGroup
+from storage.database import create_engine, upgrade
+from storage.models import ClosedGroup, Participant
 from tests.bots.test_cli_results import cli
 
 CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$")
@@ -84,3 +87,35 @@ def test_staff_audit_groups_and_initiatives_from_the_command_line(tmp_path: Path
     assert export.stdout == "volunteer,status,signed_up_at,shared_contact\n"
     unknown = cli(tmp_path, "initiatives", "export", "nothing")
     assert unknown.returncode == 2 and "no initiative 'nothing'" in unknown.stderr
+
+
+def test_group_ids_are_checked_and_the_audit_limit_is_bounded(tmp_path: Path) -> None:
+    for bad in ("group:x", "x" * 33, "_خاص"):
+        refused = cli(tmp_path, "groups", "create", bad, "--name", "N")
+        assert refused.returncode == 2 and "not a valid group id" in refused.stderr, bad
+        assert "Traceback" not in refused.stderr
+    assert cli(tmp_path, "groups", "list").stdout.startswith("no closed group yet")
+    for limit in ("0", str(10**30)):
+        huge = cli(tmp_path, "audit", "--limit", limit)
+        assert huge.returncode == 2 and "Traceback" not in huge.stderr, limit
+    assert cli(tmp_path, "audit", "--limit", "10000").returncode == 0
+
+
+async def _a_participant(db: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{db}")
+    try:
+        await upgrade(engine)
+        async with engine.begin() as connection:
+            now = datetime(2026, 12, 1, tzinfo=UTC)
+            values = {"id": "p" * 64, "state": {}, "created_at": now, "updated_at": now}
+            await connection.execute(insert(Participant).values(**values))
+    finally:
+        await engine.dispose()
+
+
+def test_staff_add_refuses_to_make_a_new_key_where_people_exist(tmp_path: Path) -> None:
+    asyncio.run(_a_participant(tmp_path / "peacepulse.db"))
+    refused = cli(tmp_path, "staff", "add", "--user", "424242", "--role", "admin")
+    assert refused.returncode == 2 and "PEACEPULSE_SECRET_KEY: required here" in refused.stderr
+    assert not (tmp_path / "secret.key").exists()  # no new key written
+    assert "no staff yet" in cli(tmp_path, "staff", "list").stdout

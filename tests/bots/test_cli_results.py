@@ -147,3 +147,16 @@ def test_broadcast_texts_are_checked(
     result = cli(simulated, "broadcast", "--topic", "all", "--text-file", str(texts), "--yes")
     assert result.returncode == 2
     assert expected in result.stderr
+
+
+def test_a_repeating_poll_is_shown_one_wave_at_a_time(simulated: Path) -> None:
+    table = cli(simulated, "results", "implementation")
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[1].startswith("Counts: wave ")
+    document = json.loads(cli(simulated, "results", "implementation", "--format", "json").stdout)
+    assert document["scope"].startswith("wave ")
+    by_wave = json.loads(
+        cli(simulated, "results", "implementation", "--by", "wave", "--format", "json").stdout
+    )
+    assert by_wave["scope"].startswith("each wave")
+    assert cli(simulated, "results", "agenda").stdout.splitlines()[1] != "Counts:"

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from bots.cli import main
+from bots.cli_support import escaped_controls
 from config.deployment import demo_folder, load_deployment
 from conversations.consultation_values import (
     ConsultationAnswered,
@@ -105,6 +106,19 @@ def test_moderation_by_keyboard(env: str) -> None:
     assert "0 approved, 1 rejected" in withdrawn.output
     unknown = CliRunner().invoke(main, ["consultation", "moderate", "nope"])
     assert unknown.exit_code == 2 and "no consultation 'nope'" in unknown.output
+
+
+def test_control_characters_are_shown_escaped_to_moderators(env: str) -> None:
+    """A statement cannot clear the moderator's screen, fake a line or reverse its text."""
+    sneaky = "Fine\x1b[2J\x1b[1A\rApproved by all\nsecond line \u202eesrever"
+    asyncio.run(
+        _people(env, {"a" * 64: [StatementSubmitted("monitoring", sneaky, "en", "pending")]})
+    )
+    result = CliRunner().invoke(main, ["consultation", "moderate", "monitoring"], input="s")
+    assert result.exit_code == 0, result.output
+    assert "Fine\\x1b[2J\\x1b[1A\\rApproved by all\\nsecond line \\u202eesrever" in result.output
+    assert not {"\x1b", "\r", "\u202e"} & set(result.output)
+    assert escaped_controls("سلام عليكم\té") == "سلام عليكم\\té"
 
 
 def test_a_followup_reaches_every_participant_once(env: str, tmp_path: Path) -> None:

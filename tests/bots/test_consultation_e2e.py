@@ -183,3 +183,19 @@ async def _wait_for(citizen: Citizen, fragment: str) -> str:
         if fragment in text:
             return text
     raise AssertionError(f"no message with {fragment!r}")
+
+
+async def test_typing_the_consultations_number_in_the_menu_opens_it(
+    bot: RunningBot, api: FakeBotApi
+) -> None:
+    """The menu's options can be typed by number, as on every prompt: the consultation's
+    number (Western or Arabic digits) opens it (it ended in an apology: the view was not
+    loaded for typed text)."""
+    for chat, digits in ((4301, "0123456789"), (4302, "٠١٢٣٤٥٦٧٨٩")):
+        citizen = api.citizen(chat, "Amina")
+        await onboard(citizen)
+        number = citizen.last_buttons.index("💬 Who should monitor the ceasefire?") + 1
+        await citizen.send(digits[number])
+        intro = await citizen.wait_for_reply()
+        assert "Ceasefire monitoring committee" in intro, intro
+        assert "Who should sit on the ceasefire monitoring committee, and why?" in intro

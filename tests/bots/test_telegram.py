@@ -237,11 +237,61 @@ async def test_webhook_mode_checks_the_secret(
         await citizen.send("/start")
         assert "Do you agree" in await citizen.wait_for_reply()
         forged = {"update_id": 999_999, "message": citizen_message(1008, "/start")}
-        refused = {401, 403}  # aiogram answers 401, python-telegram-bot 403
+        refused = {401}
         assert await api.deliver_raw(forged, secret="wrong") in refused
         assert await api.deliver_raw(forged, secret=None) in refused
         await asyncio.sleep(0.1)
         assert len(citizen.messages) == 1
+    finally:
+        await running.stop()
+
+
+async def _raw_post(port: int, headers: dict[str, bytes], body: bytes = b"") -> int:
+    """POST by hand: the status line of the answer, which may come before the body is sent."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        lines = [b"POST /telegram HTTP/1.1", b"Host: 127.0.0.1", b"Connection: close"]
+        lines += [name.encode() + b": " + value for name, value in headers.items()]
+        writer.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+        await writer.drain()
+        status = await asyncio.wait_for(reader.readline(), timeout=10)
+        return int(status.split()[1])
+    finally:
+        writer.close()
+
+
+async def test_webhook_refuses_on_the_headers_alone_and_bounds_the_body(
+    api: FakeBotApi, framework: str, sqlite_url: str, tmp_path: Path, unused_tcp_port: int
+) -> None:
+    settings = make_settings(
+        api,
+        sqlite_url,
+        tmp_path,
+        bot_framework=framework,
+        webhook_url=f"http://127.0.0.1:{unused_tcp_port}/telegram",
+        webhook_secret="s3cret-value",
+        webhook_port=unused_tcp_port,
+    )
+    running = RunningBot(api, settings)
+    await running.start()
+    try:
+        port, good = unused_tcp_port, b"s3cret-value"
+        huge = {"Content-Type": b"application/json", "Content-Length": b"94371840"}
+        # 90 MB announced, not one byte sent: refused at once on the wrong secret
+        assert await _raw_post(port, {**huge, "X-Telegram-Bot-Api-Secret-Token": b"x"}) == 401
+        assert await _raw_post(port, huge) == 401
+        # with the right secret, still refused before the body is read
+        assert await _raw_post(port, {**huge, "X-Telegram-Bot-Api-Secret-Token": good}) == 413
+        chunked = {"Transfer-Encoding": b"chunked", "X-Telegram-Bot-Api-Secret-Token": good}
+        block = b"x" * 65536
+        body = (b"%x\r\n" % len(block) + block + b"\r\n") * 20 + b"0\r\n\r\n"
+        assert await _raw_post(port, chunked, body) == 413
+        # a credential that is not ASCII is a wrong credential, not a server error
+        for odd in ("sécret-välue".encode(), "секрет".encode(), b"\xff\xfe"):
+            assert await _raw_post(port, {"X-Telegram-Bot-Api-Secret-Token": odd}) == 401
+        citizen = api.citizen(1009, "Ada")
+        await citizen.send("/start")
+        assert "Do you agree" in await citizen.wait_for_reply()  # the real one still works
     finally:
         await running.stop()
 

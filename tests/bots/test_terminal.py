@@ -15,6 +15,7 @@ from config.deployment import demo_folder
 from storage.aggregates import choice_counts, number_stats
 from storage.database import create_engine
 from storage.models import Answer
+from tests.demo_clock import PINNED_CLI
 
 AGENDA_SCRIPT = [
     "1",  # I agree
@@ -49,7 +50,7 @@ def run_chat(data_dir: Path, lines: list[str], *extra: str, deployment: Path | N
     if deployment is not None:
         env["PEACEPULSE_DEPLOYMENT"] = str(deployment)
     result = subprocess.run(
-        [sys.executable, "-m", "bots.cli", "chat", "--user", "amina", *extra],
+        [sys.executable, PINNED_CLI, "chat", "--user", "amina", *extra],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
@@ -111,6 +112,20 @@ def test_the_terminal_resumes_where_the_person_stopped(tmp_path: Path) -> None:
     assert "Which issues matter most to you?" in output
     assert "☑ Security and protection of civilians" in output
     assert "Which region do you live in now? → Kessal Highlands" in output
+
+
+def test_typing_the_consultations_number_in_the_menu_opens_it(tmp_path: Path) -> None:
+    """`make demo` died with a traceback (MissingView) when the consultation's number was
+    typed in the poll menu; in Arabic digits too."""
+    for digits, name in (("0123456789", "western"), ("٠١٢٣٤٥٦٧٨٩", "arabic")):
+        folder = tmp_path / name
+        folder.mkdir()
+        output = run_chat(folder, [*AGENDA_SCRIPT[:5], "/polls"])
+        line = next(x for x in output.splitlines() if "Who should monitor the ceasefire?" in x)
+        number = int(line.strip().split(")")[0])
+        output = run_chat(folder, [digits[number]])
+        assert "Who should sit on the ceasefire monitoring committee, and why?" in output
+        assert "Traceback" not in output
 
 
 def test_the_terminal_speaks_the_locale(tmp_path: Path) -> None:

@@ -122,7 +122,7 @@ def _texts(value: object, path: str = "") -> list[tuple[str, dict[str, str]]]:
     if isinstance(value, tuple):
         return [t for i, item in enumerate(value) for t in _texts(item, f"{path}[{i}]")]
     fields = getattr(type(value), "model_fields", {})
-    not_texts = {"stop_words", "start_words", "help_words", "audience", "population"}
+    not_texts = {"stop_words", "start_words", "help_words", "audience", "population", "whatsapp"}
     return [
         t
         for name in fields
@@ -258,7 +258,7 @@ def test_demo_files_are_package_data() -> None:
                 "allowed: organization, contact, purpose, privacy_notice, languages, "
                 "default_language, timezone, regions, profile, suppression_k, topics, "
                 "quiet_hours, stop_words, start_words, help_words, conversation_expiry_days, "
-                "initiatives, population, results_topic, exports)"
+                "initiatives, population, results_topic, exports, whatsapp)"
             ],
             id="misspelt-field",
         ),

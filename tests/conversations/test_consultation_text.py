@@ -38,6 +38,38 @@ def test_contact_details_are_redacted() -> None:
     assert screened.text.count(REDACTED) == 5 and screened.redactions == 5
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "amina＠example.org",  # fullwidth @
+        "ａｍｉｎａ＠ｅｘａｍｐｌｅ．ｏｒｇ",  # fullwidth everything
+        "amina﹫example.org",  # small @
+        "bit.ly/3xYz9",
+        "wa.me/23566",
+        "amina.kessal.org",
+        "amina at example dot org",
+        "amina [at] example [dot] org",
+        "amina (at) mail (dot) co (dot) uk",
+        "amina arobase exemple point fr",
+    ],
+)
+def test_look_alike_and_spelled_out_contacts_are_redacted(text: str) -> None:
+    screened = screen(f"Write to {text} please")
+    assert screened.text == "Write to […] please", screened.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We meet at the market. The point is peace.",
+        "Le comité doit inclure les femmes. Point final.",
+        "e.g. the committee at noon, i.e. before the vote",
+    ],
+)
+def test_ordinary_sentences_are_not_redacted(text: str) -> None:
+    assert screen(text).text == text
+
+
 def test_the_block_list_ignores_case_and_accents() -> None:
     assert screen("Ces TRAITRES au comité", ["traîtres"]).blocked == ("traîtres",)
     assert screen("Ils sont partis", ["traîtres"]).blocked == ()

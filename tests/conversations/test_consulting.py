@@ -290,3 +290,16 @@ def test_a_followup_is_taken_up_by_typing_its_button(consulting: Engine, store: 
     assert consulting.interpret(amina.state, typed, buttons=False) == Text("/consult")
     assert consulting.consultation_wanted(amina.state, typed, NOW, buttons=False) == "c1"
     assert consulting.interpret(amina.state, typed) == typed  # with buttons: plain text
+
+
+@pytest.mark.parametrize("typed", ["4", "٤", "Who monitors?", "qui surveille"])
+def test_typing_the_consultations_number_in_the_menu_opens_it(
+    consulting: Engine, store: Store, typed: str
+) -> None:
+    """The menu lists three polls, then the consultation: typing its number (in Arabic digits
+    too) or its title opens it, as pressing it does (the view is loaded for the typed text)."""
+    amina = person(consulting, store)
+    assert amina.labels()[3] == "💬 Who monitors?"
+    text = amina.say(typed)
+    assert "Monitoring committee" in text and "Who should sit on the committee?" in text
+    assert amina.state is not None and amina.state.stage == "consultation"

@@ -192,6 +192,12 @@ def test_free_text_over_the_limit_is_refused_with_the_length(engine: Engine) -> 
     assert answers(chat)[-1].language == "fr"
 
 
+def test_poll_free_text_is_screened_for_contact_details(engine: Engine) -> None:
+    chat = _at_free_text(engine)
+    chat.say("paix: amina＠mail.td")
+    assert answers(chat)[-1].text == "paix: […]"
+
+
 def test_empty_free_text_is_refused(engine: Engine) -> None:
     chat = _at_free_text(engine)
     assert "empty" in chat.say("   ")
@@ -359,6 +365,12 @@ def test_stop_pauses_and_start_resumes(engine: Engine) -> None:
     assert chat.records[-1] == OptOut(True)
     assert "paused" in chat.say("anything")
     assert "paused" in chat.say("/polls")
+    helped = chat.say("/help")  # the help itself, then how to resume
+    assert (
+        "/start" in helped
+        and "/mydata" in helped
+        and helped.endswith("Messages are paused. Send /start to continue.")
+    )
     text = chat.say("/start")
     assert chat.records[-1] == OptOut(False)
     assert "All good?" in text

@@ -109,7 +109,7 @@ def test_trend_flags_a_significant_change() -> None:
 def test_inclusion_ratios_against_the_margins() -> None:
     d = weighted_deployment()
     data = rows({(1, NW, "a"): 10, (1, SM, "b"): 30})
-    by_field = {i.field: i for i in inclusion(d, poll(d), data, "en", wave=1)}
+    by_field = {i.field: i for i in inclusion(d, data, "en", wave=1, poll=poll(d))}
     region = {r.value: r for r in by_field["region"].rows}
     assert region["north"].respondents == 10
     assert region["north"].sample_share == pytest.approx(0.25)
@@ -122,7 +122,7 @@ def test_inclusion_ratios_against_the_margins() -> None:
 def test_inclusion_hides_small_groups_and_one_more() -> None:
     d = weighted_deployment()
     data = rows({(1, NW, "a"): 10, (1, SM, "b"): 30, (1, EW, "a"): 2})
-    region = {r.value: r for r in inclusion(d, poll(d), data, "en", wave=1)[0].rows}
+    region = {r.value: r for r in inclusion(d, data, "en", wave=1, poll=poll(d))[0].rows}
     assert region["east"].respondents is None and region["east"].ratio is None
     assert region["north"].respondents is None  # else east = total − north − south
 
@@ -150,3 +150,24 @@ def test_tables_by_field_come_from_the_same_rows() -> None:
     single = results.questions[0]
     assert [g.key for g in results.groups] == ["woman", "man", "_all"]
     assert [c.count for c in single.rows[0].cells] == [10, 0, 10]
+
+
+def test_inclusion_ratios_use_the_categories_of_the_margins() -> None:
+    """East is not in the margins: as in the weighting, north and south share out the people
+    whose region the margins cover (observed before: 0.40 here instead of 0.50)."""
+    d = weighted_deployment()
+    data = rows({(1, NW, "a"): 10, (1, SM, "b"): 30, (1, ("east", "man"), "b"): 10})
+    region = {r.value: r for r in inclusion(d, data, "en", wave=1)[0].rows}
+    assert region["north"].sample_share == pytest.approx(0.25)
+    assert region["north"].ratio == pytest.approx(0.5)
+    assert region["south"].ratio == pytest.approx(1.5)
+    assert region["east"].respondents == 10
+    assert region["east"].sample_share is None and region["east"].ratio is None
+
+
+def test_waves_nobody_was_invited_to_have_no_response_rate() -> None:
+    d = weighted_deployment()
+    reach = [ReachRow(1, "woman", 0, 12), ReachRow(1, "man", 0, 30), ReachRow(2, "man", 50, 25)]
+    rates = response_rates(d, "gender", reach, "en")
+    assert rates.not_invited == (1,)
+    assert [wave for wave, _ in rates.waves] == [2]

@@ -9,7 +9,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from insights.analysis import response_rates
-from insights.export import build, to_json, write_csv, write_xlsx
+from insights.export import Export, Table, build, to_json, write_csv, write_xlsx
+from insights.spreadsheet import spreadsheet_safe
+from insights.weighting import wilson
 from storage.crosstabs import AnswerRow, ReachRow
 from tests.insights.helpers import poll
 from tests.insights.test_analysis import DATA, rows, weighted_deployment
@@ -45,8 +47,11 @@ def test_weighted_shares_in_the_overall_table() -> None:
     assert a_first[at["count"]] == 10
     assert a_first[at["percent"]] == 25
     assert a_first[at["weighted_percent"]] == 50
-    # option a is exactly the northern women: raked again, every resample gives 50 %
-    assert a_first[at["interval_low"]] == 50 == a_first[at["interval_high"]]
+    # option a is exactly the northern women: raked again, every resample gives 50 %; the
+    # interval is then Wilson's on the effective n, never a zero width
+    low, high = wilson(0.5, a_first[at["effective_n"]])
+    assert a_first[at["interval_low"]] == round(100 * low, 1)
+    assert a_first[at["interval_high"]] == round(100 * high, 1)
     assert a_first[at["change_z"]] is None  # the first wave has nothing to compare with
     a_second = next(r for r in results.rows if r[at["wave"]] == 2 and r[at["option_id"]] == "a")
     assert a_second[at["weighted_percent"]] == 83.3
@@ -138,3 +143,22 @@ def test_inclusion_and_response_rates_tables() -> None:
     rates = tables["response_rates"]
     assert rates.rows == [(1, "gender", "woman", "Woman", 40, 10, 25, False)]
     assert rates.hxl[4:6] == ("#targeted +num", "#reached +num")
+
+
+def test_text_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
+    formulas = ['=HYPERLINK("https://evil.example")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"]
+    table = Table("t", ("text", "number"), ("#a", "#b"), [(f, -3.5) for f in formulas])
+    export = Export("p", "P", "about", (table,))
+    write_csv(export, tmp_path / "csv", hxl=False)
+    with (tmp_path / "csv" / "t.csv").open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.reader(handle))[1:]
+    assert [line[0] for line in lines] == ["'" + f for f in formulas]
+    assert {line[1] for line in lines} == {"-3.5"}  # numbers stay numbers
+    write_xlsx(export, tmp_path / "out.xlsx", hxl=False)
+    sheet = load_workbook(tmp_path / "out.xlsx")["t"]
+    cells = [row for row in sheet.iter_rows(min_row=2)]
+    assert [r[0].value for r in cells] == ["'" + f for f in formulas]
+    assert all(r[0].data_type == "s" for r in cells)  # text, not a formula
+    assert {r[1].value for r in cells} == {-3.5}
+    assert spreadsheet_safe("\r=1") == "'\r=1"
+    assert spreadsheet_safe("Kessal") == "Kessal"

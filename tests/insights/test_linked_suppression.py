@@ -221,7 +221,7 @@ def publish_table(data: Microdata, results: PollResults, wave: int | None) -> No
 
 def publish_inclusion(data: Microdata, d: Deployment, rows: Rows, wave: int | None) -> None:
     waves = [wave] if wave is not None else data.waves
-    for field_table in inclusion(d, data.poll, rows, "en", wave):
+    for field_table in inclusion(d, rows, "en", wave, data.poll):
         stated = [
             t
             for r in field_table.rows

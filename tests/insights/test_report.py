@@ -156,3 +156,11 @@ def test_chromium_shows_the_report_on_a_phone_screen(
     dark = sum(histogram[:128])  # text, bars
     assert dark > 0.01 * sum(histogram), "the screenshot is blank"
     assert len([n for n in histogram if n]) > 50  # many shades: text and charts, not a flat page
+
+
+def test_a_wave_without_invitations_is_said_to_have_none() -> None:
+    d = weighted_deployment()
+    reach = [response_rates(d, "gender", [ReachRow(1, "woman", 0, 10)], "en")]
+    page = render(ReportInput(d, poll(d), DATA, 1, "en", GENERATED, reach))
+    assert "Not invited by the service" in page
+    assert " of 0" not in page

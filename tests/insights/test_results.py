@@ -16,6 +16,7 @@ from insights.results import (
     OptionRow,
     PollResults,
     QuestionResult,
+    default_wave,
     summarize,
 )
 from storage.aggregates import ChoiceCount, NumberStats, QuestionTotal
@@ -283,3 +284,15 @@ def test_a_suppressed_cell_cannot_carry_a_count() -> None:
         Cell(count=3, percent=None, suppressed=True)
     with pytest.raises(ValueError, match="no figures"):
         NumberCell(n=3, mean=None, minimum=None, maximum=None, suppressed=True)
+
+
+def test_a_repeating_poll_shows_one_wave_by_default_and_says_which() -> None:
+    assert default_wave([1, 2, 3], closed=[1, 2]) == (
+        2,
+        "wave 2, the latest closed wave (--wave N for another, --by wave for all)",
+    )
+    assert default_wave([3], closed=[1, 2]) == (
+        3,
+        "wave 3, still open (--wave N for another, --by wave for all)",
+    )
+    assert default_wave([], closed=[1]) == (None, "no wave has answers yet")

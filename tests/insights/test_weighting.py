@@ -5,7 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from insights.weighting import Estimate, compare, effective_sample_size, rake, raked_share
+from insights.weighting import (
+    REPLICATES,
+    Answers,
+    Estimate,
+    adjust,
+    benjamini_hochberg,
+    bootstrap,
+    compare,
+    effective_sample_size,
+    estimates,
+    rake,
+    raked_share,
+    sample,
+    wilson,
+)
 
 FIELDS = ("region", "gender")
 MARGINS = {"region": {"north": 0.5, "south": 0.5}, "gender": {"woman": 0.5, "man": 0.5}}
@@ -108,13 +122,81 @@ def test_raked_share_and_a_bootstrap_interval_around_it() -> None:
 
 
 def test_resamples_are_raked_again() -> None:
-    """Option = region: once raked, its share is the margin in every resample."""
-    cells = {"profiles": [("north",), ("south",)], "strata": [0, 0], "fields": ("region",)}
-    margins = {"region": {"north": 0.5, "south": 0.5}}
-    estimate = raked_share([10, 0], [10, 30], [10, 30], **cells, margins=margins)
+    """Option = region: once raked, its share is the margin in every resample (enough people
+    in each region that no resample needs a weight beyond the trimming bound)."""
+    people = sample(
+        [40, 60],
+        profiles=[("north",), ("south",)],
+        strata=[0, 0],
+        fields=("region",),
+        margins={"region": {"north": 0.5, "south": 0.5}},
+    )
+    (shares,) = bootstrap(people, [Answers([[40, 0]], [40, 60], exclusive=True)])
+    assert shares.shape == (REPLICATES, 1)
+    assert shares == pytest.approx(np.full((REPLICATES, 1), 0.5))
+    # the bootstrap has no width there; the interval shown is Wilson's on the effective n
+    ((estimate,),) = estimates(people, [Answers([[40, 0]], [40, 60], exclusive=True)])
     assert estimate is not None
-    assert estimate.share == estimate.low == pytest.approx(0.5)
-    assert estimate.high == pytest.approx(0.5)
+    assert estimate.share == pytest.approx(0.5)
+    assert (estimate.low, estimate.high) == pytest.approx(wilson(0.5, estimate.effective_n))
+
+
+@pytest.mark.parametrize(
+    ("share", "n", "low", "high"),
+    [
+        # Wilson (1927); the upper bound for 0 of n is z² / (n + z²)
+        (0.0, 100, 0.0, 1.959963984540054**2 / (100 + 1.959963984540054**2)),
+        (1.0, 100, 1 - 1.959963984540054**2 / (100 + 1.959963984540054**2), 1.0),
+        # 50 of 100: 0.4038 to 0.5962 (Newcombe 1998, table I, method 3)
+        (0.5, 100, 0.4038, 0.5962),
+        (0.3, 0, 0.0, 1.0),
+    ],
+)
+def test_wilson_interval(share: float, n: float, low: float, high: float) -> None:
+    assert wilson(share, n) == pytest.approx((low, high), abs=1e-4)
+
+
+def test_nobody_picking_an_option_still_has_an_interval() -> None:
+    people = sample(
+        [50, 50], profiles=[("north",), ("south",)], strata=[0, 0], fields=("region",), margins={}
+    )
+    ((nobody, everybody),) = estimates(
+        people, [Answers([[0, 0], [50, 50]], [50, 50], exclusive=True)]
+    )
+    assert nobody is not None and everybody is not None
+    assert nobody.share == 0 and nobody.low == 0
+    assert nobody.high == pytest.approx(wilson(0, 100)[1]) and nobody.high > 0.03
+    assert everybody.low == pytest.approx(1 - nobody.high) and everybody.high == 1
+
+
+def test_the_bootstrap_of_each_question_matches_a_resample_of_people() -> None:
+    """Each question's resampled shares spread as a share of n people does: a mean of p and
+    a variance of about p(1-p)/n, here with equal weights."""
+    people = sample([200], profiles=[("north",)], strata=[0], fields=("region",), margins={})
+    single, several = bootstrap(
+        people,
+        [
+            Answers([[60], [140]], [200], exclusive=True),
+            Answers([[60], [150]], [200], exclusive=False),
+        ],
+    )
+    assert single[:, 0] + single[:, 1] == pytest.approx(np.ones(REPLICATES))
+    for shares, p in ((single[:, 0], 0.3), (several[:, 0], 0.3), (several[:, 1], 0.75)):
+        assert shares.mean() == pytest.approx(p, abs=0.01)
+        assert shares.var() == pytest.approx(p * (1 - p) / 200, rel=0.15)
+
+
+def test_changes_are_held_to_a_false_discovery_rate() -> None:
+    # Benjamini and Hochberg (1995): q = min over larger ranks of m·p / rank
+    assert benjamini_hochberg([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    assert benjamini_hochberg([0.5, 0.9]) == pytest.approx([0.9, 0.9])
+    assert benjamini_hochberg([]) == []
+    alone = compare(Estimate(0.40, 0, 0, 400, 400.0), Estimate(0.47, 0, 0, 400, 400.0))
+    assert alone.significant and alone.p == pytest.approx(0.0453, abs=1e-4)  # z = 2.0018
+    nothing = compare(Estimate(0.40, 0, 0, 400, 400.0), Estimate(0.40, 0, 0, 400, 400.0))
+    adjusted = adjust([alone, *[nothing] * 11])
+    assert adjusted[0].p == alone.p and adjusted[0].q == pytest.approx(min(1, 12 * alone.p))
+    assert not any(c.significant for c in adjusted)
 
 
 def test_people_who_skipped_the_question_count_in_the_weighting() -> None:

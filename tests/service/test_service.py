@@ -15,7 +15,7 @@ from conversations.engine import Engine
 from conversations.identity import pseudonym
 from conversations.ports import Clock
 from conversations.service import ConversationService
-from conversations.values import Inbound, ParticipantKey, Press, Text
+from conversations.values import Inbound, ParticipantKey, Press, Reply, Text
 from storage.models import Answer, Participant
 from storage.unit_of_work import unit_of_work_factory
 from tests.conversations.conftest import fake_detect
@@ -147,3 +147,27 @@ async def test_votes_in_one_batch_see_each_other(
     assert "Religious and traditional leaders" in second
     votes = await vote_rows(engine, "monitoring")
     assert sorted((s, v) for _, s, v in votes) == [(1, 1), (2, 1)]
+
+
+async def test_a_nul_byte_in_free_text_is_dropped_not_a_failed_transaction(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    """PostgreSQL refuses NUL in text; the person's answer is kept without it."""
+    person = Person(service, "nul")
+    await person.onboard()
+    replies: tuple[Reply, ...] = ()
+    for _ in range(12):  # the first option of each question until the free-text one
+        labels = list(person.last_buttons)
+        label = "Done ✔" if any(b.startswith("☑") for b in labels) else labels[0]
+        inbound = Inbound(person.key, Press(person.last_buttons[label]), "nul")
+        replies = await service.handle(inbound)
+        person.last_buttons = {b.label: b.data for b in replies[-1].flat_buttons}
+        if replies[-1].expects_text:
+            break
+    assert replies[-1].expects_text
+    await person.send(Text("peace\x00 now"))
+    async with engine.connect() as connection:
+        texts = (
+            await connection.scalars(select(Answer.text).where(Answer.text.is_not(None)))
+        ).all()
+    assert texts == ["peace now"]

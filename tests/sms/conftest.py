@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bots.app import run
 from config.deployment import demo_folder
 from config.settings import Settings
+from tests.demo_clock import calm_demo_day  # noqa: F401  (autouse: the demo on a calm day)
 from tests.fakes.sms_gateway import FakeAfricasTalking, FakeGateway, FakeTwilio
 
 SECRET = "pseudonym-key-for-tests-0123456789"

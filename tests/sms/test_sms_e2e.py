@@ -147,6 +147,8 @@ async def test_forged_or_missing_signatures_are_refused(
         signed = twilio_signature(twilio.auth_token, twilio.webhook_url, form)
         tampered = {**form, "Body": "2"}
         assert await twilio.post_webhook(tampered, headers={"X-Twilio-Signature": signed}) == 403
+        not_ascii = {"X-Twilio-Signature": "sïgnatüre=="}  # a wrong credential, not a 500
+        assert await twilio.post_webhook(form, headers=not_ascii) == 403
     assert twilio.sent == []
     assert await rows(settings, "SELECT count(*) FROM participants") == [(0,)]
     assert await rows(settings, "SELECT count(*) FROM processed_updates") == [(0,)]
@@ -161,6 +163,7 @@ async def test_africastalking_callback_without_the_key_is_refused(
         form = at.callback_form(KARIM, "hello")
         assert await at.post_webhook(form) == 403
         assert await at.post_webhook(form, url=f"{at.webhook_url}?key=guess") == 403
+        assert await at.post_webhook(form, url=f"{at.webhook_url}?key=clé") == 403
         assert await at.post_webhook(form, url=f"{at.webhook_url}?key={at.key}") == 200
     assert len(at.received(KARIM)) >= 1
 
@@ -196,8 +199,9 @@ async def test_stop_mid_poll_then_start(
 
         stopped = await at.text(AMINA, "STOP")
         assert stopped == [stopped[0]] and "no more messages" in stopped[0]
-        assert await at.text(AMINA, "1 2") == []  # nothing at all until START
-        assert await at.text(AMINA, "help") != []  # HELP is always answered
+        # nothing at all until START: each SMS costs, and carriers refuse them (Twilio 21610)
+        for typed in ("1 2", "help", "INFO", "polls", "/polls", "STOP", "hello", "mydata"):
+            assert await at.text(AMINA, typed) == [], typed
 
         job, queued = await queue_broadcast(settings, None, {"en": "Talks resume Monday."}, None)
         assert queued == 1  # only the participant who did not stop
@@ -226,6 +230,10 @@ async def test_twilio_stop_words_stop_here_too(
         assert AMINA not in twilio.opted_out
         await twilio.deliver(AMINA, "cancel")  # Twilio blocks the number and tells us
         assert AMINA in twilio.opted_out
+        sent = len(twilio.sent)
+        for typed in ("polls", "HELP", "INFO", "1"):  # each was answered "Messages are paused"
+            assert await twilio.text(AMINA, typed) == [], typed
+        assert len(twilio.sent) == sent  # not even tried (Twilio would refuse: 21610)
         job, queued = await queue_broadcast(settings, None, {"en": "News."}, None)
         assert queued == 0
     assert await rows(settings, "SELECT opted_out FROM participants") == [(True,)]

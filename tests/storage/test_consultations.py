@@ -82,6 +82,16 @@ async def test_forget_erases_answers_and_unpublished_statements_and_detaches_vot
     await _setup(engine)
     uow = unit_of_work_factory(engine)()
     async with uow:
+        await uow.record_consultation(
+            AMINA, StatementSubmitted("monitoring", "Turned down", "en", "pending"), NOW
+        )
+        await uow.commit()
+    turned_down = await consultations.statements(engine, "monitoring", ("pending",))
+    for row in turned_down:
+        if row.texts == {"en": "Turned down"}:
+            await consultations.moderate(engine, row.id, "rejected", NOW)
+    uow = unit_of_work_factory(engine)()
+    async with uow:
         await uow.forget(AMINA)
         await uow.commit()
     async with engine.connect() as connection:
@@ -90,5 +100,6 @@ async def test_forget_erases_answers_and_unpublished_statements_and_detaches_vot
         voters = (await connection.execute(select(StatementVote.participant))).scalars().all()
     assert answers == []
     assert {"en": "Not yet seen"} not in [texts for _, texts in statements]
+    assert {"en": "Turned down"} not in [texts for _, texts in statements]  # rejected: gone
     assert (None, {"en": "Elders must sit on it"}) in [tuple(row) for row in statements]
     assert AMINA not in voters and voters.count(OMAR) == 2 and len(voters) == 3

@@ -8,7 +8,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, make_url
 
 from storage.database import (
     DatabaseUnavailable,
@@ -16,6 +16,7 @@ from storage.database import (
     UnsupportedDatabase,
     create_engine,
     for_writing,
+    safe_url,
     upgrade,
     upgrade_url,
 )
@@ -68,6 +69,27 @@ async def test_sqlite_writers_begin_immediately_and_readers_do_not_wait(tmp_path
     assert "BEGIN" in statements[1:]
 
 
+async def test_a_sqlite_connection_stopped_while_closing_still_closes(tmp_path: Path) -> None:
+    """SQLAlchemy ends a connection whose task was cancelled by a graceful close and then, the
+    close being cancelled too, a stop. With aiosqlite 0.22 alone that close never returned,
+    and a test run hung in its teardown waiting for it."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'peacepulse.db'}")
+    try:
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            closing = asyncio.ensure_future(driver.close())
+            await asyncio.sleep(0)  # the close is queued on the worker thread
+            driver.stop()
+            await asyncio.wait_for(closing, timeout=10)
+            await asyncio.to_thread(driver._thread.join, 10)
+            assert not driver._thread.is_alive()
+            await connection.invalidate()
+    finally:
+        await engine.dispose()
+
+
 def test_upgrade_url_runs_outside_an_event_loop(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
     upgrade_url(url)
@@ -115,6 +137,23 @@ def test_unparsable_url_is_not_repeated() -> None:
     with pytest.raises(InvalidDatabaseUrl) as caught:
         create_engine("not a url s3cret-pw")
     assert "s3cret-pw" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://pp:p@ss-w0rd@db.example:5432/peacepulse",
+        "mysql+aiomysql://pp:p@ss-w0rd@db.example/peacepulse",
+    ],
+)
+def test_an_at_sign_in_the_password_is_masked_whole(url: str) -> None:
+    with pytest.raises(InvalidDatabaseUrl) as caught:
+        create_engine(url)
+    assert "ss-w0rd" not in str(caught.value) and "%40" in str(caught.value)
+    shown = safe_url(make_url(url))
+    assert "ss-w0rd" not in shown and shown.endswith("***@db.example/peacepulse")
+    encoded = safe_url(make_url(url.replace("p@ss", "p%40ss")))
+    assert "ss-w0rd" not in encoded and "***@db.example" in encoded
 
 
 async def test_inspect_tables_after_upgrade(tmp_path: Path) -> None:
