@@ -36,7 +36,7 @@ from bots.whatsapp.window import WindowedRenderer
 from config.deployment import demo_folder, load_deployment, whatsapp_problems
 from config.errors import ConfigError
 from config.settings import Settings
-from conversations.definitions import Deployment, RegionQuestion
+from conversations.definitions import Deployment, Poll, RegionQuestion
 from conversations.engine import Engine
 from conversations.language import detect_language
 from conversations.outbound import quiet_until
@@ -126,6 +126,9 @@ async def open_app(settings: Settings, secret: bytes) -> AsyncIterator[App]:
     async with open_database(settings) as database:
         await consultations.sync_seeds(database, deployment, SystemClock().now())
         engine = Engine(deployment, detect_language)
+        # langdetect loads its language profiles on first use: ~1 s that would otherwise stall
+        # the event loop (every channel's requests) at the first free-text answer
+        detect_language("warm up")
         service = ConversationService(engine, unit_of_work_factory(database), secret, SystemClock())
         yield App(settings, deployment, database, service)
 
@@ -300,13 +303,14 @@ async def whatsapp_serving(app: App, whatsapp: WhatsAppChannel | None) -> AsyncI
         yield
 
 
-def whatsapp_sender(app: App, whatsapp: WhatsAppChannel) -> WhatsAppSender:
+def whatsapp_sender(app: App, whatsapp: WhatsAppChannel, *, alone: bool) -> WhatsAppSender:
     section = app.deployment.whatsapp
     return WhatsAppSender(
         whatsapp.api,
         rate=whatsapp.rate,
         pacing=whatsapp.pacing,
         daily_limit=section.daily_limit if section is not None else 1000,
+        paced_by_dispatcher=alone,
     )
 
 
@@ -346,13 +350,16 @@ def bulk_messaging(
         zone = ZoneInfo(app.deployment.timezone)
         # One limiter paces every call: a message sent in parts waits for its chat's turn too.
         rate = app.settings.send_rate
-        if whatsapp is not None and telegram is None and sms is None:
+        alone = whatsapp is not None and telegram is None and sms is None
+        if alone and whatsapp is not None:
+            limiter = RateLimiter(whatsapp.rate, chat_interval=max(whatsapp.pacing, 1.0))
             rate = whatsapp.rate
-        limiter = RateLimiter(rate)
+        else:
+            limiter = RateLimiter(rate)
         async with contextlib.AsyncExitStack() as closing:
             senders: dict[str, Sender] = {}
             if whatsapp is not None:
-                senders["whatsapp"] = whatsapp_sender(app, whatsapp)
+                senders["whatsapp"] = whatsapp_sender(app, whatsapp, alone=alone)
             if telegram is not None:
                 client = await closing.enter_async_context(bulk_telegram_client(telegram))
                 senders["telegram"] = TelegramSender(client, pace=limiter.next_turn)
@@ -449,16 +456,39 @@ async def poll_results(
     if poll is None:
         known = ", ".join(p.id for p in deployment.polls) or "none"
         raise ConfigError(f"no poll '{poll_id}' in the deployment (polls: {known})")
+    check_breakdown(deployment, poll, by)
+    async with open_database(settings) as database:
+        return await results_of(
+            database, deployment, poll, by=by, wave=wave, language=deployment.default_language
+        )
+
+
+def check_breakdown(deployment: Deployment, poll: Poll, by: str | None) -> None:
+    """Raise `UnknownField` unless ``by`` is a profile field, or ``wave`` of a repeating poll."""
     fields = [q.id for q in deployment.profile] + ([WAVE] if poll.schedule else [])
     if by is not None and by not in fields:
         raise UnknownField(by, fields)
+
+
+async def results_of(
+    database: AsyncEngine,
+    deployment: Deployment,
+    poll: Poll,
+    *,
+    by: str | None,
+    wave: int | None,
+    language: str,
+) -> PollResults:
+    """A poll's results (`insights.analysis.table`) read from an open database: the one
+    path by which the CLI and the workspace (`bots.web`) get them. A repeating poll not split
+    by wave shows one wave: ``wave``, or else the default one (`insights.results.default_wave`).
+
+    Every table is protected together with all the others of the poll (every wave, every
+    field: `insights.disclosure`), so the cross-tabs of every wave and field are read."""
     from bots.insights_cli import load_rows
     from insights.analysis import table
 
-    # Every table is protected together with all the others of the poll (every wave, every
-    # field: `insights.disclosure`), so the rows of every wave and field are read.
-    async with open_database(settings) as database:
-        rows = await load_rows(database, deployment, poll_id)
+    rows = await load_rows(database, deployment, poll.id)
     scope = None
     if poll.schedule is not None and by != WAVE:
         if wave is None:
@@ -466,15 +496,14 @@ async def poll_results(
             closed = [
                 w.number
                 for w in scheduled_waves(deployment)
-                if w.poll_id == poll_id and w.closes_at <= now
+                if w.poll_id == poll.id and w.closes_at <= now
             ]
-            answered = sorted({a.wave for a in rows.answered})
-            wave, scope = default_wave(answered, closed)
+            wave, scope = default_wave(sorted({a.wave for a in rows.answered}), closed)
         else:
             scope = f"wave {wave}"
     elif poll.schedule is not None:
         scope = "each wave; the All waves column counts a person once per wave answered"
-    results = table(deployment, poll, rows.of_wave(wave), by, deployment.default_language)
+    results = table(deployment, poll, rows.of_wave(wave), by, language)
     return replace(results, scope=scope)
 
 
@@ -529,3 +558,49 @@ async def queue_broadcast(
 async def job_counts(settings: Settings, job: str) -> dict[str, int]:
     async with open_database(settings) as database:
         return await SqlOutbox(database).job_counts(job)
+
+
+def web_link(settings: Settings, token: str) -> str:
+    """The sign-in address of a one-time token (`storage.web.WebStore.issue_link`)."""
+    return f"{settings.web_url}/sign-in/{token}"
+
+
+async def issue_web_link(settings: Settings, participant: str) -> str | None:
+    """A one-time sign-in link to the workspace for a staff member (None: they have no role)."""
+    from storage.web import WebStore
+
+    async with open_database(settings) as database:
+        token = await WebStore(database).issue_link(participant, "cli", SystemClock().now())
+    return None if token is None else web_link(settings, token)
+
+
+async def serve_web(settings: Settings, stop: asyncio.Event) -> None:
+    """`peacepulse web`: the staff workspace in the browser until ``stop`` is set."""
+    from aiohttp import web
+
+    from bots.web.server import Workspace, build
+
+    secret = required_secret(settings)
+    deployment = deployment_for(settings)
+    async with open_database(settings) as database:
+        workspace = Workspace(
+            deployment=deployment,
+            database=database,
+            secret=secret,
+            clock=SystemClock(),
+            secure_cookies=settings.web_url.startswith("https://"),
+        )
+        runner = web.AppRunner(build(workspace), access_log=None)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, settings.web_listen, settings.web_port)
+            await site.start()
+            log.info(
+                "workspace on http://%s:%s (public address %s)",
+                settings.web_listen,
+                settings.web_port,
+                settings.web_url,
+            )
+            await stop.wait()
+        finally:
+            await runner.cleanup()

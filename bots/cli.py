@@ -50,6 +50,23 @@ def run() -> None:
 
 
 @main.command()
+@friendly
+def web() -> None:
+    """Serve the staff workspace in the browser (PEACEPULSE_WEB_LISTEN:PORT); staff sign in with
+    a one-time link from /web in chat or `peacepulse staff link`."""
+    settings = support.read_settings()
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await root.serve_web(settings, stop)
+
+    support.run(serve())
+
+
+@main.command()
 @click.option("--user", default=None, help="Who you are in this chat (default: your login).")
 @click.option("--locale", default=None, help="Your client language hint, e.g. fr or ar.")
 @friendly

@@ -138,6 +138,19 @@ def build(  # noqa: PLR0915 (a list of command definitions, not logic)
                 f"{member.participant[:12]}…\t{member.role}\t{member.granted_at:%Y-%m-%d %H:%M}"
             )
 
+    @staff.command("link")
+    @_person
+    @friendly
+    def staff_link(channel: str, user: str) -> None:
+        """Print a one-time sign-in link to the workspace (`peacepulse web`) for a staff member;
+        it works once, within minutes. Give it to them only, by a channel you trust."""
+        settings = _settings()
+        who = pseudonym(root.local_secret(settings), _person_key(settings, channel, user))
+        link = asyncio.run(root.issue_web_link(settings, who))
+        if link is None:
+            raise ConfigError(f"{who[:12]}… has no staff role (`peacepulse staff add` first)")
+        click.echo(link)
+
     @staff.command("invite")
     @click.option("--role", type=click.Choice(ROLES), required=True)
     @friendly

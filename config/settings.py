@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # --- the staff workspace in the browser (bots/web), served by `peacepulse web` ---
+    web_url: str = Field(
+        default="http://127.0.0.1:8090",
+        description="The workspace's public address, as sign-in links name it; https:// in "
+        "production (its cookies are then sent over HTTPS only).",
+    )
+    web_listen: str = "127.0.0.1"
+    web_port: int = Field(default=8090, ge=1, le=65535)
+
     # --- SMS (bots/sms): one gateway, its webhook served by `peacepulse run` ---
     sms_provider: Literal["twilio", "africastalking"] | None = Field(
         default=None, description="The SMS gateway; unset: no SMS."
@@ -115,6 +124,7 @@ class Settings(BaseSettings):
         "webhook_url",
         "sms_twilio_api_url",
         "sms_africastalking_api_url",
+        "web_url",
         "whatsapp_api_url",
     )
     @classmethod

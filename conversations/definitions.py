@@ -65,6 +65,9 @@ class Choice(_Frozen):
 class Region(_Frozen):
     id: Identifier
     name: Text
+    pcode: str | None = None
+    """The area's P-code (OCHA's place code, e.g. ``SS01``), if the deployment has them:
+    exports tag regions ``#adm1 +code`` only with these."""
 
 
 class ShowIf(_Frozen):
@@ -79,6 +82,9 @@ class _Question(_Frozen):
     prompt: Text
     optional: bool = False
     show_if: ShowIf | None = None
+    label: Text | None = None
+    """A short name for reports ("Region", "Age group"); the prompt when not given. Ids are
+    never shown to a reader."""
 
 
 class SingleChoice(_Question):
@@ -369,3 +375,19 @@ class Deployment(_Frozen):
 
     def text(self, text: Mapping[str, str], language: str) -> str:
         return localized(text, language, self.default_language)
+
+    def field_label(self, field: str, language: str) -> str:
+        """A profile field's short name for readers: its label, else its prompt."""
+        question = next((q for q in self.profile if q.id == field), None)
+        if question is None:
+            return field
+        return self.text(question.label or question.prompt, language)
+
+    def value_label(self, field: str, value: str, language: str) -> str:
+        """A profile field's answer as a reader reads it (a region's name, a choice's label)."""
+        question = next((q for q in self.profile if q.id == field), None)
+        if isinstance(question, SingleChoice):
+            choice = next((c for c in question.choices if c.id == value), None)
+            return self.text(choice.label, language) if choice is not None else value
+        region = self.region(value)
+        return self.text(region.name, language) if region is not None else value

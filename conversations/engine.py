@@ -141,6 +141,7 @@ class Engine:
         buttons: bool = True,
         snapshot: Snapshot | None = None,
         consultation: ConsultationView | None = None,
+        silent_while_stopped: bool = False,
     ) -> Transition:
         """Answer one event of one person. ``state`` None: the person has not consented.
 
@@ -149,6 +150,7 @@ class Engine:
         `wants_snapshot` says the event needs it (see `conversations.snapshot`).
         ``consultation`` is the read-only view of the consultation named by
         `consultation_wanted` for this event, loaded by the caller from the store.
+        ``silent_while_stopped`` (SMS): after STOP, nothing at all is answered until START.
         """
         stranger_stops = (
             isinstance(event, Text) and event.text.strip().casefold() in self._stop_words
@@ -176,6 +178,7 @@ class Engine:
             buttons,
             snapshot=snapshot,
             consultation=consultation,
+            silent_while_stopped=silent_while_stopped,
         )
         if expired and state is not None and state.stage in _ASKING:
             # Hours or days later, a typed "2" may not mean the question left open: ask again.
@@ -225,6 +228,16 @@ class Engine:
         )
         turn = _Turn(self._d, self._detect, self._waves, now, buttons)
         return turn.question_prompt(state, poll, question)
+
+    @staticmethod
+    def notice_language(replies: Sequence[Reply]) -> str | None:
+        """The language of the privacy notice among ``replies``, if one was sent: by a channel
+        without buttons, the language in which the next typed "1" or "2" answers it."""
+        for reply in reversed(replies):
+            for button in reply.flat_buttons:
+                if button.data.startswith("-:c:"):
+                    return button.data.removeprefix("-:c:")
+        return None
 
     def wants_snapshot(
         self, state: ConversationState | None, event: Event, *, buttons: bool = True
@@ -281,8 +294,10 @@ class _Turn:
         *,
         snapshot: Snapshot | None = None,
         consultation: ConsultationView | None = None,
+        silent_while_stopped: bool = False,
     ) -> None:
         self._d = deployment
+        self._silent_while_stopped = silent_while_stopped
         self._detect = detect_language
         self._waves = waves
         self._now = now
@@ -303,7 +318,7 @@ class _Turn:
         if state is None:
             return self._stranger(event, locale)
         starting = isinstance(event, Text) and _command(event.text) == "start"
-        if state.stage == "stopped" and not self._buttons and not starting:
+        if state.stage == "stopped" and self._silent_while_stopped and not starting:
             # By SMS, after STOP nothing at all until START: carriers refuse to deliver it
             # (Twilio error 21610) and each message would cost the deployment or the person.
             return Transition(state, ())
@@ -318,6 +333,8 @@ class _Turn:
         if isinstance(event, Press):
             return self._press(state, event.data)
         if state.stage == "stopped":
+            if not self._buttons:  # typed text, without buttons: nothing until START
+                return Transition(state, ())
             return Transition(state, (Reply(self._t("paused", state)),))
         if isinstance(event, Unsupported):
             return self._again(state, self._t("unsupported", state))
@@ -361,7 +378,22 @@ class _Turn:
             rows.append(tuple(Button(language_name(c), f"-:n:{c}") for c in others))
         return Reply(text, tuple(rows))
 
+    def _written_in(self, text: str) -> str | None:
+        """The deployment language a stranger's first text is written in, when it is clear:
+        Arabic script, or langdetect sure enough (it is unreliable on a word or two)."""
+        if "ar" in self._d.languages and any("\u0600" <= c <= "\u06ff" for c in text):
+            return "ar"
+        if _command(text) is not None or normalize(text).isdigit():
+            return None
+        code, probability = self._detect(text)
+        if code in self._d.languages and (probability or 0) >= 0.7:
+            return code
+        return None
+
     def _stranger(self, event: Event, locale: str | None) -> Transition:
+        if locale is None and not self._buttons and isinstance(event, Text):
+            # no client language by SMS: the notice in the language the text is written in
+            locale = self._written_in(event.text)
         language = self._suggest_language(locale)
         if isinstance(event, Press) and (data := _parse_data(event.data)) and data.seq is None:
             if data.action == "c" and data.arg in self._d.languages:

@@ -7,11 +7,13 @@ for its content before the interface is translated.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from conversations.community_texts import COMMUNITY_TEXTS
 from conversations.i18n_consultations import CONSULTATION_TEXTS
 from conversations.i18n_reports import REPORT_TEXTS
+from conversations.i18n_web import WEB_TEXTS
 
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
@@ -377,6 +379,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ar": "النسب مرجّحة لتطابق تركيبة السكان. لا تُعرض أبدًا المجموعات التي تقل عن {k} "
         "أشخاص. شكرًا لمشاركتك.",
     },
+    "shareback_opt_in": {
+        "en": "These are the views of the people who chose to answer, not of everybody.",
+        "fr": "Ce sont les avis des personnes qui ont choisi de répondre, pas de tout le monde.",
+        "ar": "هذه آراء من اختاروا الإجابة، لا آراء الجميع.",
+    },
+    "shareback_close": {
+        "en": "≈: too close to tell which is ahead.",
+        "fr": "≈ : trop proches pour dire lequel est devant.",
+        "ar": "≈: متقاربة جدًا فلا يمكن معرفة أيّها في المقدمة.",
+    },
     "shareback_note_unweighted": {
         "en": "Groups of fewer than {k} people are never shown. Thank you for taking part.",
         "fr": "Les groupes de moins de {k} personnes ne sont jamais montrés. "
@@ -415,6 +427,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     **COMMUNITY_TEXTS,
     **CONSULTATION_TEXTS,
     **REPORT_TEXTS,
+    **WEB_TEXTS,
 }
 
 
@@ -427,3 +440,31 @@ def translate(key: str, language: str, **values: Any) -> str:
 
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
+
+
+_MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "ar": "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
+}
+_DATE_TIME = {
+    "en": "{day} {month} {year}, {hour:02d}:{minute:02d} {zone}",
+    "fr": "{day} {month} {year} à {hour:02d} h {minute:02d} ({zone})",
+    # Arabic: the same order read right to left; Western digits, as Arabic messaging apps show
+    "ar": "{day} {month} {year}، الساعة {hour:02d}:{minute:02d} ({zone})",
+}
+
+
+def format_datetime(moment: datetime, language: str) -> str:
+    """A date and time as a reader of ``language`` writes it: the month by name (English,
+    French, Arabic; English otherwise) and the time zone of ``moment``."""
+    months = _MONTHS.get(language, _MONTHS["en"]).split()
+    template = _DATE_TIME.get(language, _DATE_TIME["en"])
+    return template.format(
+        day=moment.day,
+        month=months[moment.month - 1],
+        year=moment.year,
+        hour=moment.hour,
+        minute=moment.minute,
+        zone=moment.tzname() or "",
+    )

@@ -148,9 +148,9 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "ar": "لا تُعرض الإجابات النصية الحرة في التقارير.",
     },
     "report_by": {
-        "en": "By {field}: {label}",
-        "fr": "Par {field} : {label}",
-        "ar": "حسب {field}: {label}",
+        "en": "By {field}",
+        "fr": "Par {field}",
+        "ar": "حسب {field}",
     },
     "report_trends": {
         "en": "Trends across waves",

@@ -19,7 +19,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from conversations.consultation_values import ConsultationView
 from conversations.engine import Engine
@@ -32,12 +32,16 @@ from conversations.values import (
     Inbound,
     OptOut,
     Reply,
+    Transition,
 )
 
 log = logging.getLogger(__name__)
 
 _ATTEMPTS = 3
 MAX_BATCH = 200
+NOTICE_MEMORY = timedelta(hours=1)
+"""How long the language of the notice last sent to someone who has not consented is kept in
+memory (never stored), so that a typed "1" answers that notice and not another."""
 
 
 @dataclass(slots=True)
@@ -66,6 +70,8 @@ class ConversationService:
         self._max_batch = max_batch
         self._queue: list[_Pending] = []
         self._worker: asyncio.Task[None] | None = None
+        # pseudonym → (language of the notice last sent, when), before consent, text channels
+        self._notices: dict[str, tuple[str, datetime]] = {}
 
     async def handle(self, inbound: Inbound) -> tuple[Reply, ...]:
         """Process one event; the returned replies are to be sent after this returns."""
@@ -174,10 +180,11 @@ class ConversationService:
                     before,
                     inbound.event,
                     now,
-                    inbound.locale,
+                    self._locale(participant, before, inbound, now),
                     buttons=inbound.buttons,
                     snapshot=snapshot,
                     consultation=view,
+                    silent_while_stopped=inbound.silent_while_stopped,
                 )
                 if view is not None:
                     views[(participant, view.consultation_id)] = view.after(transition.records)
@@ -192,6 +199,7 @@ class ConversationService:
                         follow, records=rest + follow.records, then=None
                     )
                 states[participant] = transition.state
+                self._remember_notice(participant, inbound, transition, now)
                 if any(isinstance(r, Forget) for r in transition.records):
                     if changes:
                         await uow.apply(changes)
@@ -211,6 +219,33 @@ class ConversationService:
                 await uow.apply(changes)
             await uow.commit()
         return results
+
+    def _locale(
+        self,
+        participant: str,
+        before: ConversationState | None,
+        inbound: Inbound,
+        now: datetime,
+    ) -> str | None:
+        """The client's language hint; without buttons and before consent, the language of
+        the notice last sent, which a typed "1" answers."""
+        if before is not None or inbound.locale is not None or inbound.buttons:
+            return inbound.locale
+        shown = self._notices.get(participant)
+        return shown[0] if shown and now - shown[1] < NOTICE_MEMORY else None
+
+    def _remember_notice(
+        self, participant: str, inbound: Inbound, transition: Transition, now: datetime
+    ) -> None:
+        if inbound.buttons:
+            return
+        language = self._engine.notice_language(transition.replies)
+        if transition.state is not None or language is None:
+            self._notices.pop(participant, None)
+            return
+        if len(self._notices) > 10_000:  # forget the stale ones now and then
+            self._notices = {k: v for k, v in self._notices.items() if now - v[1] < NOTICE_MEMORY}
+        self._notices[participant] = (language, now)
 
 
 async def _flush(uow: UnitOfWork, changes: Changes) -> Changes:

@@ -82,6 +82,9 @@ class Inbound:
     buttons: bool = True
     """False for a channel without buttons (SMS): options are numbered in the text and chosen
     by typing their numbers or words (see `conversations.texting`)."""
+    silent_while_stopped: bool = False
+    """True where every message costs and carriers refuse them after STOP (SMS): after STOP
+    nothing at all is answered until START, not even HELP."""
 
 
 @dataclass(frozen=True, slots=True)

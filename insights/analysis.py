@@ -531,7 +531,7 @@ def inclusion(
                 )
             )
         result.append(
-            Inclusion(field_id, deployment.text(question.prompt, language), tuple(table_rows))
+            Inclusion(field_id, deployment.field_label(field_id, language), tuple(table_rows))
         )
     return tuple(result)
 

@@ -8,16 +8,28 @@ Tables are built here (pure) and written by `write_csv` / `write_xlsx` / `to_jso
 Language 1.1 (hxlstandard.org/standard/1-1final/dictionary and …/tagging), right under the
 header row. Hashtags and attributes used, and why:
 
+Every column has its own hashtag + attributes combination, and the first column a tool finds
+for a plain pattern is the one it would mean: ``#indicator +num`` is the count (nothing else
+carries both), ``#indicator +pct`` the unweighted percentage. Each exported table validates
+with libhxl's built-in schema without warnings (tests/insights/test_export.py).
+
 - ``#activity +code`` — the poll: HXL's hashtag for "a programme, project, or other activity".
 - ``#indicator +code`` / ``#indicator +name`` — the question: "a general hashtag for an
   indicator being tracked", ``+code`` a machine-readable code, ``+name`` a human-readable name.
-- ``#indicator +type +code`` / ``+type +name`` — the option: ``+type`` is the dictionary's
-  attribute for "types or categories … to provide classification information" of an indicator.
-- ``#indicator +num`` — counts and means ("+num: quantitative, numeric information");
-  ``+pct`` (percentages), ``+respondents`` (the base n), ``+weighted``, ``+low`` / ``+high``
-  (interval bounds) are custom attributes, which HXL allows freely after a core hashtag.
-- ``#adm1 +code`` / ``#adm1 +name`` — a group that is a region of the deployment: its
-  regions are top-level subnational areas ("#adm1: top-level subnational administrative area").
+- ``#indicator +num`` — the count of people who picked the option ("+num: quantitative,
+  numeric information"); ``#indicator +pct`` its percentage, ``+weighted`` the weighted one,
+  ``+low`` / ``+high`` its interval bounds; ``#indicator +mean`` (``+weighted``) the mean of
+  a number question. Custom attributes, which HXL allows freely after a core hashtag.
+- ``#x_option +code`` / ``+name`` — the option. Options are not indicators: a scale's options
+  are numbers, a choice's are words, and libhxl expects one datatype per indicator column.
+- ``#x_respondents +num`` — the base: people who answered the question (not a count of the
+  indicator); ``#x_effective_n +num`` — Kish's effective sample size, a number of people's
+  worth of information, not of people; ``#x_change +z`` / ``+p`` / ``+q`` / ``+flagged`` —
+  the wave-over-wave test, its p-value, its Benjamini–Hochberg q and the flag.
+- ``#adm1 +name`` — a group that is a region of the deployment ("#adm1: top-level
+  subnational administrative area"); ``#adm1 +code`` only for real P-codes, given in the
+  deployment (``regions: [{id, name, pcode}]``), in a ``group_pcode`` column when every region
+  has one; the deployment's own region ids are ``#x_region +code``.
 - ``#x_<field> +code`` / ``+name`` — a group that is a gender or an age band. HXL 1.1 has no
   hashtag for a column whose *values* are sexes or ages: it expresses them as attributes
   (``+f``, ``+m``, ``+i``, ``+adults``, ``+age18_24``) of count hashtags in wide tables. A
@@ -27,14 +39,15 @@ header row. Hashtags and attributes used, and why:
   "descriptive information, such as name, identifier, or traits, for a single respondee … in
   survey-style data" (new in 1.1). The identifier is a number local to the export.
 - ``#x_wave +num`` — the round of a repeating poll (no core hashtag; #date is for dates).
-- ``+i_en``, ``+i_fr``, ``+i_ar`` — language attributes on the dictionary's texts (HXL 1.1,
-  "language attributes like +i_en for English").
+- ``#description +i_en``, ``+i_fr``, ``+i_ar`` — the dictionary's texts (prompts and option
+  labels) with HXL 1.1's language attributes.
 - ``#meta +suppressed`` — whether a cell was hidden (#meta: "metadata about a row").
-- ``#population +num +pct`` — a group's share of the population (#population: "general
-  population number for an area"); ``#targeted +num`` / ``#reached +num`` — people invited
-  to a wave and people who completed it: HXL's pair for those a response aims at and those
-  it reached. ``#x_field`` / ``#x_group`` name the profile field and its value (extension
-  hashtags, as above).
+- ``#population +pct`` — a group's share of the population (#population: "general
+  population number for an area"); ``#x_respondents +pct`` its share of respondents and
+  ``#x_representation +ratio`` the one over the other; ``#targeted +num`` / ``#reached +num``
+  — people invited to a wave and people who completed it: HXL's pair for those a response
+  aims at and those it reached; ``#x_response_rate +pct``. ``#x_field`` / ``#x_group`` name
+  the profile field and its value (extension hashtags, as above).
 """
 
 from __future__ import annotations
@@ -98,22 +111,22 @@ _OVERALL = (
     ("wave", "#x_wave +num"),
     ("question_id", "#indicator +code"),
     ("question", "#indicator +name"),
-    ("option_id", "#indicator +type +code"),
-    ("option", "#indicator +type +name"),
-    ("respondents", "#indicator +num +respondents"),
+    ("option_id", "#x_option +code"),
+    ("option", "#x_option +name"),
+    ("respondents", "#x_respondents +num"),
     ("count", "#indicator +num"),
-    ("percent", "#indicator +num +pct"),
-    ("weighted_percent", "#indicator +num +pct +weighted"),
-    ("interval_low", "#indicator +num +pct +weighted +low"),
-    ("interval_high", "#indicator +num +pct +weighted +high"),
-    ("effective_n", "#indicator +num +respondents +weighted"),
+    ("percent", "#indicator +pct"),
+    ("weighted_percent", "#indicator +pct +weighted"),
+    ("interval_low", "#indicator +pct +weighted +low"),
+    ("interval_high", "#indicator +pct +weighted +high"),
+    ("effective_n", "#x_effective_n +num"),
     ("suppressed", "#meta +suppressed"),
-    ("mean", "#indicator +num +mean"),
-    ("weighted_mean", "#indicator +num +mean +weighted"),
-    ("change_z", "#indicator +num +change +z"),
-    ("change_p", "#indicator +num +change +p"),
-    ("change_q", "#indicator +num +change +q"),
-    ("change_significant", "#indicator +change +significant"),
+    ("mean", "#indicator +mean"),
+    ("weighted_mean", "#indicator +mean +weighted"),
+    ("change_z", "#x_change +z"),
+    ("change_p", "#x_change +p"),
+    ("change_q", "#x_change +q"),
+    ("change_significant", "#x_change +flagged"),
 )
 """The overall table. ``change_z`` compares the weighted share with the previous wave that
 has one (two-proportion z-test on effective sample sizes, `insights.weighting.compare`),
@@ -232,23 +245,31 @@ def _by_field(
     language: str,
 ) -> Table:
     if isinstance(question, RegionQuestion):
-        group = (("group_id", "#adm1 +code"), ("group", "#adm1 +name"))
+        group = (("group_id", "#x_region +code"), ("group", "#adm1 +name"))
     else:
         tag = f"#x_{question.id.replace('-', '_').replace('.', '_').lower()}"
         group = (("group_id", f"{tag} +code"), ("group", f"{tag} +name"))
-    spec = (
+    spec: tuple[tuple[str, str], ...] = (
         *_OVERALL[:6],  # poll, wave, question and option
         *group,
-        ("respondents", "#indicator +num +respondents"),
+        ("respondents", "#x_respondents +num"),
         ("count", "#indicator +num"),
-        ("percent", "#indicator +num +pct"),
-        ("mean", "#indicator +num +mean"),
+        ("percent", "#indicator +pct"),
+        ("mean", "#indicator +mean"),
         ("suppressed", "#meta +suppressed"),
     )
+    pcodes = {r.id: r.pcode for r in deployment.regions}
+    with_pcodes = isinstance(question, RegionQuestion) and all(pcodes.values())
+    if with_pcodes:
+        spec = (*spec, ("group_pcode", "#adm1 +code"))
     out = Table(f"results_by_{question.id}", *_split(spec))
+    group_at = spec.index(group[0])
     for wave in waves:
         results = table(deployment, poll, rows.of_wave(wave), question.id, language)
-        out.rows.extend(_group_rows(poll.id, wave, results))
+        lines = _group_rows(poll.id, wave, results)
+        if with_pcodes:
+            lines = [(*line, pcodes.get(str(line[group_at]))) for line in lines]
+        out.rows.extend(lines)
     return out
 
 
@@ -303,10 +324,10 @@ def _inclusion(
         ("field", "#x_field +code"),
         ("group_id", "#x_group +code"),
         ("group", "#x_group +name"),
-        ("respondents", "#indicator +num +respondents"),
-        ("sample_share", "#indicator +num +pct +sample"),
-        ("population_share", "#population +num +pct"),
-        ("ratio", "#indicator +num +ratio"),
+        ("respondents", "#x_respondents +num"),
+        ("sample_share", "#x_respondents +pct"),
+        ("population_share", "#population +pct"),
+        ("ratio", "#x_representation +ratio"),
         ("suppressed", "#meta +suppressed"),
     )
     out = Table("inclusion", *_split(spec))
@@ -339,7 +360,7 @@ def _reach(tables: Sequence[ReachTable]) -> Table:
         ("group", "#x_group +name"),
         ("invited", "#targeted +num"),
         ("completed", "#reached +num"),
-        ("response_rate", "#indicator +num +pct +response"),
+        ("response_rate", "#x_response_rate +pct"),
         ("suppressed", "#meta +suppressed"),
     )
     out = Table("response_rates", *_split(spec))
@@ -367,8 +388,8 @@ def _dictionary(deployment: Deployment, poll: Poll) -> Table:
         ("poll_id", "#activity +code"),
         ("question_id", "#indicator +code"),
         ("type", "#indicator +type"),
-        ("option_id", "#indicator +type +code"),
-        *((f"text_{lang}", f"#indicator +name +i_{lang}") for lang in languages),
+        ("option_id", "#x_option +code"),
+        *((f"text_{lang}", f"#description +i_{lang}") for lang in languages),
     )
     out = Table("dictionary", *_split(spec))
     for question in (*deployment.profile, *poll.questions):
@@ -423,12 +444,12 @@ def _respondents(deployment: Deployment, answers: Sequence[AnswerRow]) -> Table:
     spec: list[tuple[str, str]] = [("respondent", "#respondee +code"), ("wave", "#x_wave +num")]
     for q in fields:
         if isinstance(q, RegionQuestion):
-            spec.append((q.id, "#adm1 +code"))
+            spec.append((q.id, "#respondee +region"))
         else:
             spec.append((q.id, f"#respondee +{q.id.replace('-', '_').replace('.', '_').lower()}"))
     spec += [
         ("question_id", "#indicator +code"),
-        ("choice", "#indicator +type +code"),
+        ("choice", "#x_option +code"),
         ("number", "#indicator +num"),
     ]
     out = Table("respondents", *_split(spec))

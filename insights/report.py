@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from conversations.definitions import Deployment, Poll
-from conversations.i18n import translate
+from conversations.i18n import format_datetime, translate
 from insights.analysis import (
     Inclusion,
     QuestionEstimate,
@@ -73,7 +74,8 @@ def render(data: ReportInput) -> str:
     ]
     overall = table(deployment, poll, data.rows.of_wave(wave), None, language)
     title = deployment.text(poll.title, language)
-    when = _e(f"{data.generated:%Y-%m-%d %H:%M %Z}")
+    local = data.generated.astimezone(ZoneInfo(deployment.timezone))
+    when = f"<bdi>{_e(format_datetime(local, language))}</bdi>"
     t = _Words(language)
     parts = [
         f"<h1>{_e(title)}</h1>",
@@ -84,10 +86,14 @@ def render(data: ReportInput) -> str:
     ]
     parts.append(f"<h2>{t.html('report_questions')}</h2>")
     for index, question in enumerate(current.questions):
-        parts.append(_question(question, overall, by_field, index, t))
+        parts.append(_question(deployment, question, overall, by_field, index=index, t=t))
     if len(waves) > 1:
         parts.append(_trends(trends(all_waves), t))
-    parts.append(_inclusion(inclusion(deployment, data.rows, language, wave, poll), data.reach, t))
+    parts.append(
+        _inclusion(
+            deployment, inclusion(deployment, data.rows, language, wave, poll), data.reach, t
+        )
+    )
     return _page(title, "\n".join(parts), language)
 
 
@@ -109,19 +115,27 @@ class _Words:
 
 def _disclosure(deployment: Deployment, current: WaveEstimates, t: _Words) -> str:
     w = current.weighting
-    fields = _e(", ".join(w.fields)) or t.html("report_no_margins")
-    missing = (
-        "<li>"
-        + t.html(
-            "report_nobody_from", groups=_e(", ".join(f"{f} {v}" for f, v in w.missing_categories))
+    language = t.language
+    fields = _e(", ".join(deployment.field_label(f, language) for f in w.fields)) or t.html(
+        "report_no_margins"
+    )
+
+    def named(pairs: Iterable[tuple[str, str]]) -> str:
+        return _e(
+            ", ".join(
+                f"{deployment.field_label(f, language)}: {deployment.value_label(f, v, language)}"
+                for f, v in pairs
+            )
         )
-        + "</li>"
+
+    missing = (
+        "<li>" + t.html("report_nobody_from", groups=named(w.missing_categories)) + "</li>"
         if w.missing_categories
         else ""
     )
     k = deployment.suppression_k
     if w.collapsed:
-        groups = _e(", ".join(f"{f} {v}" for f, v in w.collapsed))
+        groups = named(w.collapsed)
         missing += "<li>" + t.html("report_collapsed", groups=groups, k=k) + "</li>"
     if deployment.population:
         trimmed = t.html("report_trimmed", bound=f"{TRIM:g}", n=w.trimmed, k=k)
@@ -142,9 +156,11 @@ def _disclosure(deployment: Deployment, current: WaveEstimates, t: _Words) -> st
 
 
 def _question(
+    deployment: Deployment,
     question: QuestionEstimate,
     overall: PollResults,
     by_field: Sequence[PollResults],
+    *,
     index: int,
     t: _Words,
 ) -> str:
@@ -210,11 +226,12 @@ def _question(
     else:
         body.append(f"<p>{t.html('report_free_text')}</p>")
     for results in by_field:
-        body.append(_breakdown(results, index, t))
+        label = deployment.field_label(results.by or "", t.language)
+        body.append(_breakdown(results, index, t, label))
     return head + "\n".join(body) + "</section>"
 
 
-def _breakdown(results: PollResults, index: int, t: _Words) -> str:
+def _breakdown(results: PollResults, index: int, t: _Words, field_label: str) -> str:
     question = results.questions[index]
     if not question.rows and not question.numbers:
         return ""
@@ -236,8 +253,7 @@ def _breakdown(results: PollResults, index: int, t: _Words) -> str:
         mean = t.text("report_mean")
         lines.append([mean, *(MARK if c.suppressed else _num(c.mean) for c in question.numbers)])
     lines.append(["n", *(MARK if c.suppressed else str(c.count) for c in question.n)])
-    field = (results.by or "").replace("_", " ")
-    caption = t.text("report_by", field=field, label=results.by_label or "")
+    caption = t.text("report_by", field=field_label)
     return (
         f"<details><summary>{_e(caption)}</summary>{_table(header, lines, 'breakdown')}</details>"
     )
@@ -268,7 +284,9 @@ def _trends(question_trends: Iterable[QuestionTrend], t: _Words) -> str:
     return "\n".join(parts)
 
 
-def _inclusion(tables: Sequence[Inclusion], reach: Sequence[ReachTable], t: _Words) -> str:
+def _inclusion(
+    deployment: Deployment, tables: Sequence[Inclusion], reach: Sequence[ReachTable], t: _Words
+) -> str:
     parts = [
         f'<section id="inclusion"><h2>{t.html("report_reach")}</h2>',
         f"<p>{t.html('report_reach_intro', limit=f'{UNDER_REPRESENTED:g}')}</p>",
@@ -316,7 +334,8 @@ def _inclusion(tables: Sequence[Inclusion], reach: Sequence[ReachTable], t: _Wor
             ]
             for wave, cells in rates.waves
         ]
-        parts.append(f"<h3>{t.html('report_rate_by', field=_e(rates.field))}</h3>")
+        label = deployment.field_label(rates.field, t.language)
+        parts.append(f"<h3>{t.html('report_rate_by', field=_e(label))}</h3>")
         parts.append(_table(header, rows, "reach"))
     parts.append("</section>")
     return "\n".join(parts)

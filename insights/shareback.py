@@ -5,7 +5,10 @@ Who gets it: the subscribers of the deployment's ``results_topic`` (people choos
 in their own language, and pauses, quiet hours and unreachable people are respected.
 
 What it says: how many answered, then for the first `MAX_QUESTIONS` questions with options
-their `TOP_OPTIONS` largest weighted shares, and for number questions the weighted average.
+their `TOP_OPTIONS` largest weighted shares, and for number questions the weighted average;
+that the people who answered chose to (an opt-in sample, not everybody). Options whose 95 %
+intervals overlap are not ranked: they are joined by "≈", in the poll's order, and the text
+says why.
 Only figures that the suppressed tables show are used; a question whose respondents are
 hidden is left out.
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 from conversations.definitions import Deployment, Poll
 from conversations.i18n import translate
-from insights.analysis import Rows, estimate
+from insights.analysis import OptionEstimate, Rows, estimate
 
 MAX_QUESTIONS = 4
 TOP_OPTIONS = 3
@@ -36,16 +39,22 @@ def _summary(
 ) -> str | None:
     estimates = estimate(deployment, poll, rows, language, wave)
     lines: list[str] = []
+    close = False
     for question in estimates.questions:
         if len(lines) == MAX_QUESTIONS or question.n is None:
             continue
         shown = [o for o in question.options if o.estimate is not None and o.count]
         if shown:
             top = sorted(shown, key=lambda o: -o.estimate.share if o.estimate else 0)
+            tiers = _tiers(top[:TOP_OPTIONS])
+            close = close or any(len(tier) > 1 for tier in tiers)
             parts = [
-                f"{o.label} {100 * o.estimate.share:.0f} %"
-                for o in top[:TOP_OPTIONS]
-                if o.estimate is not None
+                " ≈ ".join(
+                    f"{o.label} {100 * o.estimate.share:.0f} %"
+                    for o in sorted(tier, key=question.options.index)
+                    if o.estimate is not None
+                )
+                for tier in tiers
             ]
             lines.append(f"• {question.prompt}\n  " + " · ".join(parts))
         elif question.mean is not None:
@@ -63,4 +72,21 @@ def _summary(
         intro = translate("shareback_intro", language, title=title, respondents=respondents)
     weighted = "shareback_note" if deployment.population else "shareback_note_unweighted"
     note = translate(weighted, language, k=deployment.suppression_k)
-    return "\n\n".join([intro, "\n".join(lines), note])
+    if close:
+        note = translate("shareback_close", language) + " " + note
+    caveat = translate("shareback_opt_in", language)
+    return "\n\n".join([intro, "\n".join(lines), f"{caveat} {note}"])
+
+
+def _tiers(options: list[OptionEstimate]) -> list[list[OptionEstimate]]:
+    """Options in order of share, those whose intervals overlap the next one's together:
+    the data cannot tell them apart, so the text does not rank them."""
+    tiers: list[list[OptionEstimate]] = []
+    for option in options:
+        e = option.estimate
+        last = tiers[-1][-1].estimate if tiers else None
+        if e is not None and last is not None and e.high >= last.low:
+            tiers[-1].append(option)
+        else:
+            tiers.append([option])
+    return tiers

@@ -292,6 +292,22 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(100))
 
 
+class WebSignIn(Base):
+    """A one-time sign-in link to the staff workspace (`bots.web`); only its SHA-256 is kept.
+
+    Valid for minutes and used once: redeeming sets ``used_at`` in the same statement that
+    checks it, so two requests with one link cannot both sign in.
+    """
+
+    __tablename__ = "web_sign_ins"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    participant_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class ClosedGroup(Base):
     """A closed group of people who joined with its access code (kept as SHA-256 only)."""
 

@@ -14,6 +14,7 @@ A claim not settled within its lease (the dispatcher died) becomes due again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -122,6 +123,8 @@ class SqlOutbox(OutboxPort):
         self._region_field = region_field
         self._settling: list[_Settlement] = []
         self._settle_lock = asyncio.Lock()
+        self._asking: list[tuple[str, asyncio.Future[datetime | None]]] = []
+        self._ask_lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ queuing
 
@@ -457,21 +460,40 @@ class SqlOutbox(OutboxPort):
     # ------------------------------------------------------------------ reading
 
     async def last_message_at(self, participant: str) -> datetime | None:
-        """When the participant last wrote (``state.last_active``), None if unknown."""
+        """When the participant last wrote (``state.last_active``), None if unknown.
+
+        Asked for each WhatsApp message as it is sent (the 24-hour window); the questions that
+        arrive while one is being read are read together, in one query (as settles are).
+        """
+        asked: asyncio.Future[datetime | None] = asyncio.get_running_loop().create_future()
+        self._asking.append((participant, asked))
+        async with self._ask_lock:
+            if not asked.done():
+                batch, self._asking = self._asking, []
+                try:
+                    found = await self._last_messages({p for p, _ in batch})
+                except Exception as error:
+                    for _, future in batch:
+                        future.set_exception(error)
+                        future.exception()  # retrieved: a cancelled caller never looks at it
+                else:
+                    for person, future in batch:
+                        future.set_result(found.get(person))
+        return asked.result()
+
+    async def _last_messages(self, people: set[str]) -> dict[str, datetime]:
+        last_active = Participant.state["last_active"].as_string()
         async with self._reader.connect() as connection:
-            state = (
-                await connection.execute(
-                    select(Participant.state).where(Participant.id == participant)
-                )
-            ).scalar()
-        value = state.get("last_active") if isinstance(state, dict) else None
-        if not isinstance(value, str):
-            return None
-        try:
-            found = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-        return found if found.tzinfo is not None else None
+            rows = await connection.execute(
+                select(Participant.id, last_active).where(Participant.id.in_(people))
+            )
+        found: dict[str, datetime] = {}
+        for person, value in rows:
+            with contextlib.suppress(TypeError, ValueError):
+                moment = datetime.fromisoformat(value)
+                if moment.tzinfo is not None:
+                    found[person] = moment
+        return found
 
     async def job_counts(self, job: str) -> dict[str, int]:
         counts = dict.fromkeys(OUTBOX_STATUSES, 0)

@@ -90,6 +90,7 @@ def build_app(
             address=number,
             update_id=incoming.update_id,
             buttons=False,
+            silent_while_stopped=True,  # carriers refuse it (Twilio 21610), and it costs
         )
         try:
             replies = await service.handle(inbound)

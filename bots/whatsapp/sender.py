@@ -6,7 +6,8 @@ three WhatsApp rules kept here:
 
 * **Pacing.** At most ``rate`` messages per second from the number (default 80, the Cloud
   API's throughput per number) and one message per person every ``pacing`` seconds (WhatsApp
-  refuses a burst to one person with error 131056), through a limiter of its own.
+  refuses a burst to one person with error 131056), through a limiter of its own; or, with
+  ``paced_by_dispatcher``, through the dispatcher's, set to those values.
 * **The 24-hour window.** A `WindowedReply` whose window is closed goes as its template, never
   as free-form text; without a template it is not sent (failed). A free-form message refused
   because the window closed meanwhile (131047, "re-engagement") is sent again at once as the
@@ -18,10 +19,11 @@ three WhatsApp rules kept here:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from bots.whatsapp.cloudapi import Answer, CloudApi
 from bots.whatsapp.messages import messages
@@ -54,10 +56,12 @@ class WhatsAppSender(Sender):
         pacing: float = 6.0,
         daily_limit: int = 1000,
         clock: Callable[[], float] = time.monotonic,
-        limiter: RateLimiter | None = None,
+        paced_by_dispatcher: bool = False,
     ) -> None:
         self._api = api
-        self._limiter = limiter or RateLimiter(rate, chat_interval=pacing)
+        # With WhatsApp the only channel, the dispatcher's own limiter is set to WhatsApp's rate
+        # and pacing, and a second limiter here would only hold every permit twice as long.
+        self._limiter = None if paced_by_dispatcher else RateLimiter(rate, chat_interval=pacing)
         self._daily_limit = daily_limit
         self._clock = clock
         self._conversations: OrderedDict[str, float] = OrderedDict()
@@ -69,11 +73,8 @@ class WhatsAppSender(Sender):
     async def send(self, address: str, reply: Reply) -> SendResult:
         if isinstance(reply, WindowedReply) and not reply.window_open:
             return await self._template(address, reply)
-        await self._limiter.acquire(address)
-        try:
+        async with self._turn(address):
             answer = await send_reply(self._api, address, reply)
-        finally:
-            self._limiter.release(address)
         if answer.re_engagement and isinstance(reply, WindowedReply):
             return await self._template(address, reply)
         if answer.result.outcome is Outcome.SENT:
@@ -88,16 +89,24 @@ class WhatsAppSender(Sender):
         wait = self._tier_wait(address)
         if wait is not None:
             return SendResult(Outcome.RETRY, wait, "the daily limit of conversations is reached")
-        await self._limiter.acquire(address)
-        try:
+        async with self._turn(address):
             answer = await self._api.send(address, reply.template.message())
-        finally:
-            self._limiter.release(address)
         if answer.result.outcome is Outcome.SENT:
             self.templates_sent += 1
             self._conversations[address] = self._clock()
             self._conversations.move_to_end(address)
         return answer.result
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, address: str) -> AsyncIterator[None]:
+        if self._limiter is None:
+            yield
+            return
+        await self._limiter.acquire(address)
+        try:
+            yield
+        finally:
+            self._limiter.release(address)
 
     def _tier_wait(self, address: str) -> float | None:
         """None when a template may go to ``address`` now; else seconds until one may."""

@@ -56,7 +56,8 @@ def test_export_csv_with_hxl_matches_the_results_command(simulated: Path) -> Non
     ]
     with (folder / "results_by_region.csv").open(encoding="utf-8") as handle:
         lines = list(csv.DictReader(handle))
-    assert lines[0]["group_id"] == "#adm1 +code"
+    assert lines[0]["group_id"] == "#x_region +code"  # the demo gives no P-codes
+    assert lines[0]["group"] == "#adm1 +name"
     data = lines[1:]
     assert all(line["count"] == "" for line in data if line["suppressed"] == "true")
     assert all(

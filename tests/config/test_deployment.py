@@ -247,7 +247,7 @@ def test_demo_files_are_package_data() -> None:
             [(AGENDA, put("questions", 0, "colour", value="red"))],
             [
                 f"{AGENDA}: questions[0].colour: unknown field "
-                "(allowed: id, prompt, optional, show_if, type, choices, max_choices)"
+                "(allowed: id, prompt, optional, show_if, label, type, choices, max_choices)"
             ],
             id="unknown-field",
         ),
@@ -626,7 +626,7 @@ def test_every_problem_is_reported_at_once_file_by_file(folder: Path) -> None:
         "kessal_highlands, capital, lake_tiras, daroun_plains, sarif_borderlands, "
         "outside_meridia)",
         f"{AGENDA}: questions[0].colour: unknown field "
-        "(allowed: id, prompt, optional, show_if, type, choices, max_choices)",
+        "(allowed: id, prompt, optional, show_if, label, type, choices, max_choices)",
         f"{AGENDA}: questions[3].choices[1].label: no 'ar' text",
         "polls/broken.yaml: line 3: expected the node content, but found '<stream end>' "
         "(while parsing a flow node at line 3)",

@@ -6,13 +6,21 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
-from insights.analysis import response_rates
+from insights.analysis import Rows, response_rates
 from insights.export import Export, Table, build, to_json, write_csv, write_xlsx
 from insights.spreadsheet import spreadsheet_safe
 from insights.weighting import wilson
-from storage.crosstabs import AnswerRow, ReachRow
+from storage.crosstabs import (
+    AnsweredCell,
+    AnswerRow,
+    ChoiceCell,
+    NumberCell,
+    ReachRow,
+    RespondentCell,
+)
 from tests.insights.helpers import poll
 from tests.insights.test_analysis import DATA, rows, weighted_deployment
 
@@ -33,9 +41,89 @@ def test_every_table_has_one_hashtag_per_column() -> None:
         assert all(tag.startswith("#") for tag in table.hxl)
         assert all(len(row) == len(table.columns) for row in table.rows)
     by_region = export.tables[1]
-    assert by_region.hxl[by_region.columns.index("group_id")] == "#adm1 +code"
+    # the deployment's own ids are not P-codes
+    assert by_region.hxl[by_region.columns.index("group_id")] == "#x_region +code"
+    assert by_region.hxl[by_region.columns.index("group")] == "#adm1 +name"
+    assert "#adm1 +code" not in by_region.hxl
     by_gender = export.tables[2]
     assert by_gender.hxl[by_gender.columns.index("group_id")] == "#x_gender +code"
+    for table in export.tables:
+        assert len(set(table.hxl)) == len(table.hxl), table.name
+    results = export.tables[0]
+    # a tool asking for "#indicator+num" finds the count first, and only the count
+    assert [
+        c
+        for c, tag in zip(results.columns, results.hxl, strict=True)
+        if _matches(tag, "#indicator+num")
+    ] == ["count"]
+    assert results.hxl[results.columns.index("effective_n")] == "#x_effective_n +num"
+
+
+def _matches(tag: str, pattern: str) -> bool:
+    """HXL tag patterns: the hashtag, and every attribute of the pattern on the column."""
+    hashtag, *attributes = pattern.split("+")
+    parts = tag.split()
+    return parts[0] == hashtag and {f"+{a}" for a in attributes} <= set(parts[1:])
+
+
+def test_regions_with_p_codes_get_an_adm1_code_column() -> None:
+    d = weighted_deployment()
+    regions = [r.model_copy(update={"pcode": f"MR0{i}"}) for i, r in enumerate(d.regions, 1)]
+    d = d.model_copy(update={"regions": regions})
+    by_region = build(d, poll(d), DATA, "en").tables[1]
+    at = by_region.columns.index("group_pcode")
+    assert by_region.hxl[at] == "#adm1 +code"
+    north = next(r for r in by_region.rows if r[by_region.columns.index("group_id")] == "north")
+    assert north[at] == "MR01"
+
+
+def test_every_exported_table_validates_with_libhxl(tmp_path: Path) -> None:
+    """libhxl's built-in schema (datatypes per column, numbers where HXL expects them,
+    whitespace, spelling of repeated values): no error and no warning in any table, with
+    hidden cells, a scale, a number question, several waves, response rates and respondent
+    rows in it."""
+    hxl = pytest.importorskip("hxl")
+    d = weighted_deployment()
+    data = _every_kind_of_answer()
+    answers = [
+        AnswerRow("p1", 1, "single", "a", None, ("north", "woman")),
+        AnswerRow("p1", 1, "days", None, 4.0, ("north", "woman")),
+    ]
+    reach = [response_rates(d, "gender", [ReachRow(1, "woman", 40, 30)], "en")]
+    export = build(d, poll(d), data, "en", respondents=answers, reach=reach)
+    write_csv(export, tmp_path, hxl=True)
+    for table in export.tables:
+        # read here (libhxl leaves the files it opens open), validated as the rows written
+        with (tmp_path / f"{table.name}.csv").open(encoding="utf-8", newline="") as handle:
+            written = list(csv.reader(handle))
+        report = hxl.validate(hxl.data(written))
+        serious = [
+            (issue["description"], issue["rule"].get("tag_pattern") if "rule" in issue else None)
+            for issue in report["issues"]
+            if issue["severity"] in ("warning", "error")
+        ]
+        assert serious == [], table.name
+        assert report["stats"]["error"] == report["stats"]["warning"] == 0
+
+
+def _every_kind_of_answer() -> Rows:
+    cells = [("north", "woman"), ("south", "man"), ("east", "man"), (None, "woman")]
+    people = [30, 40, 12, 3]
+    respondents, choices, answered, numbers = [], [], [], []
+    for wave in (1, 2):
+        for cell, n in zip(cells, people, strict=True):
+            respondents.append(RespondentCell(wave, cell, n + wave))
+            for question, picked in (
+                ("single", {"a": n // 2, "b": n - n // 2}),
+                ("multi", {"x": n // 2, "y": n // 3}),
+                ("safe", {"1": n // 4, "3": n - n // 4}),
+                ("home", {"north": n}),
+            ):
+                answered.append(AnsweredCell(question, wave, cell, n))
+                choices += [ChoiceCell(question, wave, c, cell, k) for c, k in picked.items()]
+            answered.append(AnsweredCell("days", wave, cell, n))
+            numbers.append(NumberCell("days", wave, cell, n, 3.5 * n, 0, 12))
+    return Rows(("region", "gender"), respondents, choices, answered, numbers)
 
 
 def test_weighted_shares_in_the_overall_table() -> None:
@@ -100,7 +188,7 @@ def test_the_dictionary_lists_questions_and_options_in_every_language() -> None:
     d = weighted_deployment()
     dictionary = build(d, poll(d), DATA, "en").tables[-1]
     assert dictionary.columns[-2:] == ("text_en", "text_fr")
-    assert dictionary.hxl[-2:] == ("#indicator +name +i_en", "#indicator +name +i_fr")
+    assert dictionary.hxl[-2:] == ("#description +i_en", "#description +i_fr")
     assert ("talks", "single", "single_choice", "a", "A", "A (fr)") in dictionary.rows
     assert (
         "profile",
@@ -121,7 +209,7 @@ def test_respondent_rows_carry_a_local_number_not_the_pseudonym() -> None:
     ]
     table = build(d, poll(d), DATA, "en", respondents=answers).tables[-1]
     assert table.name == "respondents"
-    assert table.hxl[:3] == ("#respondee +code", "#x_wave +num", "#adm1 +code")
+    assert table.hxl[:3] == ("#respondee +code", "#x_wave +num", "#respondee +region")
     assert [row[0] for row in table.rows] == ["R000001", "R000001", "R000002"]
     assert not any("pseudonym" in str(value) for row in table.rows for value in row)
 
@@ -139,7 +227,7 @@ def test_inclusion_and_response_rates_tables() -> None:
         25,
         0.5,
     )
-    assert inclusion.hxl[at["population_share"]] == "#population +num +pct"
+    assert inclusion.hxl[at["population_share"]] == "#population +pct"
     rates = tables["response_rates"]
     assert rates.rows == [(1, "gender", "woman", "Woman", 40, 10, 25, False)]
     assert rates.hxl[4:6] == ("#targeted +num", "#reached +num")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from conversations.i18n import format_datetime
 from insights.analysis import response_rates
 from insights.report import ReportInput, render
 from storage.crosstabs import ReachRow
@@ -164,3 +165,20 @@ def test_a_wave_without_invitations_is_said_to_have_none() -> None:
     page = render(ReportInput(d, poll(d), DATA, 1, "en", GENERATED, reach))
     assert "Not invited by the service" in page
     assert " of 0" not in page
+
+
+def test_readers_see_names_not_ids_and_dates_in_their_language() -> None:
+    page = report(wave=1)
+    assert "Response rate by Your gender?" in page and "Response rate by gender" not in page
+    assert "By Your gender?" in page and "By gender" not in page
+    assert "22 November 2026, 09:30 UTC" in page
+    arabic = report(wave=1, language="ar")
+    assert "22 نوفمبر 2026" in arabic
+    assert '<html lang="ar" dir="rtl">' in arabic
+
+
+def test_dates_are_written_as_each_language_writes_them() -> None:
+    moment = datetime(2026, 12, 4, 18, 5, tzinfo=UTC)
+    assert format_datetime(moment, "en") == "4 December 2026, 18:05 UTC"
+    assert format_datetime(moment, "fr") == "4 décembre 2026 à 18 h 05 (UTC)"
+    assert format_datetime(moment, "ar") == "4 ديسمبر 2026، الساعة 18:05 (UTC)"

@@ -270,3 +270,31 @@ async def test_sms_beside_telegram(
             assert "1) I agree" in "\n".join(await twilio.text(AMINA, "hello"))
     channels = await rows(settings, "SELECT count(*) FROM processed_updates")
     assert channels == [(2,)]  # one update from each channel
+
+
+async def test_the_notice_is_in_the_language_written_and_the_one_chosen(
+    twilio: FakeTwilio, tmp_path: Path, deployment_folder: Path
+) -> None:
+    """A first text in Arabic or French gets the notice in that language; an option typed on
+    a notice answers that notice (nothing is stored before consent: the notice's language is
+    kept in memory only). Picking English on the Arabic notice gave French; declining the
+    Arabic notice was answered in English."""
+    settings = sms_settings(twilio, tmp_path, deployment_folder)
+    omar, lea, sara = "+23566000011", "+23566000012", "+23566000013"
+    async with running(settings):
+        assert "1) أوافق" in "\n".join(await twilio.text(omar, "مرحبا"))
+        english = "\n".join(await twilio.text(omar, "3"))  # "3) English" on the Arabic notice
+        assert "1) I agree" in english and "Do you agree to take part?" in english
+        arabic = "\n".join(await twilio.text(omar, "4"))  # "4) العربية" on the English notice
+        assert "1) أوافق" in arabic
+        declined = "\n".join(await twilio.text(omar, "2"))  # "2) لا، شكراً"
+        assert "لم نحفظ أي شيء عنك" in declined
+
+        french = "\n".join(await twilio.text(lea, "Bonjour, je voudrais participer"))
+        assert "Acceptez-vous de participer ?" in french and "1) J'accepte" in french
+        assert "Dans quelle langue" in "\n".join(await twilio.text(lea, "1"))
+
+        await twilio.text(sara, "مرحبا")
+        await twilio.text(sara, "3")  # English
+        assert "Which language would you like to use?" in "\n".join(await twilio.text(sara, "1"))
+    assert await rows(settings, "SELECT count(*) FROM participants") == [(2,)]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.definitions import Audience
-from conversations.ports import OutboxMessage, Outcome, SendResult
+from conversations.ports import DeliveryReport, OutboxMessage, Outcome, SendResult
 from conversations.waves import Wave
 from storage.models import OutboxRow, Participant
 from storage.outbox import (
@@ -21,7 +21,7 @@ from storage.outbox import (
     WaveOverview,
 )
 from storage.unit_of_work import unit_of_work_factory
-from tests.storage.helpers import NOW, add_people, add_person
+from tests.storage.helpers import NOW, add_people, add_person, state
 
 WAVE = Wave("ceasefire", 1, NOW, NOW + timedelta(days=7))
 INVITE = "wave:ceasefire:1:invite"
@@ -419,3 +419,45 @@ async def test_a_cancelled_claim_does_not_leave_the_database_locked(
     await asyncio.sleep(0.3)  # the last claim finishes in the background
     counts = await outbox.job_counts(INVITE)
     assert counts["queued"] + counts["sending"] == 50
+
+
+async def test_platform_ids_and_delivery_reports(engine: AsyncEngine, outbox: SqlOutbox) -> None:
+    """WhatsApp: the id a send returns is kept; status reports move forward only; a failure
+    for an unreachable person marks the row and the person."""
+    await add_person(engine, "amina", channel="whatsapp", address="+23566000001")
+    await add_person(engine, "karim", channel="whatsapp", address="+23566000002")
+    _, queued = await outbox.queue_broadcast(None, {"en": "Hello"}, None, NOW)
+    assert queued == 2
+    sent = {m.participant: m for m in await claim_all(outbox)}
+    for person, message in sent.items():
+        result = SendResult(Outcome.SENT, message_id=f"wamid.{person}")
+        await outbox.settle(message, result, NOW, None)
+    reports = [
+        DeliveryReport("wamid.amina", "read"),
+        DeliveryReport("wamid.amina", "delivered"),  # late: read stays
+        DeliveryReport("wamid.karim", "failed", unreachable=True, detail="WhatsApp 131026"),
+        DeliveryReport("wamid.unknown", "delivered"),
+    ]
+    assert await outbox.record_deliveries(reports, NOW) == 2
+    found = {r.participant_id: (r.status, r.platform_id, r.delivery) for r in await rows(engine)}
+    assert found == {
+        "amina": ("sent", "wamid.amina", "read"),
+        "karim": ("unreachable", "wamid.karim", "failed"),
+    }
+    async with engine.connect() as connection:
+        unreachable = await connection.scalar(
+            select(Participant.unreachable_at).where(Participant.id == "karim")
+        )
+    assert unreachable is not None
+
+
+async def test_when_people_last_wrote_is_read_together(
+    engine: AsyncEngine, outbox: SqlOutbox
+) -> None:
+    for person in ("a", "b", "c"):
+        await add_person(engine, person)
+    async with unit_of_work_factory(engine)() as work:
+        await work.save_state("a", state(last_active=NOW - timedelta(hours=3)), NOW)
+        await work.commit()
+    asked = await asyncio.gather(*(outbox.last_message_at(p) for p in ("a", "b", "nobody", "a")))
+    assert asked == [NOW - timedelta(hours=3), None, None, NOW - timedelta(hours=3)]

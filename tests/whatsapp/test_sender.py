@@ -134,3 +134,19 @@ async def test_errors_are_mapped(
     assert result.outcome is outcome
     assert (result.retry_after is not None) is waits
     assert str(code) in result.detail
+
+
+async def test_a_local_photo_is_uploaded_then_sent_by_id(
+    cloud: FakeCloudApi, api: CloudApi, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    photo = Path(str(tmp_path)) / "map.png"
+    photo.write_bytes(b"\x89PNG\r\n")
+    result = await WhatsAppSender(api, pacing=0).send(AMINA, Reply("The map", photo=str(photo)))
+    assert result.outcome is Outcome.SENT
+    (sent,) = cloud.sent
+    assert sent.message["image"]["id"].startswith("media")
+    assert sent.message["image"]["caption"] == "The map"
+    missing = await WhatsAppSender(api, pacing=0).send(AMINA, Reply("x", photo="/nowhere.png"))
+    assert missing.outcome is Outcome.FAILED

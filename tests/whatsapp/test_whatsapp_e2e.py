@@ -203,3 +203,23 @@ async def test_broadcasts_go_free_form_inside_the_window_and_as_templates_outsid
         f"ON a.participant_id = o.participant_id WHERE o.job = '{job}' ORDER BY a.address",
     )
     assert sorted(outcome) == sorted([(AMINA, "sent", "read"), (KARIM, "unreachable", "failed")])
+
+
+async def test_pictures_reactions_and_groups(
+    cloud: FakeCloudApi, tmp_path: Path, deployment_folder: Path
+) -> None:
+    settings = whatsapp_settings(cloud, tmp_path, deployment_folder)
+    async with running(settings, cloud):
+        await consent(cloud, AMINA)
+        before = len(cloud.sent)
+        picture = {"type": "image", "image": {"id": "1234", "mime_type": "image/jpeg"}}
+        assert await cloud.deliver(AMINA, picture) == 200
+        (answer,) = cloud.sent[before:]
+        assert answer.to == AMINA and answer.text  # says what it can read, then asks again
+        before = len(cloud.sent)
+        reaction = {"type": "reaction", "reaction": {"message_id": answer.id, "emoji": "👍"}}
+        assert await cloud.deliver(AMINA, reaction) == 200
+        group = {"type": "text", "text": {"body": "hello"}, "group_id": "120363000000000000"}
+        assert await cloud.deliver(KARIM, group) == 200  # only one-to-one chats are served
+        assert cloud.sent[before:] == []
+    assert await rows(settings, "SELECT count(*) FROM chat_addresses") == [(1,)]

@@ -1,0 +1,135 @@
+"""The words of the staff workspace in the browser (``peacepulse web``), in English, French and
+Arabic. Merged into `conversations.i18n.CATALOGUE`; the templates of `bots.web` escape them."""
+
+from __future__ import annotations
+
+WEB_TEXTS: dict[str, dict[str, str]] = {
+    "web_title": {
+        "en": "PeacePulse workspace",
+        "fr": "Espace de travail PeacePulse",
+        "ar": "مساحة عمل PeacePulse",
+    },
+    "web_skip": {"en": "Skip to content", "fr": "Aller au contenu", "ar": "انتقل إلى المحتوى"},
+    "web_language": {"en": "Language", "fr": "Langue", "ar": "اللغة"},
+    "web_nav": {"en": "Main menu", "fr": "Menu principal", "ar": "القائمة الرئيسية"},
+    "web_home": {"en": "Home", "fr": "Accueil", "ar": "الرئيسية"},
+    "web_results": {"en": "Results", "fr": "Résultats", "ar": "النتائج"},
+    "web_audit": {"en": "Audit log", "fr": "Journal d'audit", "ar": "سجل التدقيق"},
+    "web_sign_out": {"en": "Sign out", "fr": "Se déconnecter", "ar": "تسجيل الخروج"},
+    "web_signed_in_as": {
+        "en": "Signed in as {who} ({roles})",
+        "fr": "Connecté·e en tant que {who} ({roles})",
+        "ar": "مسجّل الدخول باسم {who} ({roles})",
+    },
+    "web_sign_in_title": {"en": "Sign in", "fr": "Connexion", "ar": "تسجيل الدخول"},
+    "web_sign_in_help": {
+        "en": "There are no passwords here. Send /web to the bot in your chat and open the "
+        "link it gives you; an administrator can also make one with `peacepulse staff link`. "
+        "A link works once, for {minutes} minutes.",
+        "fr": "Il n'y a pas de mot de passe ici. Envoyez /web au bot dans votre conversation et "
+        "ouvrez le lien qu'il vous donne ; un administrateur peut aussi en créer un avec "
+        "`peacepulse staff link`. Un lien sert une fois, pendant {minutes} minutes.",
+        "ar": "لا توجد كلمات مرور هنا. أرسل /web إلى البوت في محادثتك وافتح الرابط الذي "
+        "يعطيك إياه؛ ويمكن للمسؤول أيضاً إنشاء رابط باستخدام `peacepulse staff link`. "
+        "يعمل الرابط مرة واحدة، لمدة {minutes} دقائق.",
+    },
+    "web_sign_in_confirm": {
+        "en": "Sign in to the workspace on this device?",
+        "fr": "Se connecter à l'espace de travail sur cet appareil ?",
+        "ar": "هل تريد تسجيل الدخول إلى مساحة العمل على هذا الجهاز؟",
+    },
+    "web_sign_in_button": {"en": "Sign in", "fr": "Se connecter", "ar": "تسجيل الدخول"},
+    "web_link_refused": {
+        "en": "This link does not work: it was used already, it expired, or it is not one of "
+        "ours. Ask the bot for a new one with /web.",
+        "fr": "Ce lien ne fonctionne pas : il a déjà servi, il a expiré, ou il ne vient pas de "
+        "nous. Demandez-en un nouveau au bot avec /web.",
+        "ar": "هذا الرابط لا يعمل: استُخدم من قبل، أو انتهت صلاحيته، أو ليس من روابطنا. اطلب "
+        "رابطاً جديداً من البوت بإرسال /web.",
+    },
+    "web_too_many": {
+        "en": "Too many sign-in attempts from here. Try again in a few minutes.",
+        "fr": "Trop de tentatives de connexion depuis cet endroit. Réessayez dans quelques "
+        "minutes.",
+        "ar": "محاولات تسجيل دخول كثيرة من هنا. حاول مرة أخرى بعد بضع دقائق.",
+    },
+    "web_forbidden": {
+        "en": "Your role does not give access to this page.",
+        "fr": "Votre rôle ne donne pas accès à cette page.",
+        "ar": "دورك لا يسمح بالوصول إلى هذه الصفحة.",
+    },
+    "web_not_found": {
+        "en": "There is no such page.",
+        "fr": "Cette page n'existe pas.",
+        "ar": "هذه الصفحة غير موجودة.",
+    },
+    "web_bad_request": {
+        "en": "This form could not be accepted: it was too large, incomplete, or sent from "
+        "outside this page. Go back, reload the page and try again.",
+        "fr": "Ce formulaire n'a pas pu être accepté : trop grand, incomplet ou envoyé depuis "
+        "l'extérieur de cette page. Revenez en arrière, rechargez la page et réessayez.",
+        "ar": "تعذّر قبول هذا النموذج: إما أنه كبير جداً، أو ناقص، أو أُرسل من خارج هذه "
+        "الصفحة. ارجع، وأعد تحميل الصفحة، وحاول مرة أخرى.",
+    },
+    "web_welcome": {
+        "en": "What would you like to look at?",
+        "fr": "Que voulez-vous consulter ?",
+        "ar": "ماذا تريد أن تطّلع عليه؟",
+    },
+    "web_polls": {"en": "Polls", "fr": "Sondages", "ar": "الاستطلاعات"},
+    "web_questions_count": {
+        "en": "{n} questions",
+        "fr": "{n} questions",
+        "ar": "{n} أسئلة",
+    },
+    "web_break_down_by": {"en": "Break down by", "fr": "Ventiler par", "ar": "التوزيع حسب"},
+    "web_nothing": {"en": "nothing", "fr": "rien", "ar": "لا شيء"},
+    "web_by_wave": {"en": "wave", "fr": "vague", "ar": "الجولة"},
+    "web_wave_filter": {"en": "Wave", "fr": "Vague", "ar": "الجولة"},
+    "web_all_waves": {"en": "all waves", "fr": "toutes les vagues", "ar": "كل الجولات"},
+    "web_show": {"en": "Show", "fr": "Afficher", "ar": "عرض"},
+    "web_unweighted": {
+        "en": "Counts and shares of the people who answered (unweighted). Cells of fewer than "
+        "{k} people, and cells that would reveal them, are hidden (–).",
+        "fr": "Effectifs et parts des personnes qui ont répondu (non pondérés). Les cellules "
+        "de moins de {k} personnes, et celles qui permettraient de les retrouver, sont masquées "
+        "(–).",
+        "ar": "أعداد ونسب من أجابوا (غير مرجّحة). الخلايا التي تضم أقل من {k} أشخاص، والخلايا "
+        "التي قد تكشفها، محجوبة (–).",
+    },
+    "web_report_link": {
+        "en": "Weighted estimates, intervals and trends across waves (the full report)",
+        "fr": "Estimations pondérées, intervalles et tendances entre vagues (le rapport complet)",
+        "ar": "التقديرات المرجّحة والفترات والاتجاهات عبر الجولات (التقرير الكامل)",
+    },
+    "web_downloads": {"en": "Downloads", "fr": "Téléchargements", "ar": "التنزيلات"},
+    "web_download_csv": {
+        "en": "Tables (CSV, zipped)",
+        "fr": "Tableaux (CSV, compressés)",
+        "ar": "الجداول (CSV، مضغوطة)",
+    },
+    "web_download_xlsx": {"en": "Workbook (XLSX)", "fr": "Classeur (XLSX)", "ar": "مصنف (XLSX)"},
+    "web_download_json": {"en": "Data (JSON)", "fr": "Données (JSON)", "ar": "بيانات (JSON)"},
+    "web_download_hxl": {
+        "en": "Tables with HXL tags (CSV, zipped)",
+        "fr": "Tableaux avec étiquettes HXL (CSV, compressés)",
+        "ar": "الجداول مع وسوم HXL (CSV، مضغوطة)",
+    },
+    "web_option": {"en": "Option", "fr": "Option", "ar": "الخيار"},
+    "web_answered": {"en": "Answered", "fr": "Ont répondu", "ar": "أجابوا"},
+    "web_mean": {"en": "Mean", "fr": "Moyenne", "ar": "المتوسط"},
+    "web_min_max": {"en": "Min – max", "fr": "Min – max", "ar": "الأدنى – الأعلى"},
+    "web_no_answers": {
+        "en": "Nobody has answered yet.",
+        "fr": "Personne n'a encore répondu.",
+        "ar": "لم يُجب أحد بعد.",
+    },
+    "web_audit_when": {"en": "When", "fr": "Quand", "ar": "متى"},
+    "web_audit_who": {"en": "Who", "fr": "Qui", "ar": "مَن"},
+    "web_audit_what": {"en": "What", "fr": "Quoi", "ar": "ماذا"},
+    "web_audit_subject": {"en": "About", "fr": "Objet", "ar": "بخصوص"},
+    "web_older": {"en": "Older entries", "fr": "Entrées plus anciennes", "ar": "إدخالات أقدم"},
+    "web_role_admin": {"en": "admin", "fr": "administration", "ar": "مسؤول"},
+    "web_role_organizer": {"en": "organizer", "fr": "organisation", "ar": "منظّم"},
+    "web_role_mediator": {"en": "mediator", "fr": "médiation", "ar": "وسيط"},
+}
