@@ -220,7 +220,8 @@ def _count(value: int | None) -> str:
     "--text-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     required=True,
-    help="YAML mapping of language to text ({en: ..., fr: ...}), or plain text for all.",
+    help="A .yaml/.yml file maps language to text ({en: ..., fr: ...}); any other file is "
+    "plain text for all.",
 )
 @click.option("--photo", default=None, help="A picture to send with the text: URL or file.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")

@@ -273,13 +273,15 @@ def report(
     "--text-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     required=True,
-    help="What was heard and what happens next: YAML language → text, or plain text.",
+    help="What was heard and what happens next: a .yaml file maps language → text; any "
+    "other file is plain text.",
 )
 @click.option(
     "--question-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="A follow-up question (YAML language → text): opens a new round of answers.",
+    help="A follow-up question (a .yaml file: language → text; else plain text): opens a "
+    "new round of answers.",
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @friendly

@@ -132,4 +132,58 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
     "web_role_admin": {"en": "admin", "fr": "administration", "ar": "مسؤول"},
     "web_role_organizer": {"en": "organizer", "fr": "organisation", "ar": "منظّم"},
     "web_role_mediator": {"en": "mediator", "fr": "médiation", "ar": "وسيط"},
+    "web_consultations": {"en": "Consultations", "fr": "Consultations", "ar": "المشاورات"},
+    "web_waiting": {
+        "en": "{n} statements waiting for moderation",
+        "fr": "{n} propositions en attente de modération",
+        "ar": "{n} عبارات بانتظار الإشراف",
+    },
+    "web_status_pending": {"en": "waiting", "fr": "en attente", "ar": "بانتظار المراجعة"},
+    "web_status_blocked": {
+        "en": "caught by the block list",
+        "fr": "arrêtée par la liste de blocage",
+        "ar": "أوقفتها قائمة الحظر",
+    },
+    "web_status_approved": {"en": "published", "fr": "publiée", "ar": "منشورة"},
+    "web_status_rejected": {"en": "rejected", "fr": "rejetée", "ar": "مرفوضة"},
+    "web_statement": {"en": "Statement {id}", "fr": "Proposition {id}", "ar": "العبارة {id}"},
+    "web_original": {
+        "en": "As written (in {name})",
+        "fr": "Telle qu'écrite (en {name})",
+        "ar": "كما كُتبت (بـ{name})",
+    },
+    "web_translations": {
+        "en": "Translations: each person votes on the statement in their own language.",
+        "fr": "Traductions : chacun vote sur la proposition dans sa langue.",
+        "ar": "الترجمات: يصوّت كل شخص على العبارة بلغته.",
+    },
+    "web_suggested": {
+        "en": "machine suggestion: check it before saving",
+        "fr": "suggestion automatique : vérifiez-la avant d'enregistrer",
+        "ar": "اقتراح آلي: راجعه قبل الحفظ",
+    },
+    "web_missing": {
+        "en": "not yet in: {languages}",
+        "fr": "pas encore en : {languages}",
+        "ar": "غير متوفرة بعد بـ: {languages}",
+    },
+    "web_approve": {"en": "Approve", "fr": "Approuver", "ar": "موافقة"},
+    "web_reject": {"en": "Reject", "fr": "Rejeter", "ar": "رفض"},
+    "web_save": {
+        "en": "Save translations",
+        "fr": "Enregistrer les traductions",
+        "ar": "حفظ الترجمات",
+    },
+    "web_keys": {
+        "en": "One key each (with your browser's access-key modifier, e.g. Alt): a approve, "
+        "r reject, s save.",
+        "fr": "Une touche chacune (avec la touche d'accès de votre navigateur, par ex. Alt) : a "
+        "approuver, r rejeter, s enregistrer.",
+        "ar": "مفتاح واحد لكل إجراء (مع مفتاح الوصول في متصفحك، مثل Alt): a موافقة، r رفض، s حفظ.",
+    },
+    "web_nothing_waiting": {
+        "en": "Nothing is waiting for moderation.",
+        "fr": "Rien n'attend de modération.",
+        "ar": "لا شيء بانتظار الإشراف.",
+    },
 }

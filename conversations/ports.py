@@ -349,3 +349,13 @@ class Outbox(abc.ABC):
     @abc.abstractmethod
     async def job_counts(self, job: str) -> dict[str, int]:
         """How many messages of a job are queued, sending, sent, failed, unreachable."""
+
+
+class Translator(abc.ABC):
+    """Machine suggestions for a moderator translating a statement (`bots.web`). None is
+    bundled: a deployment that wants one wires its own; the moderator always has the last word.
+    """
+
+    @abc.abstractmethod
+    async def suggest(self, text: str, source: str | None, target: str) -> str | None:
+        """``text`` (in ``source``, None if unknown) in ``target``; None when there is none."""

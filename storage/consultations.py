@@ -398,3 +398,45 @@ async def rounds(database: AsyncEngine, consultation_id: str) -> dict[int, dict[
             .order_by(ConsultationRound.number)
         )
         return {int(number): dict(question) for number, question in rows}
+
+
+async def statement(database: AsyncEngine, statement_id: int) -> StatementRow | None:
+    """One statement, whatever its status."""
+    async with database.connect() as connection:
+        row = (
+            await connection.execute(
+                select(
+                    Statement.id,
+                    Statement.texts,
+                    Statement.language,
+                    Statement.status,
+                    Statement.seed,
+                ).where(Statement.id == statement_id)
+            )
+        ).first()
+    return None if row is None else StatementRow(int(row[0]), dict(row[1]), *row[2:])
+
+
+async def translate(database: AsyncEngine, statement_id: int, translations: dict[str, str]) -> bool:
+    """Set (or correct, or remove with an empty text) a moderator's translations of a
+    statement into other languages; voters then see the statement in their own language
+    (`StatementView.text`). The author's own text (its ``language``, or its first) is never
+    changed, and stays first. False if there is no such statement."""
+    async with for_writing(database).begin() as connection:
+        row = (
+            await connection.execute(
+                select(Statement.texts, Statement.language).where(Statement.id == statement_id)
+            )
+        ).first()
+        if row is None:
+            return False
+        texts: dict[str, str] = dict(row.texts)
+        original = row.language if row.language in texts else next(iter(texts), None)
+        merged = {original: texts[original]} if original is not None else {}
+        for language, text in {**texts, **translations}.items():
+            if language != original and text.strip():
+                merged[language] = text.strip()
+        await connection.execute(
+            update(Statement).where(Statement.id == statement_id).values(texts=merged)
+        )
+        return True

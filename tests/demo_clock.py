@@ -6,11 +6,13 @@ day holds: an open wave whose invitation arrives between two replies, an initiat
 started. Tests pin time here instead; those about waves or initiatives move on from it.
 
 Run as a script, it is `peacepulse` itself at that moment (ticking on from it), for tests
-that start the command as a process: ``[sys.executable, PINNED_CLI, "run"]``.
+that start the command as a process: ``[sys.executable, PINNED_CLI, "run"]``; the
+environment variable ``DEMO_CLOCK`` (an ISO time with its offset) names another moment.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,6 +24,9 @@ import time_machine
 BETWEEN_WAVES = datetime(2026, 11, 14, 10, 0, tzinfo=UTC)
 """11:00 in N'Djamena, outside quiet hours: the first wave closed on 12 November, the second
 opens on 16 November; the consultation is open; no initiative has started."""
+
+WAVE_2_OPEN = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)
+"""The second wave of the implementation poll is open (16 to 26 November)."""
 
 PINNED_CLI = str(Path(__file__).resolve())
 
@@ -40,5 +45,6 @@ if __name__ == "__main__":
 
     from bots.cli import main
 
-    with time_machine.travel(BETWEEN_WAVES, tick=True):
+    at = os.environ.get("DEMO_CLOCK")
+    with time_machine.travel(datetime.fromisoformat(at) if at else BETWEEN_WAVES, tick=True):
         main()

@@ -37,12 +37,13 @@ from bots.web.sessions import (
     SignInLimiter,
     same_token,
 )
-from conversations.definitions import Deployment, Poll
+from conversations.definitions import Consultation, Deployment, Poll
 from conversations.i18n import LANGUAGE_NAMES, translate
-from conversations.ports import Clock
+from conversations.ports import Clock, Translator
 from conversations.snapshot import Role
 from insights import InsightsError
 from insights.results import WAVE, PollResults
+from storage.consultations import StatementRow
 from storage.web import LINK_VALIDITY, WebStore
 
 MAX_FORM_BYTES = 16 * 1024
@@ -51,6 +52,9 @@ MAX_FORM_BYTES = 16 * 1024
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "ps", "ur", "he", "ku"})
 
 RESULTS_ROLES: frozenset[Role] = frozenset({"admin", "mediator"})
+MODERATION_ROLES: frozenset[Role] = frozenset({"admin", "mediator"})
+MAX_TRANSLATION = 1000
+"""Characters of one translation at most (a statement is far shorter)."""
 AUDIT_ROLES: frozenset[Role] = frozenset({"admin"})
 
 LANGUAGE_COOKIE = "pp_lang"
@@ -79,6 +83,8 @@ class Workspace:
     secure_cookies: bool = True
     """Cookies only over HTTPS (false only for a workspace served on localhost)."""
     limiter: SignInLimiter = field(default_factory=SignInLimiter)
+    translator: Translator | None = None
+    """Machine suggestions for moderators' translations; none is bundled."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,10 @@ def build(workspace: Workspace) -> web.Application:
     app.router.add_get("/polls/{poll}/report", poll_report)
     app.router.add_get("/polls/{poll}/export/{kind}", poll_export)
     app.router.add_get("/audit", audit_page)
+    app.router.add_get("/consultations", consultations_page)
+    app.router.add_get("/consultations/{consultation}", consultation_page)
+    app.router.add_get("/consultations/{consultation}/statements/{statement}", statement_page)
+    app.router.add_post("/consultations/{consultation}/statements/{statement}", statement_action)
     return app
 
 
@@ -213,6 +223,7 @@ def _page(
             visitor=visitor,
             can_see_results=bool(visitor.roles & RESULTS_ROLES),
             can_see_audit=bool(visitor.roles & AUDIT_ROLES),
+            can_moderate=bool(visitor.roles & MODERATION_ROLES),
             here=quote(request.path_qs, safe=""),
             roles_text=", ".join(t(f"web_role_{role}") for role in sorted(visitor.roles)),
             **values,
@@ -544,3 +555,153 @@ async def audit_page(request: web.Request) -> web.StreamResponse:
     lines = await request.app[STORE].audit_page(before, AUDIT_PAGE)
     older = lines[-1][0] if len(lines) == AUDIT_PAGE else None
     return _page(request, "audit.html", {"lines": [line for _, line in lines], "older": older})
+
+
+# --- moderation and translation of consultation statements ----------------------------------
+
+
+def _consultation(request: web.Request) -> Consultation:
+    wanted = request.match_info["consultation"]
+    found = next(
+        (c for c in request.app[WORKSPACE].deployment.consultations if c.id == wanted), None
+    )
+    if found is None:
+        raise web.HTTPNotFound
+    return found
+
+
+async def _statement(request: web.Request, consultation: Consultation) -> StatementRow:
+    from storage import consultations as store
+
+    text = request.match_info["statement"]
+    if not text.isdigit() or len(text) > 12:
+        raise web.HTTPNotFound
+    row = await store.statement(request.app[WORKSPACE].database, int(text))
+    if row is None or row.id not in {
+        r.id for r in await store.statements(request.app[WORKSPACE].database, consultation.id)
+    }:
+        raise web.HTTPNotFound
+    return row
+
+
+@_refusable
+async def consultations_page(request: web.Request) -> web.StreamResponse:
+    from storage import consultations as store
+
+    visitor = _require(request, MODERATION_ROLES)
+    workspace = request.app[WORKSPACE]
+    listed = []
+    for consultation in workspace.deployment.consultations:
+        waiting = await store.statements(workspace.database, consultation.id, WAITING)
+        title = workspace.deployment.text(consultation.title, visitor.language)
+        listed.append((consultation.id, title, len(waiting)))
+    return _page(request, "consultations.html", {"consultations": listed})
+
+
+WAITING = ("pending", "blocked")
+
+
+@_refusable
+async def consultation_page(request: web.Request) -> web.StreamResponse:
+    """The queue: statements waiting (pending first), then the published ones to translate."""
+    from storage import consultations as store
+
+    visitor = _require(request, MODERATION_ROLES)
+    workspace = request.app[WORKSPACE]
+    consultation = _consultation(request)
+    rows = await store.statements(workspace.database, consultation.id, (*WAITING, "approved"))
+    order = {"pending": 0, "blocked": 1, "approved": 2}
+    rows.sort(key=lambda r: (order[r.status], r.id))
+    languages = workspace.deployment.languages
+    listed = [
+        (
+            row,
+            _original(row),
+            [code for code in languages if code not in row.texts],
+        )
+        for row in rows
+    ]
+    title = workspace.deployment.text(consultation.title, visitor.language)
+    return _page(
+        request,
+        "consultation.html",
+        {"consultation": consultation, "title": title, "statements": listed},
+    )
+
+
+def _original(row: StatementRow) -> str:
+    if row.language in row.texts:
+        return row.texts[row.language]
+    return next(iter(row.texts.values()), "")
+
+
+@_refusable
+async def statement_page(request: web.Request) -> web.StreamResponse:
+    visitor = _require(request, MODERATION_ROLES)
+    workspace = request.app[WORKSPACE]
+    consultation = _consultation(request)
+    row = await _statement(request, consultation)
+    original = _original(row)
+    source = row.language if row.language in row.texts else next(iter(row.texts), None)
+    fields = []
+    for code in workspace.deployment.languages:
+        if code == source:
+            continue
+        value = row.texts.get(code, "")
+        suggested = False
+        if not value and workspace.translator is not None:
+            value = await workspace.translator.suggest(original, source, code) or ""
+            suggested = bool(value)
+        fields.append((code, LANGUAGE_NAMES.get(code, code), value, suggested))
+    title = workspace.deployment.text(consultation.title, visitor.language)
+    return _page(
+        request,
+        "statement.html",
+        {
+            "consultation": consultation,
+            "title": title,
+            "statement": row,
+            "original": original,
+            "source": source,
+            "source_name": LANGUAGE_NAMES.get(source or "", source or ""),
+            "fields": fields,
+            "max_translation": MAX_TRANSLATION,
+        },
+    )
+
+
+@_refusable
+async def statement_action(request: web.Request) -> web.StreamResponse:
+    """Save the translations; then approve, reject or just keep (``action``)."""
+    from storage import consultations as store
+
+    visitor = _require(request, MODERATION_ROLES)
+    assert visitor.session is not None
+    workspace = request.app[WORKSPACE]
+    consultation = _consultation(request)
+    row = await _statement(request, consultation)
+    form = await request.post()
+    action = form.get("action")
+    if action not in ("approve", "reject", "save"):
+        return _page(request, "error.html", {"message": "web_bad_request"}, status=400)
+    translations: dict[str, str] = {}
+    for code in workspace.deployment.languages:
+        value = form.get(f"text_{code}")
+        if isinstance(value, str):
+            if len(value) > MAX_TRANSLATION:
+                return _page(request, "error.html", {"message": "web_bad_request"}, status=400)
+            translations[code] = value
+    now = workspace.clock.now()
+    subject = f"{consultation.id}:{row.id}"
+    who = visitor.session.participant
+    if translations and translations != {k: row.texts.get(k, "") for k in translations}:
+        await store.translate(workspace.database, row.id, translations)
+        await request.app[STORE].record(who, "statement_translate", subject, now)
+    if action in ("approve", "reject"):
+        status = "approved" if action == "approve" else "rejected"
+        await store.moderate(workspace.database, row.id, status, now)
+        await request.app[STORE].record(who, f"statement_{status}", subject, now)
+    waiting = await store.statements(workspace.database, consultation.id, WAITING)
+    following = next((r for r in waiting if r.id != row.id), None)
+    base = f"/consultations/{consultation.id}"
+    return _see_other(f"{base}/statements/{following.id}" if following else base)

@@ -15,12 +15,14 @@ from sqlalchemy import distinct, func, select
 from storage.database import create_engine
 from storage.models import Answer, ProfileValue
 from tests.bots.test_run_process import CLI, clean_env
+from tests.demo_clock import WAVE_2_OPEN
 
 
 def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*CLI, *args],
-        env=clean_env(PEACEPULSE_DATA_DIR=str(tmp_path)),
+        # in the second wave: the simulation answers the repeating poll too
+        env=clean_env(PEACEPULSE_DATA_DIR=str(tmp_path), DEMO_CLOCK=WAVE_2_OPEN.isoformat()),
         capture_output=True,
         text=True,
         timeout=300,
@@ -131,12 +133,27 @@ def test_broadcast_queues_one_message_per_reachable_person(simulated: Path, tmp_
     assert "nobody to send to" in again.stdout  # nobody subscribed to that topic
 
 
+def test_a_plain_text_file_is_sent_as_text_whatever_it_looks_like(
+    simulated: Path, tmp_path: Path
+) -> None:
+    """ "Update: ..." is YAML for {Update: ...}: it was read as a language map and refused."""
+    texts = tmp_path / "news.txt"
+    texts.write_text("Update: the talks resume on Monday.\nen: bring your questions.\n")
+    result = cli(
+        simulated, "broadcast", "--topic", "all", "--text-file", str(texts), "--yes", "--no-wait"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "60 messages queued" in result.stdout
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
         ("de: Hallo\n", "languages de are not in the deployment"),
         ("fr: Bonjour\n", "needs a text in the default language 'en'"),
         ("", "the file is empty"),
+        ("Just one sentence.\n", "a .yaml file holds one text per language"),
+        ("en: [unclosed\n", "not valid YAML"),
     ],
 )
 def test_broadcast_texts_are_checked(
