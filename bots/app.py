@@ -43,13 +43,13 @@ from conversations.outbound import quiet_until
 from conversations.ports import Clock, Sender
 from conversations.service import ConversationService
 from insights import UnknownField
-from insights.results import WAVE, PollResults, default_wave, summarize
+from insights.results import WAVE, PollResults, default_wave
 from scheduler.dispatcher import Dispatcher, DispatcherSettings, Render
 from scheduler.jobs import scheduled_waves
 from scheduler.ratelimit import RateLimiter
 from scheduler.render import OutboxRenderer
 from scheduler.runner import build_scheduler
-from storage import aggregates, consultations
+from storage import consultations
 from storage.community import CommunityStore
 from storage.database import create_engine, upgrade
 from storage.outbox import SqlOutbox, finish_transactions
@@ -479,38 +479,31 @@ async def results_of(
     wave: int | None,
     language: str,
 ) -> PollResults:
-    """A poll's results (`insights.results.summarize`) read from an open database: the one
+    """A poll's results (`insights.analysis.table`) read from an open database: the one
     path by which the CLI and the workspace (`bots.web`) get them. A repeating poll not split
-    by wave shows one wave: ``wave``, or else the default one (`insights.results.default_wave`)."""
+    by wave shows one wave: ``wave``, or else the default one (`insights.results.default_wave`).
+
+    Every table is protected together with all the others of the poll (every wave, every
+    field: `insights.disclosure`), so the cross-tabs of every wave and field are read."""
+    from bots.insights_cli import load_rows
+    from insights.analysis import table
+
+    rows = await load_rows(database, deployment, poll.id)
     scope = None
     if poll.schedule is not None and by != WAVE:
         if wave is None:
-            answered = await aggregates.question_totals(database, poll.id, WAVE, None)
             now = SystemClock().now()
             closed = [
                 w.number
                 for w in scheduled_waves(deployment)
                 if w.poll_id == poll.id and w.closes_at <= now
             ]
-            wave, scope = default_wave(
-                sorted({int(t.group) for t in answered if t.group is not None}), closed
-            )
+            wave, scope = default_wave(sorted({a.wave for a in rows.answered}), closed)
         else:
             scope = f"wave {wave}"
     elif poll.schedule is not None:
         scope = "each wave; the All waves column counts a person once per wave answered"
-    choices = await aggregates.choice_counts(database, poll.id, by, wave)
-    totals = await aggregates.question_totals(database, poll.id, by, wave)
-    numbers = await aggregates.number_stats(database, poll.id, by, wave)
-    results = summarize(
-        deployment,
-        poll,
-        by=by,
-        language=language,
-        choices=choices,
-        totals=totals,
-        numbers=numbers,
-    )
+    results = table(deployment, poll, rows.of_wave(wave), by, language)
     return replace(results, scope=scope)
 
 

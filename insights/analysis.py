@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -26,6 +26,7 @@ from conversations.definitions import (
     SingleChoice,
     localized,
 )
+from insights.disclosure import ALL, RESPONDENTS, N, PollProtection, poll_protection
 from insights.results import WAVE, PollResults, QuestionResult, summarize
 from insights.suppression import suppress
 from insights.weighting import (
@@ -62,14 +63,24 @@ class Rows:
     choices: Sequence[ChoiceCell]
     answered: Sequence[AnsweredCell]
     numbers: Sequence[NumberCell]
+    wave: int | None = None
+    """The wave these rows were narrowed to by `of_wave`; None: every wave."""
+    whole: Rows | None = field(default=None, repr=False, compare=False)
+    """The rows of every wave these were narrowed from."""
+    _protections: dict[tuple[int, str | None, int], PollProtection] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def waves(self) -> list[int]:
         return sorted({row.wave for row in self.respondents})
 
     def of_wave(self, wave: int | None) -> Rows:
+        every = self.whole or self
         if wave is None:
-            return self
-        return self._by_wave.get(wave) or Rows(self.fields, [], [], [], [])
+            return every
+        return every._by_wave.get(wave) or Rows(
+            every.fields, [], [], [], [], wave=wave, whole=every
+        )
 
     @cached_property
     def _by_wave(self) -> dict[int, Rows]:
@@ -86,13 +97,44 @@ class Rows:
         for index, kind in enumerate(kinds):
             for row in kind:
                 split[row.wave][index].append(row)
-        return {wave: Rows(self.fields, *parts) for wave, parts in split.items()}
+        return {
+            wave: Rows(self.fields, *parts, wave=wave, whole=self) for wave, parts in split.items()
+        }
+
+    def protection(self, deployment: Deployment, poll: Poll | None) -> PollProtection:
+        """What every table of the poll hides, worked out once on the rows of every wave
+        (`insights.disclosure`), so that tables of one wave, of all waves, by wave and by each
+        field can be put side by side."""
+        every = self.whole or self
+        # The counts of respondents share no line with any question's: without a poll they
+        # are protected exactly as with one.
+        key = (id(deployment), poll.id if poll else None, deployment.suppression_k)
+        if key not in every._protections:
+            every._protections[key] = poll_protection(
+                deployment,
+                poll,
+                fields=every.fields,
+                respondents=every.respondents,
+                choices=every.choices,
+                answered=every.answered,
+                k=deployment.suppression_k,
+            )
+        return every._protections[key]
 
 
 def table(
     deployment: Deployment, poll: Poll, rows: Rows, by: str | None, language: str
 ) -> PollResults:
     """The suppressed table of counts by one profile field, ``WAVE`` or nothing."""
+
+    protection = rows.protection(deployment, poll)
+
+    def hidden(question_id: str, key: str | None, option: str | None) -> bool:
+        row = N if option is None else option
+        if by == WAVE:
+            wave = rows.wave if key == ALL or key is None else int(key)
+            return protection.hides(question_id, wave, None, ALL, row)
+        return protection.hides(question_id, rows.wave, by, key, row)
 
     def group(profile: Profile, wave: int) -> str | None:
         if by is None:
@@ -115,6 +157,7 @@ def table(
         poll,
         by=by,
         language=language,
+        hidden=hidden,
         choices=[ChoiceCount(q, g, c, n) for (q, g, c), n in choices.items()],
         totals=[QuestionTotal(q, g, n) for (q, g), n in totals.items()],
         numbers=[
@@ -443,31 +486,43 @@ class Inclusion:
 
 
 def inclusion(
-    deployment: Deployment, rows: Rows, language: str, wave: int | None
+    deployment: Deployment,
+    rows: Rows,
+    language: str,
+    wave: int | None,
+    poll: Poll | None = None,
 ) -> tuple[Inclusion, ...]:
-    """Respondents per value of each profile field against its population share."""
+    """Respondents per value of each profile field against its population share.
+
+    Counts are hidden as every table of the poll is (`Rows.protection`). Shares among those
+    who stated the field are left out when the not-stated count is hidden: they would give
+    back how many stated it, and so the hidden count."""
+    protection = rows.protection(deployment, poll)
     rows = rows.of_wave(wave)
     result = []
-    for index, field in enumerate(rows.fields):
-        question = next((q for q in deployment.profile if q.id == field), None)
+    for index, field_id in enumerate(rows.fields):
+        question = next((q for q in deployment.profile if q.id == field_id), None)
         if question is None:
             continue
         counted: dict[str | None, int] = defaultdict(int)
         for r in rows.respondents:
             counted[r.profile[index]] += r.respondents
-        shares = deployment.population.get(field, {})
+        shares = deployment.population.get(field_id, {})
         keys = _ordered(_values(deployment, question), counted, shares)
-        counts = [counted.get(k, 0) for k in keys]
-        pattern = suppress([counts], counts, deployment.suppression_k, additive=True)
+        hidden = {k: protection.hides(RESPONDENTS, wave, field_id, k, N) for k in keys}
         # With margins, shares are among the people whose answer the margins cover, as in
         # the weighting; a value they do not cover (abroad, another identity) has no ratio.
         covered = [k for k in counted if k is not None and (not shares or k in shares)]
         stated = sum(counted[k] for k in covered)
+        # Shares give back how many they are shares of; that is a hidden count's secret
+        # unless every count outside it is shown.
+        with_shares = not any(hidden[k] for k in keys if k not in covered)
         table_rows = []
-        for j, key in enumerate(keys):
-            hidden = pattern.hides_column(j) or pattern.hides(0, j)
-            n = None if hidden else counts[j]
-            share = n / stated if n is not None and key in covered and stated else None
+        for key in keys:
+            n = None if hidden[key] else counted.get(key, 0)
+            share = (
+                n / stated if n is not None and key in covered and stated and with_shares else None
+            )
             population = shares.get(key) if key is not None else None
             ratio = share / population if share is not None and population else None
             table_rows.append(
@@ -475,7 +530,9 @@ def inclusion(
                     key, _label(deployment, question, key, language), n, share, population, ratio
                 )
             )
-        result.append(Inclusion(field, deployment.field_label(field, language), tuple(table_rows)))
+        result.append(
+            Inclusion(field_id, deployment.field_label(field_id, language), tuple(table_rows))
+        )
     return tuple(result)
 
 

@@ -154,7 +154,7 @@ def build(
         tables.append(
             _by_field(deployment, poll, rows, waves=waves, question=question, language=language)
         )
-    tables.append(_inclusion(deployment, rows, waves, language))
+    tables.append(_inclusion(deployment, poll, rows, waves, language))
     if reach:
         tables.append(_reach(reach))
     tables.append(_dictionary(deployment, poll))
@@ -316,7 +316,9 @@ def _group_rows(poll_id: str, wave: int, results: PollResults) -> list[tuple[Val
     return lines
 
 
-def _inclusion(deployment: Deployment, rows: Rows, waves: Sequence[int], language: str) -> Table:
+def _inclusion(
+    deployment: Deployment, poll: Poll, rows: Rows, waves: Sequence[int], language: str
+) -> Table:
     spec = (
         ("wave", "#x_wave +num"),
         ("field", "#x_field +code"),
@@ -330,7 +332,7 @@ def _inclusion(deployment: Deployment, rows: Rows, waves: Sequence[int], languag
     )
     out = Table("inclusion", *_split(spec))
     for wave in waves:
-        for field_table in inclusion(deployment, rows, language, wave):
+        for field_table in inclusion(deployment, rows, language, wave, poll):
             for r in field_table.rows:
                 out.rows.append(
                     (

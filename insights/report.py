@@ -90,7 +90,9 @@ def render(data: ReportInput) -> str:
     if len(waves) > 1:
         parts.append(_trends(trends(all_waves), t))
     parts.append(
-        _inclusion(deployment, inclusion(deployment, data.rows, language, wave), data.reach, t)
+        _inclusion(
+            deployment, inclusion(deployment, data.rows, language, wave, poll), data.reach, t
+        )
     )
     return _page(title, "\n".join(parts), language)
 

@@ -8,8 +8,8 @@ results can show one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from conversations.definitions import (
     Deployment,
@@ -37,6 +37,9 @@ _LABELS: dict[str, dict[str, str]] = {
     "waves": {"en": "Wave", "fr": "Vague", "ar": "الجولة"},
     "all_waves": {"en": "All waves", "fr": "Toutes les vagues", "ar": "كل الجولات"},
 }
+
+Hidden = Callable[[str, "str | None", "str | None"], bool]
+"""(question id, group key or `ALL`, choice id or None for the n row) -> whether hidden."""
 
 WAVE = "wave"
 """``by=WAVE`` splits by the wave of a repeating poll instead of a profile field. Its "all"
@@ -153,11 +156,15 @@ def summarize(
     choices: Sequence[ChoiceCount],
     totals: Sequence[QuestionTotal],
     numbers: Sequence[NumberStats],
+    hidden: Hidden | None = None,
 ) -> PollResults:
     """The poll's results in ``language``, split by the profile field ``by`` (or not).
 
     The rows must have been counted with the same ``by``. Raises `UnknownField` when ``by`` is
-    not one of the deployment's profile questions.
+    not one of the deployment's profile questions. ``hidden``, when given, says which cells to
+    hide (protection worked out across every table of the poll, `insights.disclosure`) in
+    place of this table's own suppression; minimum and maximum are then not given (each is
+    one person's answer).
     """
     field = _field(deployment, by)
     if by == WAVE:
@@ -183,6 +190,7 @@ def summarize(
         choices={(c.question_id, c.group, c.choice): c.count for c in choices},
         totals={(t.question_id, t.group): t.respondents for t in totals},
         numbers={(s.question_id, s.group): s for s in numbers},
+        hidden=hidden,
     )
     return PollResults(
         poll_id=poll.id,
@@ -205,6 +213,7 @@ class _Context:
     choices: Mapping[tuple[str, str | None, str], int]
     totals: Mapping[tuple[str, str | None], int]
     numbers: Mapping[tuple[str, str | None], NumberStats]
+    hidden: Hidden | None = None
 
     def question(self, question: Question) -> QuestionResult:
         options = self._options(question)
@@ -215,7 +224,11 @@ class _Context:
         ]
         # A multiple choice counts each pick; the other options count each respondent once.
         additive = bool(options) and not isinstance(question, MultipleChoice)
-        pattern = suppress(counts, respondents, self.deployment.suppression_k, additive=additive)
+        if self.hidden is None:
+            k = self.deployment.suppression_k
+            pattern = suppress(counts, respondents, k, additive=additive)
+        else:
+            pattern = self._given(question.id, [option_id for option_id, _ in options])
         n = [sum(respondents[j] for j in self._groups_of(c)) for c in self.shown]
         rows = tuple(
             OptionRow(
@@ -241,6 +254,17 @@ class _Context:
             rows=rows,
             numbers=self._numbers(question, pattern) if isinstance(question, Number) else (),
         )
+
+    def _given(self, question_id: str, options: Sequence[str]) -> SuppressionPattern:
+        assert self.hidden is not None
+        columns = [*self.keys, ALL]
+        hidden = {
+            (i, j)
+            for j, key in enumerate(columns)
+            for i, option in enumerate([*options, None])
+            if self.hidden(question_id, key, option)
+        }
+        return SuppressionPattern(len(options), len(self.keys), frozenset(hidden))
 
     def _groups_of(self, column: int) -> range:
         """The groups a column adds up: itself, or all of them for the total column."""
@@ -284,7 +308,10 @@ class _Context:
                 if (stats := self.numbers.get((question.id, self.keys[j]))) is not None
                 and stats.n > 0
             ]
-            cells.append(_combined(found))
+            combined = _combined(found)
+            if self.hidden is not None:
+                combined = replace(combined, minimum=None, maximum=None)
+            cells.append(combined)
         return tuple(cells)
 
 

@@ -86,7 +86,8 @@ def test_a_small_count_has_no_weighted_share_either() -> None:
     question = estimate(d, poll(d), data, "en", wave=1).question("single")
     assert question is not None
     hidden = [o.choice_id for o in question.options if o.suppressed]
-    assert "c" in hidden and len(hidden) == 2  # and one more, or c = n - a - b
+    # and more, or c = n - a - b; which ones depends on every table of the poll together
+    assert "c" in hidden and len(hidden) >= 2
     assert all(o.estimate is None for o in question.options if o.suppressed)
 
 
@@ -108,7 +109,7 @@ def test_trend_flags_a_significant_change() -> None:
 def test_inclusion_ratios_against_the_margins() -> None:
     d = weighted_deployment()
     data = rows({(1, NW, "a"): 10, (1, SM, "b"): 30})
-    by_field = {i.field: i for i in inclusion(d, data, "en", wave=1)}
+    by_field = {i.field: i for i in inclusion(d, data, "en", wave=1, poll=poll(d))}
     region = {r.value: r for r in by_field["region"].rows}
     assert region["north"].respondents == 10
     assert region["north"].sample_share == pytest.approx(0.25)
@@ -121,7 +122,7 @@ def test_inclusion_ratios_against_the_margins() -> None:
 def test_inclusion_hides_small_groups_and_one_more() -> None:
     d = weighted_deployment()
     data = rows({(1, NW, "a"): 10, (1, SM, "b"): 30, (1, EW, "a"): 2})
-    region = {r.value: r for r in inclusion(d, data, "en", wave=1)[0].rows}
+    region = {r.value: r for r in inclusion(d, data, "en", wave=1, poll=poll(d))[0].rows}
     assert region["east"].respondents is None and region["east"].ratio is None
     assert region["north"].respondents is None  # else east = total − north − south
 
