@@ -249,7 +249,9 @@ def report(
             deployment=deployment,
             consultation=found,
             participation=participation,
-            groups=analyse(vote_matrix(votes), min_votes=min_votes),
+            groups=analyse(
+                vote_matrix(votes), min_votes=min_votes, min_group=deployment.suppression_k
+            ),
             statements={
                 s.id: s.texts.get(shown) or next(iter(s.texts.values()), "") for s in statements
             },

@@ -55,15 +55,18 @@ def build(data: ReportInput) -> dict[str, object]:
         }
         for i, (value, n) in enumerate(rows)
     ]
+    # Group sizes add up to the participants clustered, languages and rounds to their totals:
+    # each list is suppressed as a column with its total, so no small one is the rest.
+    sizes = _hidden([g.size for g in data.groups.groups], k)
     groups = []
-    for group in data.groups.groups:
+    for index, group in enumerate(data.groups.groups):
         if group.size < k:
             groups.append({"group": group.id + 1, "size": HIDDEN, "representative": []})
             continue
         groups.append(
             {
                 "group": group.id + 1,
-                "size": group.size,
+                "size": HIDDEN if sizes[index] else group.size,
                 "representative": [
                     {
                         "statement": data.statements.get(r.statement, str(r.statement)),
@@ -101,7 +104,13 @@ def build(data: ReportInput) -> dict[str, object]:
         }
         for s in data.suggestions
     ]
-    languages = {language: (n if n >= k else HIDDEN) for language, n in data.languages.items()}
+    by_language = _hidden(list(data.languages.values()), k)
+    languages = {
+        language: HIDDEN if hidden else n
+        for (language, n), hidden in zip(data.languages.items(), by_language, strict=True)
+    }
+    ordered_rounds = sorted(data.rounds.items())
+    by_round = _hidden([count for _, (_, count) in ordered_rounds], k)
     return {
         "consultation": data.consultation.id,
         "title": d.text(data.consultation.title, lang),
@@ -122,11 +131,17 @@ def build(data: ReportInput) -> dict[str, object]:
         "suggested_themes": suggested,
         "languages": languages,
         "rounds": [
-            {"round": n, "question": question, "answers": count if count >= k else HIDDEN}
-            for n, (question, count) in sorted(data.rounds.items())
+            {"round": n, "question": question, "answers": HIDDEN if hidden else count}
+            for (n, (question, count)), hidden in zip(ordered_rounds, by_round, strict=True)
         ],
         "suppression_k": k,
     }
+
+
+def _hidden(counts: Sequence[int], k: int) -> list[bool]:
+    """Which of counts that add up to a shown total to hide: those under k, and complements."""
+    pattern = suppress([[n] for n in counts], [sum(counts)], k, additive=True)
+    return [pattern.hides(i, 0) for i in range(len(counts))]
 
 
 def render(report: Mapping[str, object], output_format: str) -> str:

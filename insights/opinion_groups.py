@@ -135,8 +135,13 @@ def analyse(
     min_statement_votes: int = 3,
     max_groups: int = 5,
     seed: int = 0,
+    min_group: int = 1,
 ) -> OpinionGroups:
-    """Opinion groups, their representative statements and the consensus statements."""
+    """Opinion groups, their representative statements and the consensus statements.
+
+    Consensus leaves out the votes of groups with fewer than ``min_group`` people (the
+    deployment's k): a group too small to show must not decide, by its votes, whether a
+    statement is common ground, or the statement would tell how those few voted."""
     values = matrix.values
     seen = ~np.isnan(values)
     keep_statements = seen.sum(axis=0) >= min_statement_votes
@@ -165,7 +170,8 @@ def analyse(
         members = tuple(p for p, label in zip(participants, labels, strict=True) if label == g)
         reps = _representative(na, nd, ns, int(g), statements)
         groups.append(Group(new_id, members, reps))
-    consensus = _consensus(na, nd, ns, statements)
+    shown = onehot.sum(axis=0) >= min_group
+    consensus = _consensus(na[shown], nd[shown], ns[shown], statements)
     return OpinionGroups(
         tuple(groups), consensus, len(participants), len(matrix.participants), statements, score
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,7 +89,7 @@ def render(data: ReportInput) -> str:
     for index, question in enumerate(current.questions):
         parts.append(_question(deployment, question, overall, by_field, index=index, t=t))
     if len(waves) > 1:
-        parts.append(_trends(trends(all_waves), t))
+        parts.append(_trends(trends(all_waves), all_waves, t))
     parts.append(
         _inclusion(
             deployment, inclusion(deployment, data.rows, language, wave, poll), data.reach, t
@@ -140,7 +141,8 @@ def _disclosure(deployment: Deployment, current: WaveEstimates, t: _Words) -> st
     if deployment.population:
         trimmed = t.html("report_trimmed", bound=f"{TRIM:g}", n=w.trimmed, k=k)
         missing += f"<li>{trimmed}</li>"
-    respondents = f'<b class="figure" id="respondents">{w.respondents}</b>'
+    shown = MARK if w.respondents_hidden else str(w.respondents)
+    respondents = f'<b class="figure" id="respondents">{shown}</b>'
     effective = f'<b class="figure">{w.effective_n:.0f}</b>'
     return f"""<section class="disclosure" id="disclosure">
 <h2>{t.html("report_how_to_read")}</h2>
@@ -259,8 +261,21 @@ def _breakdown(results: PollResults, index: int, t: _Words, field_label: str) ->
     )
 
 
-def _trends(question_trends: Iterable[QuestionTrend], t: _Words) -> str:
+def _trends(
+    question_trends: Iterable[QuestionTrend], waves: Sequence[WaveEstimates], t: _Words
+) -> str:
     parts = [f'<section id="trends"><h2>{t.html("report_trends")}</h2>']
+    for first in waves[0].questions if waves else ():
+        if first.kind != "number":
+            continue
+        points = [
+            (w.wave or 0, q.mean)
+            for w in waves
+            if (q := w.question(first.question_id)) is not None and q.mean is not None
+        ]
+        if len(points) > 1:
+            parts.append(f"<h3>{_e(first.prompt)}</h3>")
+            parts.append(_chart_means(first.prompt, points, t))
     for trend in question_trends:
         parts.append(f"<h3>{_e(trend.prompt)}</h3>")
         parts.append(_chart_trend(trend, t))
@@ -362,22 +377,31 @@ def _chart_shares(question: QuestionEstimate, t: _Words) -> str:
     shown = [o for o in question.options if o.estimate is not None]
     if not shown:
         return f"<p>{t.html('report_no_figures')}</p>"
-    figure = _figure(0.45 * max(len(shown), 1) + 0.9)
+    labels = [_wrap(o.label, 26) for o in shown][::-1]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    figure = _figure(0.3 * lines + 0.2 * len(shown) + 1.3)
     axes = figure.add_subplot()
-    labels = [_short(o.label) for o in shown][::-1]
     shares = [100 * o.estimate.share for o in shown if o.estimate][::-1]
     lows = [100 * (o.estimate.share - o.estimate.low) for o in shown if o.estimate][::-1]
     highs = [100 * (o.estimate.high - o.estimate.share) for o in shown if o.estimate][::-1]
     raw = [100 * (o.count or 0) / (question.n or 1) for o in shown][::-1]
     positions = list(range(len(shown)))
     axes.barh(positions, shares, color="#2b6cb0", label=t.text("report_weighted"))
-    axes.errorbar(shares, positions, xerr=[lows, highs], fmt="none", ecolor="#1a202c", capsize=3)
+    axes.errorbar(
+        shares,
+        positions,
+        xerr=[lows, highs],
+        fmt="none",
+        ecolor="#1a202c",
+        capsize=3,
+        label=t.text("report_interval"),
+    )
     unweighted = t.text("report_unweighted")
     axes.scatter(raw, positions, marker="|", s=200, color="#e53e3e", label=unweighted, zorder=3)
     axes.set_yticks(positions, labels)
     axes.set_xlim(0, 100)
-    axes.set_xlabel(t.text("report_shares_axis"))
-    axes.legend(loc="lower right", fontsize="small")
+    axes.set_xlabel(_wrap(t.text("report_shares_axis"), 60), fontsize="small")
+    figure.legend(loc="outside lower center", ncols=3, fontsize="x-small", frameon=False)
     hidden = len(question.options) - len(shown)
     if hidden:
         title = t.text("report_options_hidden", hidden=hidden, mark=MARK)
@@ -386,34 +410,65 @@ def _chart_shares(question: QuestionEstimate, t: _Words) -> str:
 
 
 def _chart_trend(trend: QuestionTrend, t: _Words) -> str:
-    lines = [
-        (option, [(p.wave, 100 * p.estimate.share) for p in option.points if p.estimate])
-        for option in trend.options
-    ]
+    lines = [(option, [p for p in option.points if p.estimate]) for option in trend.options]
     if not any(points for _, points in lines):
         return f"<p>{t.html('report_no_trend')}</p>"
-    figure = _figure(3.4)
+    from matplotlib.ticker import MaxNLocator
+
+    waves = sorted({p.wave for option in trend.options for p in option.points})
+    many = len(waves) > 8
+    figure = _figure(3.4 + 0.25 * ((len(lines) + 1) // 2))
     axes = figure.add_subplot()
     for option, points in lines:
-        if points:
-            waves, shares = zip(*points, strict=True)
-            axes.plot(waves, shares, marker="o", label=_short(option.label, 24))
-        for p in option.points:
+        if not points:
+            continue
+        x = [p.wave for p in points]
+        shares = [100 * p.estimate.share for p in points if p.estimate]
+        (line,) = axes.plot(
+            x, shares, marker="" if many else "o", markersize=4, label=_wrap(option.label, 30)
+        )
+        # each wave's 95 % Wilson interval on the effective n, as a band
+        axes.fill_between(
+            x,
+            [100 * p.estimate.low for p in points if p.estimate],
+            [100 * p.estimate.high for p in points if p.estimate],
+            color=line.get_color(),
+            alpha=0.15,
+            linewidth=0,
+        )
+        for p in points:
             if p.change is not None and p.change.significant and p.estimate is not None:
                 axes.scatter(
                     [p.wave],
                     [100 * p.estimate.share],
-                    s=160,
+                    s=90 if many else 160,
                     facecolors="none",
                     edgecolors="#e53e3e",
                     zorder=3,
                 )
-    axes.set_xticks(sorted({p.wave for option in trend.options for p in option.points}))
-    axes.set_xlabel(t.text("report_trend_axis"))
+    # at most about 8 wave numbers on the axis, whole numbers only: 26 waves stay legible
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
+    axes.set_xlim(waves[0] - 0.5, waves[-1] + 0.5)
+    axes.set_xlabel(_wrap(t.text("report_trend_axis"), 60), fontsize="small")
     axes.set_ylabel(t.text("report_weighted_percent"))
     axes.set_ylim(0, 100)
-    axes.legend(fontsize="x-small", loc="best")
+    figure.legend(loc="outside lower center", ncols=2, fontsize="x-small", frameon=False)
     return _png(figure, t.text("report_trend_alt", prompt=trend.prompt))
+
+
+def _chart_means(prompt: str, points: Sequence[tuple[int, float]], t: _Words) -> str:
+    """A number question's weighted mean per wave."""
+    from matplotlib.ticker import MaxNLocator
+
+    figure = _figure(2.8)
+    axes = figure.add_subplot()
+    x, means = zip(*points, strict=True)
+    axes.plot(x, means, marker="" if len(x) > 8 else "o", color="#2b6cb0")
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
+    axes.set_xlabel(t.text("report_wave_column"))
+    axes.set_ylabel(t.text("report_weighted_mean"))
+    axes.set_ylim(bottom=0)
+    return _png(figure, t.text("report_trend_alt", prompt=prompt))
 
 
 # HTML
@@ -461,8 +516,9 @@ def _e(text: object) -> str:
     return html.escape(str(text))
 
 
-def _short(text: str, width: int = 32) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _wrap(text: str, width: int) -> str:
+    """Long labels on several lines rather than cut or clipped (in any script)."""
+    return textwrap.fill(text, width, break_long_words=False) if len(text) > width else text
 
 
 def _pct(count: int | None, n: int | None) -> str:

@@ -324,6 +324,9 @@ def adjust(changes: Sequence[Change]) -> list[Change]:
 
 RERAKE_ITERATIONS = 50
 RERAKE_TOLERANCE = 1e-9
+REPLICATE_TOLERANCE = 1e-6
+"""Bootstrap resamples are raked until every margin is within this: their shares only set
+interval bounds, shown to 0.1 %."""
 """Replicates are raked until every weighted margin is within this of its target."""
 
 
@@ -414,15 +417,27 @@ def bootstrap(sample: Sample, questions: Sequence[Answers]) -> list[FloatArray]:
             if high > low:
                 drawn[:, low:high] = rng.integers(low, high, size=(size, high - low))
         row = np.arange(size)[:, None]
-        people = np.bincount((row * cells + person_cell[drawn]).ravel(), minlength=size * cells)
+        counted = [
+            np.bincount(
+                (row * (cells * width) + key[drawn]).ravel(), minlength=size * cells * width
+            ).reshape(size, cells, width)
+            if code.ndim == 1
+            else None
+            for (code, width), key in zip(codes, keys, strict=True)
+        ]
+        # every person has one code in an exclusive question: its counts give the people
+        first_counted = next((c for c in counted if c is not None), None)
+        if first_counted is not None:
+            people = first_counted.sum(axis=2)
+        else:
+            people = np.bincount(
+                (row * cells + person_cell[drawn]).ravel(), minlength=size * cells
+            ).reshape(size, cells)
         weights = _rake_rows(
-            people.reshape(size, cells).astype(np.float64), sample.steps, sample.strata
+            people.astype(np.float64), sample.steps, sample.strata, tolerance=REPLICATE_TOLERANCE
         )
-        for (code, width), key, total in zip(codes, keys, sums, strict=True):
-            if code.ndim == 1:
-                found = np.bincount(
-                    (row * (cells * width) + key[drawn]).ravel(), minlength=size * cells * width
-                ).reshape(size, cells, width)
+        for (code, width), found, total in zip(codes, counted, sums, strict=True):
+            if found is not None:
                 total[first : first + size] = np.einsum("rcw,rc->rw", found, weights)
             else:
                 person_weight = np.take_along_axis(weights, person_cell[drawn], axis=1)
@@ -574,7 +589,13 @@ def _codes(
     return steps
 
 
-def _rake_rows(people: FloatArray, steps: _Steps, strata: npt.NDArray[np.intp]) -> FloatArray:
+def _rake_rows(
+    people: FloatArray,
+    steps: _Steps,
+    strata: npt.NDArray[np.intp],
+    *,
+    tolerance: float = RERAKE_TOLERANCE,
+) -> FloatArray:
     """`rake` of many samples at once: row b of ``people`` counts the people per cell of one
     sample; weights per row and cell, raked within each stratum, trimmed as `rake` trims,
     mean 1 per stratum."""
@@ -605,7 +626,7 @@ def _rake_rows(people: FloatArray, steps: _Steps, strata: npt.NDArray[np.intp]) 
                     target * whole, totals, out=np.ones_like(totals), where=totals > 0
                 )
                 w[:, stated] *= factor[:, codes]
-            if worst < RERAKE_TOLERANCE:
+            if worst < tolerance:
                 break
         count = n.sum(axis=1, keepdims=True)
         for _ in range(20):

@@ -15,9 +15,9 @@ import pytest
 from PIL import Image
 
 from conversations.i18n import format_datetime
-from insights.analysis import response_rates
+from insights.analysis import Rows, response_rates
 from insights.report import ReportInput, render
-from storage.crosstabs import ReachRow
+from storage.crosstabs import AnsweredCell, NumberCell, ReachRow
 from tests.insights.helpers import poll
 from tests.insights.test_analysis import DATA, rows, weighted_deployment
 
@@ -182,3 +182,24 @@ def test_dates_are_written_as_each_language_writes_them() -> None:
     assert format_datetime(moment, "en") == "4 December 2026, 18:05 UTC"
     assert format_datetime(moment, "fr") == "4 décembre 2026 à 18 h 05 (UTC)"
     assert format_datetime(moment, "ar") == "4 ديسمبر 2026، الساعة 18:05 (UTC)"
+
+
+def test_number_questions_get_a_trend_too() -> None:
+    d = weighted_deployment()
+    data = Rows(
+        DATA.fields,
+        DATA.respondents,
+        DATA.choices,
+        [
+            *DATA.answered,
+            *(AnsweredCell("days", r.wave, r.profile, r.respondents) for r in DATA.respondents),
+        ],
+        [
+            NumberCell("days", r.wave, r.profile, r.respondents, 2.0 * r.wave * r.respondents, 0, 9)
+            for r in DATA.respondents
+        ],
+    )
+    page = render(ReportInput(d, poll(d), data, None, "en", GENERATED, []))
+    trends = page[page.index('id="trends"') :]
+    assert "<h3>How many days?</h3>" in trends
+    assert 'alt="Trend: How many days?"' in trends
