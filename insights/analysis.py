@@ -214,6 +214,8 @@ class Weighting:
     """(field, value) pooled with other values in some wave: fewer than k people had it."""
     trimmed: int = 0
     """People whose weight was trimmed to the bound (`insights.weighting.TRIM`)."""
+    weight_range: tuple[float, float] = (1.0, 1.0)
+    """The smallest and largest weight a respondent got (mean 1)."""
 
 
 @dataclass(frozen=True)
@@ -268,6 +270,9 @@ def estimate(
         missing_categories=raking.missing_categories,
         collapsed=raking.collapsed,
         trimmed=raking.trimmed,
+        weight_range=(
+            (float(raking.weights.min()), float(raking.weights.max())) if cells else (1.0, 1.0)
+        ),
     )
     position = {c: i for i, c in enumerate(cells)}
     answered: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(cells)))
