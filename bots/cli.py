@@ -181,6 +181,7 @@ def waves(show_all: bool) -> None:
     """Past, open and coming waves of the repeating polls, with their counts."""
     settings = support.read_settings()
     rows = support.run(root.waves_table(settings))
+    k = root.deployment_for(settings).suppression_k
     if not rows:
         click.echo("no poll of this deployment repeats in waves")
         return
@@ -199,8 +200,8 @@ def waves(show_all: bool) -> None:
                 row.opens,
                 row.closes,
                 row.status,
-                _count(row.invited),
-                _count(row.completed),
+                _count(row.invited, k),
+                _count(row.completed, k),
             )
         )
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
@@ -210,8 +211,12 @@ def waves(show_all: bool) -> None:
         click.echo(f"… and {coming - 3} more to come (--all shows them)")
 
 
-def _count(value: int | None) -> str:
-    return "–" if value is None else str(value)
+def _count(value: int | None, k: int) -> str:
+    """A wave's count; under k people it is hidden (*), as in every table of results: the
+    response-rate tables split these totals by group."""
+    if value is None:
+        return "–"
+    return "*" if 0 < value < k else str(value)
 
 
 @main.command()

@@ -297,14 +297,29 @@ class Community:
 
     def mydata_lines(self, state: ConversationState, snapshot: Snapshot | None) -> list[str]:
         """The person's sign-ups, for /mydata."""
-        if snapshot is None or not snapshot.mine:
+        if snapshot is None:
             return []
         items = []
         for initiative_id, status in snapshot.mine.items():
             initiative = self._find(initiative_id, snapshot)
             title = self._title(initiative, state) if initiative else initiative_id
-            items.append(f"{title} ({self._t(f'status_{status}', state)})")
-        return [self._t("mydata_signups", state, items="; ".join(items))]
+            held = [self._t(f"status_{status}", state)]
+            if contact := snapshot.contacts.get(initiative_id):
+                held.append(self._t("mydata_contact", state, contact=contact))
+            items.append(f"{title} ({', '.join(held)})")
+        lines = [self._t("mydata_signups", state, items="; ".join(items))] if items else []
+        for initiative_id, (took_place, rating) in snapshot.given_feedback.items():
+            initiative = self._find(initiative_id, snapshot)
+            title = self._title(initiative, state) if initiative else initiative_id
+            said = [
+                self._t("mydata_took_place" if took_place else "mydata_did_not", state)
+                if took_place is not None
+                else self._t("skipped", state)
+            ]
+            if rating is not None:
+                said.append(self._t("mydata_rating", state, n=rating))
+            lines.append(self._t("mydata_feedback", state, title=title, said=", ".join(said)))
+        return lines
 
     def help_lines(self, state: ConversationState, snapshot: Snapshot | None) -> list[str]:
         lines = [self._t("help_community", state)]

@@ -170,6 +170,23 @@ COMMUNITY_TEXTS: dict[str, dict[str, str]] = {
     },
     "status_placed": {"en": "signed up", "fr": "inscrit·e", "ar": "مسجّل"},
     "status_waitlisted": {"en": "waiting list", "fr": "liste d'attente", "ar": "قائمة الانتظار"},
+    "mydata_contact": {
+        "en": "contact shared with the organizer: {contact}",
+        "fr": "contact transmis à l'organisateur : {contact}",
+        "ar": "وسيلة الاتصال المشتركة مع المنظم: {contact}",
+    },
+    "mydata_feedback": {
+        "en": "Your feedback on {title}: {said}",
+        "fr": "Votre avis sur {title} : {said}",
+        "ar": "رأيك في {title}: {said}",
+    },
+    "mydata_took_place": {"en": "it took place", "fr": "elle a eu lieu", "ar": "أُقيمت"},
+    "mydata_did_not": {
+        "en": "it did not take place",
+        "fr": "elle n'a pas eu lieu",
+        "ar": "لم تُقم",
+    },
+    "mydata_rating": {"en": "rated {n} of 5", "fr": "note {n} sur 5", "ar": "التقييم {n} من 5"},
     "mydata_signups": {
         "en": "Sign-ups: {items}",
         "fr": "Inscriptions : {items}",

@@ -570,13 +570,7 @@ class _Turn:
                 value = self._show_profile(profile_question, state)
                 prompt = _shorten(d.text(profile_question.prompt, state.language))
                 lines.append(f"• {prompt} → {value}")
-        answered = [
-            (poll, int(wave), answers)
-            for key, answers in state.answers.items()
-            if answers
-            for poll_id, _, wave in [key.partition("#")]
-            if (poll := d.poll(poll_id)) is not None
-        ]
+        answered = self._held_answers(state)
         consulted = self.consultations.mydata(state)
         if not answered and not consulted:
             lines.append(t("mydata_no_answers", state))
@@ -599,6 +593,42 @@ class _Turn:
         lines.append("")
         lines.append(t("mydata_footer", state))
         return "\n".join(lines)
+
+    def _held_answers(
+        self, state: ConversationState
+    ) -> list[tuple[Poll, int, dict[str, AnswerValue]]]:
+        """Every answer held: from the database when the snapshot has them (every wave of a
+        repeating poll), else what the conversation remembers (its current wave)."""
+        d = self._d
+        if self._snapshot is None or not self._snapshot.answers:
+            return [
+                (poll, int(wave), answers)
+                for key, answers in state.answers.items()
+                if answers
+                for poll_id, _, wave in [key.partition("#")]
+                if (poll := d.poll(poll_id)) is not None
+            ]
+        held: dict[tuple[str, int], dict[str, AnswerValue]] = {}
+        for row in self._snapshot.answers:
+            poll = d.poll(row.poll_id)
+            question = poll.question(row.question_id) if poll is not None else None
+            answers = held.setdefault((row.poll_id, row.wave), {})
+            if isinstance(question, MultipleChoice) and isinstance(row.value, str):
+                chosen = answers.get(row.question_id)
+                answers[row.question_id] = [
+                    *(chosen if isinstance(chosen, list) else []),
+                    row.value,
+                ]
+            else:
+                answers[row.question_id] = row.value
+        order = {p.id: i for i, p in enumerate(d.polls)}
+        return [
+            (poll, wave, answers)
+            for (poll_id, wave), answers in sorted(
+                held.items(), key=lambda item: (order.get(item[0][0], 0), item[0][1])
+            )
+            if (poll := d.poll(poll_id)) is not None
+        ]
 
     def _show_profile(self, question: ProfileQuestion, state: ConversationState) -> str:
         if question.id not in state.profile:

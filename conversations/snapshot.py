@@ -45,6 +45,17 @@ class Feedback:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldAnswer:
+    """One stored answer row of this person (a multiple choice is one row per choice; a
+    skipped question has no value), for /mydata."""
+
+    poll_id: str
+    wave: int
+    question_id: str
+    value: str | float | None
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Read-only facts for one person at one moment.
 
@@ -63,6 +74,13 @@ class Snapshot:
     """Recipients a staff broadcast would reach now: by topic id, ``"#<group>"`` for a closed
     group's members, and ``"@signups"`` for the sign-ups of the initiatives this person
     organizes (filled for organizers and admins only)."""
+
+    answers: tuple[HeldAnswer, ...] = ()
+    """Every poll answer held for this person, every wave, in the order given (/mydata)."""
+    contacts: Mapping[str, str] = field(default_factory=dict)
+    """The contact this person shared with an initiative's organizer, by initiative id."""
+    given_feedback: Mapping[str, tuple[bool | None, int | None]] = field(default_factory=dict)
+    """This person's feedback after an initiative: (took place, rating 1-5), by id."""
 
     def seats_of(self, initiative_id: str) -> Seats:
         return self.seats.get(initiative_id, Seats())

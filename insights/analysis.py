@@ -212,6 +212,8 @@ class Weighting:
     missing_categories: tuple[tuple[str, str], ...]
     collapsed: tuple[tuple[str, str], ...] = ()
     """(field, value) pooled with other values in some wave: fewer than k people had it."""
+    respondents_hidden: bool = False
+    """Whether the protection of the poll's tables hides ``respondents`` (then not shown)."""
     trimmed: int = 0
     """People whose weight was trimmed to the bound (`insights.weighting.TRIM`)."""
     weight_range: tuple[float, float] = (1.0, 1.0)
@@ -269,6 +271,7 @@ def estimate(
         fields=tuple(f for f in rows.fields if f in deployment.population),
         missing_categories=raking.missing_categories,
         collapsed=raking.collapsed,
+        respondents_hidden=rows.protection(deployment, poll).hides(RESPONDENTS, wave, None, ALL, N),
         trimmed=raking.trimmed,
         weight_range=(
             (float(raking.weights.min()), float(raking.weights.max())) if cells else (1.0, 1.0)

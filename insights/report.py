@@ -146,7 +146,8 @@ def _disclosure(deployment: Deployment, current: WaveEstimates, t: _Words) -> st
             "<li>" + t.html("report_weight_range", low=f"{low:.2f}", high=f"{high:.2f}") + "</li>"
         )
         missing += "<li>" + _margins(deployment, t) + "</li>"
-    respondents = f'<b class="figure" id="respondents">{w.respondents}</b>'
+    shown = MARK if w.respondents_hidden else str(w.respondents)
+    respondents = f'<b class="figure" id="respondents">{shown}</b>'
     effective = f'<b class="figure">{w.effective_n:.0f}</b>'
     return f"""<section class="disclosure" id="disclosure">
 <h2>{t.html("report_how_to_read")}</h2>

@@ -61,7 +61,11 @@ def _summary(
             average = translate("shareback_average", language, value=f"{question.mean:.1f}")
             lines.append(f"• {question.prompt}\n  {average}")
     respondents = estimates.weighting.respondents
-    if not lines or respondents < deployment.suppression_k:
+    if (
+        not lines
+        or respondents < deployment.suppression_k
+        or estimates.weighting.respondents_hidden
+    ):
         return None
     title = deployment.text(poll.title, language)
     if wave:

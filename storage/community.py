@@ -45,7 +45,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from conversations.definitions import Deployment, Initiative, is_identifier
-from conversations.snapshot import ROLES, Feedback, Role, Seats, SignUpStatus, Snapshot
+from conversations.snapshot import (
+    ROLES,
+    Feedback,
+    HeldAnswer,
+    Role,
+    Seats,
+    SignUpStatus,
+    Snapshot,
+)
 from conversations.values import (
     CancelSignUp,
     CommunityRecord,
@@ -62,6 +70,7 @@ from conversations.values import (
 from insights.spreadsheet import spreadsheet_safe
 from storage.database import StorageError, UnsupportedDatabase, for_writing
 from storage.models import (
+    Answer,
     AuditEntry,
     Broadcast,
     ClosedGroup,
@@ -147,14 +156,45 @@ async def load_snapshot(session: AsyncSession, participant: str, now: datetime) 
     for initiative_id, status, n in seat_rows:
         counts.setdefault(initiative_id, {})[status] = int(n)
     seats = {i: Seats(c.get("placed", 0), c.get("waitlisted", 0)) for i, c in counts.items()}
-    mine = {
-        initiative_id: cast(SignUpStatus, status)
-        for initiative_id, status in await session.execute(
-            select(SignUpRow.initiative_id, SignUpRow.status).where(
+    signed = (
+        await session.execute(
+            select(SignUpRow.initiative_id, SignUpRow.status, SignUpRow.contact).where(
                 SignUpRow.participant_id == participant
             )
         )
+    ).all()
+    mine = {row.initiative_id: cast(SignUpStatus, row.status) for row in signed}
+    contacts = {row.initiative_id: row.contact for row in signed if row.contact}
+    given_feedback = {
+        row.initiative_id: (row.took_place, row.rating)
+        for row in await session.execute(
+            select(
+                InitiativeFeedback.initiative_id,
+                InitiativeFeedback.took_place,
+                InitiativeFeedback.rating,
+            ).where(InitiativeFeedback.participant_id == participant)
+        )
     }
+    answers = tuple(
+        HeldAnswer(
+            row.poll_id,
+            row.wave,
+            row.question_id,
+            _value(row.choice, row.number, row.text),
+        )
+        for row in await session.execute(
+            select(
+                Answer.poll_id,
+                Answer.wave,
+                Answer.question_id,
+                Answer.choice,
+                Answer.number,
+                Answer.text,
+            )
+            .where(Answer.respondent == participant)
+            .order_by(Answer.id)
+        )
+    )
     feedback: dict[str, Feedback] = {}
     audiences: dict[str, int] = {}
     if roles:
@@ -169,7 +209,16 @@ async def load_snapshot(session: AsyncSession, participant: str, now: datetime) 
         mine=mine,
         feedback=feedback,
         audiences=audiences,
+        answers=answers,
+        contacts=contacts,
+        given_feedback=given_feedback,
     )
+
+
+def _value(choice: str | None, number: float | None, text: str | None) -> str | float | None:
+    if choice is not None:
+        return choice
+    return number if number is not None else text
 
 
 async def _feedback_counts(session: AsyncSession) -> dict[str, Feedback]:

@@ -107,6 +107,10 @@ async def test_sign_up_waitlist_promotion_reminder_and_feedback(
         assert "How was it?" in await omar.wait_for_reply()
         await omar.press("4")
         assert "the organizers see these answers only as totals" in await omar.wait_for_reply()
+        await omar.send("/mydata")  # what he said is held, so it is shown to him
+        assert f"Your feedback on {TITLE}: it took place, rated 4 of 5" in (
+            await omar.wait_for_reply()
+        )
 
         async with open_database(settings) as database:
             who = pseudonym(SECRET.encode(), ParticipantKey("telegram", "4003"))

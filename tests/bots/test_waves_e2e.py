@@ -120,3 +120,34 @@ async def test_nothing_goes_out_in_quiet_hours(
         await bot.start()
         await wait_for(citizen, "A new round of")
         await bot.stop()
+
+
+async def test_mydata_shows_every_wave_answered(
+    api: FakeBotApi, framework: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    """/mydata lists the answers of every wave of a repeating poll (it showed the current
+    wave alone: the conversation keeps one wave, the database all of them)."""
+    settings = make_settings(api, sqlite_url, tmp_path, bot_framework=framework)
+    bot = RunningBot(api, settings)
+    with time_machine.travel(WAVE_2_OPEN, tick=True) as clock:
+        await bot.start()
+        amina = api.citizen(3101, "Amina")
+        await onboard(amina)
+        await amina.press("Is the ceasefire making a difference?")
+        assert "Question 1 of 5" in await amina.wait_for_reply()
+        await answer_implementation(amina)
+        await api.wait_idle()
+        await bot.stop()
+
+        clock.move_to(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))  # the third wave is open
+        await bot.start()
+        await wait_for(amina, "A new round of")
+        await amina.press("Take part")
+        assert "Question 1 of 5" in await amina.wait_for_reply()
+        await answer_implementation(amina)
+        await amina.send("/mydata")
+        mine = await wait_for(amina, "round 3")
+        await bot.stop()
+    assert "Is the ceasefire making a difference? (round 2):" in mine
+    assert "Is the ceasefire making a difference? (round 3):" in mine
+    assert mine.count("→ 12") == 2, mine

@@ -218,6 +218,8 @@ async def test_a_shared_contact_is_kept_for_that_initiative_only(
     assert header == "volunteer,status,signed_up_at,shared_contact"
     assert row.endswith(",placed,2026-11-22T12:00:00Z,'+235 66 00 00 00")  # never a formula
     assert amina.id not in export  # the stored pseudonym never leaves
+    mine = await amina.send("/mydata")  # what is held includes the contact shared
+    assert "Small dialogue (signed up, contact shared with the organizer: +235 66 00 00 00)" in mine
 
 
 async def test_a_contact_that_a_spreadsheet_would_run_is_exported_as_text(
