@@ -352,6 +352,9 @@ class Deployment(_Frozen):
     population: dict[str, dict[str, float]] = Field(default_factory=dict)
     """Population shares per profile field (``{gender: {woman: 0.51, man: 0.49}}``), from a
     census or survey: the margins results are weighted to (`insights.weighting`)."""
+    population_source: str | None = None
+    """Where the population shares come from (a census, a survey, with its year): the
+    report's method note names it."""
     results_topic: str | None = None
     """The topic whose subscribers get results shared back (`peacepulse shareback`)."""
     exports: Exports = Field(default_factory=Exports)

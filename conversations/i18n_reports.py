@@ -104,6 +104,21 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "ar": "كان لدى أقل من {k} أشخاص: {groups}؛ دُمجت هذه الفئات مع فئات أخرى عند الترجيح، "
         "فلا يُرجَّح أحد بمفرده.",
     },
+    "report_weight_range": {
+        "en": "Weights range from {low} to {high} (mean 1).",
+        "fr": "Les poids vont de {low} à {high} (moyenne 1).",
+        "ar": "تتراوح الأوزان بين {low} و{high} (المتوسط 1).",
+    },
+    "report_margins": {
+        "en": "Population margins: {margins}. Source: {source}.",
+        "fr": "Marges de population : {margins}. Source : {source}.",
+        "ar": "توزيع السكان المعتمد: {margins}. المصدر: {source}.",
+    },
+    "report_source_unknown": {
+        "en": "not given by the deployment",
+        "fr": "non indiquée par le déploiement",
+        "ar": "لم يحدده النشر",
+    },
     "report_trimmed": {
         "en": "Weights are kept between 1/{bound} and {bound} times the mean; "
         "{n} people's weights were trimmed to that bound. Weighted figures resting on fewer "

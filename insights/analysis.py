@@ -216,6 +216,8 @@ class Weighting:
     """Whether the protection of the poll's tables hides ``respondents`` (then not shown)."""
     trimmed: int = 0
     """People whose weight was trimmed to the bound (`insights.weighting.TRIM`)."""
+    weight_range: tuple[float, float] = (1.0, 1.0)
+    """The smallest and largest weight a respondent got (mean 1)."""
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,9 @@ def estimate(
         collapsed=raking.collapsed,
         respondents_hidden=rows.protection(deployment, poll).hides(RESPONDENTS, wave, None, ALL, N),
         trimmed=raking.trimmed,
+        weight_range=(
+            (float(raking.weights.min()), float(raking.weights.max())) if cells else (1.0, 1.0)
+        ),
     )
     position = {c: i for i, c in enumerate(cells)}
     answered: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(cells)))

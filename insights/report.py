@@ -141,6 +141,11 @@ def _disclosure(deployment: Deployment, current: WaveEstimates, t: _Words) -> st
     if deployment.population:
         trimmed = t.html("report_trimmed", bound=f"{TRIM:g}", n=w.trimmed, k=k)
         missing += f"<li>{trimmed}</li>"
+        low, high = w.weight_range
+        missing += (
+            "<li>" + t.html("report_weight_range", low=f"{low:.2f}", high=f"{high:.2f}") + "</li>"
+        )
+        missing += "<li>" + _margins(deployment, t) + "</li>"
     shown = MARK if w.respondents_hidden else str(w.respondents)
     respondents = f'<b class="figure" id="respondents">{shown}</b>'
     effective = f'<b class="figure">{w.effective_n:.0f}</b>'
@@ -155,6 +160,21 @@ def _disclosure(deployment: Deployment, current: WaveEstimates, t: _Words) -> st
 {missing}
 </ul>
 </section>"""
+
+
+def _margins(deployment: Deployment, t: _Words) -> str:
+    """The population shares the weighting matched, by field, and where they come from."""
+    language = t.language
+    fields = "; ".join(
+        f"{deployment.field_label(field, language)}: "
+        + ", ".join(
+            f"{deployment.value_label(field, value, language)} {100 * share:.0f} %"
+            for value, share in shares.items()
+        )
+        for field, shares in deployment.population.items()
+    )
+    source = deployment.population_source or t.text("report_source_unknown")
+    return t.html("report_margins", margins=_e(fields), source=_e(source))
 
 
 def _question(

@@ -258,7 +258,7 @@ def test_demo_files_are_package_data() -> None:
                 "allowed: organization, contact, purpose, privacy_notice, languages, "
                 "default_language, timezone, regions, profile, suppression_k, topics, "
                 "quiet_hours, stop_words, start_words, help_words, conversation_expiry_days, "
-                "initiatives, population, results_topic, exports, whatsapp)"
+                "initiatives, population, population_source, results_topic, exports, whatsapp)"
             ],
             id="misspelt-field",
         ),

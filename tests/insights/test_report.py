@@ -203,3 +203,12 @@ def test_number_questions_get_a_trend_too() -> None:
     trends = page[page.index('id="trends"') :]
     assert "<h3>How many days?</h3>" in trends
     assert 'alt="Trend: How many days?"' in trends
+
+
+def test_the_method_note_names_the_margins_their_source_and_the_weight_range() -> None:
+    page = report(wave=1)
+    note = page[page.index('id="disclosure"') : page.index("</section>")]
+    assert "Population margins: Where do you live?: North 50 %, South 50 %" in note
+    assert "Source: not given by the deployment." in note
+    # wave 1: women weighted 2, men 2/3
+    assert "Weights range from 0.67 to 2.00 (mean 1)." in note
