@@ -125,7 +125,7 @@ async def open_app(settings: Settings, secret: bytes) -> AsyncIterator[App]:
     deployment = deployment_for(settings)
     async with open_database(settings) as database:
         await consultations.sync_seeds(database, deployment, SystemClock().now())
-        engine = Engine(deployment, detect_language)
+        engine = Engine(deployment, detect_language, web_url=settings.web_url)
         # langdetect loads its language profiles on first use: ~1 s that would otherwise stall
         # the event loop (every channel's requests) at the first free-text answer
         detect_language("warm up")

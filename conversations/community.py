@@ -44,6 +44,7 @@ from conversations.values import (
     StaffBroadcast,
     Text,
     Transition,
+    WebLinkRequested,
 )
 from insights.suppression import suppress
 
@@ -58,6 +59,7 @@ STAFF_COMMANDS: Mapping[str, frozenset[Role]] = {
     "new_initiative": frozenset({"admin", "organizer"}),
     "broadcast": frozenset({"admin", "organizer"}),
     "feedback": frozenset({"admin", "organizer", "mediator"}),
+    "web": frozenset({"admin", "organizer", "mediator"}),
 }
 """Each staff command and the roles that may use it."""
 
@@ -98,8 +100,11 @@ class Community:
         now: datetime,
         region_field: str | None,
         again: Again,
+        *,
+        web_url: str | None = None,
     ) -> None:
         self._d = deployment
+        self._web_url = web_url
         self._now = now
         self._zone = ZoneInfo(deployment.timezone)
         self._region_field = region_field
@@ -122,6 +127,8 @@ class Community:
                 return self._creation.start(state)
             if command == "broadcast":
                 return Transition(state, (self._broadcast_choice(state, snap),))
+            if command == "web":
+                return self._web_link(state)
             return Transition(state, (Reply(self._feedback_overview(state, snap)),))
         if command == "initiatives":
             return Transition(state, (self._list(state, snap, 0, None),))
@@ -566,6 +573,20 @@ class Community:
             return self._again(joined, note, ())
 
         return Transition(state, (), (RedeemCode(kind, code.strip()[:64]),), then=then)
+
+    def _web_link(self, state: ConversationState) -> Transition:
+        """/web: a one-time sign-in link to the workspace, made by the store."""
+        if self._web_url is None:
+            return self._unknown(state)
+        base = self._web_url
+
+        def then(decision: Decision) -> Transition:
+            if decision.result != "accepted" or decision.value is None:
+                return self._unknown(state)
+            link = f"{base}/sign-in/{decision.value}"
+            return self._again(state, self._t("web_link_sent", state, link=link), ())
+
+        return Transition(state, (), (WebLinkRequested(),), then=then)
 
     # --- staff ----------------------------------------------------------------------------
 

@@ -266,6 +266,14 @@ COMMUNITY_TEXTS: dict[str, dict[str, str]] = {
         "une déclaration à quiconque.",
         "ar": "تعمل هذه المجموعة وفق قاعدة تشاتام هاوس: لا يُنسب أي قول فيها إلى أحد.",
     },
+    "web_link_sent": {
+        "en": "Your sign-in link to the workspace: {link}\nIt works once, within 10 minutes. Do "
+        "not forward it: whoever opens it signs in as you.",
+        "fr": "Votre lien de connexion à l'espace de travail : {link}\nIl sert une fois, dans "
+        "les 10 minutes. Ne le transférez pas : qui l'ouvre se connecte à votre place.",
+        "ar": "رابط تسجيل دخولك إلى مساحة العمل: {link}\nيعمل مرة واحدة خلال 10 دقائق. لا "
+        "تُعِد إرساله: من يفتحه يدخل باسمك.",
+    },
     "staff_granted": {
         "en": "You now have the {role} role. /help lists your commands.",
         "fr": "Vous avez maintenant le rôle {role}. /help liste vos commandes.",

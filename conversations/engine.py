@@ -120,8 +120,16 @@ def _format_number(value: float) -> str:
 class Engine:
     """Runs the conversation of one deployment."""
 
-    def __init__(self, deployment: Deployment, detect_language: DetectLanguage) -> None:
+    def __init__(
+        self,
+        deployment: Deployment,
+        detect_language: DetectLanguage,
+        *,
+        web_url: str | None = None,
+    ) -> None:
+        """``web_url``: the workspace's address (`bots.web`), for `/web`; None: no `/web`."""
         self._d = deployment
+        self._web_url = web_url
         self._detect = detect_language
         zone = ZoneInfo(deployment.timezone)
         self._waves = {p.id: waves_of(p, zone) for p in deployment.polls if p.schedule}
@@ -179,6 +187,7 @@ class Engine:
             snapshot=snapshot,
             consultation=consultation,
             silent_while_stopped=silent_while_stopped,
+            web_url=self._web_url,
         )
         if expired and state is not None and state.stage in _ASKING:
             # Hours or days later, a typed "2" may not mean the question left open: ask again.
@@ -295,6 +304,7 @@ class _Turn:
         snapshot: Snapshot | None = None,
         consultation: ConsultationView | None = None,
         silent_while_stopped: bool = False,
+        web_url: str | None = None,
     ) -> None:
         self._d = deployment
         self._silent_while_stopped = silent_while_stopped
@@ -304,7 +314,7 @@ class _Turn:
         self._buttons = buttons
         self._snapshot = snapshot
         region = next((q.id for q in deployment.profile if isinstance(q, RegionQuestion)), None)
-        self._community = Community(deployment, now, region, self._again)
+        self._community = Community(deployment, now, region, self._again, web_url=web_url)
         self.consultations = consulting.Consultations(
             deployment,
             detect_language,

@@ -46,6 +46,7 @@ from conversations.values import (
     SignUp,
     StaffBroadcast,
     SubscriptionChanged,
+    WebLinkRequested,
 )
 from conversations.waves import Wave
 
@@ -203,7 +204,7 @@ class UnitOfWork(abc.ABC):
                 await self.record_consultation(participant, record, now)
             case Forget():
                 await self.forget(participant, now)
-            case SignUp() | CancelSignUp() | RedeemCode():
+            case SignUp() | CancelSignUp() | RedeemCode() | WebLinkRequested():
                 await self.decide(participant, record, now)
             case (
                 FeedbackGiven()

@@ -259,7 +259,14 @@ class InitiativeSaved:
     """An edit: everyone signed up is told, and new places go to the waiting list."""
 
 
-DecidedRecord = SignUp | CancelSignUp | RedeemCode
+@dataclass(frozen=True, slots=True)
+class WebLinkRequested:
+    """A staff member asks for a one-time sign-in link to the workspace in the browser
+    (`bots.web`): the store makes it (``Decision("accepted", token)``) or, for someone without
+    a role, refuses."""
+
+
+DecidedRecord = SignUp | CancelSignUp | RedeemCode | WebLinkRequested
 """Records whose effect only the store can decide (a seat, a code); see `Decision`."""
 
 
@@ -270,7 +277,8 @@ class Decision:
     ``result``: for `SignUp` ``placed``, ``waitlisted``, ``already``; for `CancelSignUp`
     ``cancelled`` or ``not_signed_up``; for `RedeemCode` ``accepted`` (``value``: the role, or
     ``"<group id>:<1 if Chatham House else 0>:<group name>"``), ``refused`` or ``limited``
-    (too many wrong codes lately).
+    (too many wrong codes lately); for `WebLinkRequested` ``accepted`` (``value``: the
+    link's token) or ``refused``.
     """
 
     result: str
@@ -288,6 +296,7 @@ Record = (
     | SignUp
     | CancelSignUp
     | RedeemCode
+    | WebLinkRequested
     | FeedbackGiven
     | MessageSignUps
     | StaffBroadcast

@@ -66,6 +66,7 @@ from conversations.values import (
     RedeemCode,
     SignUp,
     StaffBroadcast,
+    WebLinkRequested,
 )
 from insights.spreadsheet import spreadsheet_safe
 from storage.database import StorageError, UnsupportedDatabase, for_writing
@@ -335,6 +336,11 @@ async def decide(
             return await _cancel(session, participant, record, now)
         case RedeemCode():
             return await _redeem(session, participant, record, now)
+        case WebLinkRequested():
+            from storage.web import issue_link_in
+
+            token = await issue_link_in(session, participant, participant, now)
+            return Decision("refused") if token is None else Decision("accepted", token)
     raise AssertionError(record)
 
 

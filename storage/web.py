@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from conversations.snapshot import ROLES, Role
 from storage.community import AuditLine, audit
@@ -27,6 +27,32 @@ def link_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+async def issue_link_in(
+    bind: AsyncConnection | AsyncSession, participant: str, actor: str, now: datetime
+) -> str | None:
+    """`WebStore.issue_link` inside a transaction of the caller's (`/web` in chat runs in the
+    event's). Expired and used links are swept on the way (worthless, and they name a person)."""
+    held = await bind.scalar(
+        select(StaffRole.role).where(StaffRole.participant_id == participant).limit(1)
+    )
+    if held is None:
+        return None
+    token = secrets.token_urlsafe(16)
+    await bind.execute(
+        delete(WebSignIn).where((WebSignIn.expires_at <= now) | WebSignIn.used_at.is_not(None))
+    )
+    await bind.execute(
+        insert(WebSignIn).values(
+            code_hash=link_hash(token),
+            participant_id=participant,
+            created_at=now,
+            expires_at=now + LINK_VALIDITY,
+        )
+    )
+    await audit(bind, actor, "web_link", participant, now)
+    return token
+
+
 class WebStore:
     """What the workspace reads and writes of staff: links, roles, audit. One transaction a call."""
 
@@ -35,32 +61,9 @@ class WebStore:
         self._writer = for_writing(engine)
 
     async def issue_link(self, participant: str, actor: str, now: datetime) -> str | None:
-        """A new one-time sign-in token for a staff member; None if they hold no role.
-
-        Expired and used links are swept on the way (they are worthless and name a person).
-        """
-        token = secrets.token_urlsafe(16)
+        """A new one-time sign-in token for a staff member; None if they hold no role."""
         async with self._writer.begin() as connection:
-            held = await connection.scalar(
-                select(StaffRole.role).where(StaffRole.participant_id == participant).limit(1)
-            )
-            if held is None:
-                return None
-            await connection.execute(
-                delete(WebSignIn).where(
-                    (WebSignIn.expires_at <= now) | WebSignIn.used_at.is_not(None)
-                )
-            )
-            await connection.execute(
-                insert(WebSignIn).values(
-                    code_hash=link_hash(token),
-                    participant_id=participant,
-                    created_at=now,
-                    expires_at=now + LINK_VALIDITY,
-                )
-            )
-            await audit(connection, actor, "web_link", participant, now)
-        return token
+            return await issue_link_in(connection, participant, actor, now)
 
     async def redeem_link(self, token: str, now: datetime) -> str | None:
         """The pseudonym the link was made for, if it is unused and unexpired; it is now used."""
