@@ -457,6 +457,7 @@ async def poll_results(
         known = ", ".join(p.id for p in deployment.polls) or "none"
         raise ConfigError(f"no poll '{poll_id}' in the deployment (polls: {known})")
     check_breakdown(deployment, poll, by)
+    check_wave(poll, by, wave)
     async with open_database(settings) as database:
         return await results_of(
             database, deployment, poll, by=by, wave=wave, language=deployment.default_language
@@ -465,9 +466,28 @@ async def poll_results(
 
 def check_breakdown(deployment: Deployment, poll: Poll, by: str | None) -> None:
     """Raise `UnknownField` unless ``by`` is a profile field, or ``wave`` of a repeating poll."""
+    if by == WAVE and poll.schedule is None:
+        check_wave(poll, by, None)
     fields = [q.id for q in deployment.profile] + ([WAVE] if poll.schedule else [])
     if by is not None and by not in fields:
         raise UnknownField(by, fields)
+
+
+def check_wave(poll: Poll, by: str | None, wave: int | None) -> None:
+    """Raise `ConfigError` for a wave a poll cannot have: any, on a poll without waves; one
+    beyond its schedule."""
+    if poll.schedule is None:
+        if by == WAVE or wave is not None:
+            option = "--by wave" if by == WAVE else "--wave"
+            raise ConfigError(
+                f"'{poll.id}' has no waves (it is not a repeating poll): drop {option}"
+            )
+        return
+    if wave is not None and wave > poll.schedule.waves:
+        raise ConfigError(
+            f"'{poll.id}' has {poll.schedule.waves} waves: --wave must be 1 to "
+            f"{poll.schedule.waves}"
+        )
 
 
 async def results_of(

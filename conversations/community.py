@@ -812,6 +812,17 @@ def initiative_message(
     raise ValueError(f"unknown initiative event {event!r}")
 
 
+def from_organizer(
+    deployment: Deployment, initiative: Initiative, reply: Reply, language: str
+) -> Reply:
+    """An organizer's message to the sign-ups of an initiative, headed with the initiative's
+    title in the recipient's language and who writes: a volunteer may have signed up for
+    several, and must know the message is the organizer's, not the deployment's."""
+    title = deployment.text(initiative.title, language)
+    header = translate("from_organizer", language, title=title)
+    return dataclasses.replace(reply, text=f"{header}\n\n{reply.text}")
+
+
 REMIND_BEFORE = timedelta(days=1)
 ASK_WITHIN = timedelta(days=3)
 

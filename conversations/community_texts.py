@@ -170,6 +170,11 @@ COMMUNITY_TEXTS: dict[str, dict[str, str]] = {
     },
     "status_placed": {"en": "signed up", "fr": "inscrit·e", "ar": "مسجّل"},
     "status_waitlisted": {"en": "waiting list", "fr": "liste d'attente", "ar": "قائمة الانتظار"},
+    "from_organizer": {
+        "en": "From the organizer of “{title}”, to the people signed up:",
+        "fr": "De l'organisateur de « {title} », aux personnes inscrites :",
+        "ar": "من منظم «{title}» إلى المسجلين:",
+    },
     "mydata_contact": {
         "en": "contact shared with the organizer: {contact}",
         "fr": "contact transmis à l'organisateur : {contact}",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from zoneinfo import ZoneInfo
 
-from conversations.community import initiative_message
+from conversations.community import from_organizer, initiative_message
 from conversations.definitions import Deployment, Initiative
 from conversations.outbound import (
     broadcast_message,
@@ -61,6 +61,12 @@ class OutboxRenderer:
             consultation = message.payload.get("consultation")
             if isinstance(consultation, str):  # a follow-up that opens a new round
                 reply = with_consultation_button(reply, consultation, language)
+            initiative_id = message.payload.get("initiative")
+            if isinstance(initiative_id, str) and self._initiatives is not None:
+                # an organizer's message to the sign-ups: say whose and about what
+                initiative = await self._initiatives(initiative_id)
+                if initiative is not None:
+                    reply = from_organizer(self._deployment, initiative, reply, language)
             return reply
         if message.kind == "initiative":
             initiative_id = str(message.payload.get("initiative"))

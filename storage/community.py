@@ -550,7 +550,7 @@ async def record_community(
                 connection,
                 recipients,
                 job=job,
-                payload={"broadcast": broadcast_id},
+                payload={"broadcast": broadcast_id, "initiative": record.initiative_id},
                 now=now,
                 kind="broadcast",
             )

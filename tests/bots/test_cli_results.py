@@ -166,6 +166,22 @@ def test_broadcast_texts_are_checked(
     assert expected in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["agenda", "--by", "wave"], "'agenda' has no waves (it is not a repeating poll)"),
+        (["agenda", "--wave", "2"], "'agenda' has no waves (it is not a repeating poll)"),
+        (["implementation", "--wave", "99"], "--wave must be 1 to 52"),
+    ],
+)
+def test_waves_a_poll_cannot_have_are_refused(
+    simulated: Path, args: list[str], expected: str
+) -> None:
+    result = cli(simulated, "results", *args)
+    assert result.returncode == 2, result.stdout
+    assert expected in result.stderr
+
+
 def test_a_repeating_poll_is_shown_one_wave_at_a_time(simulated: Path) -> None:
     table = cli(simulated, "results", "implementation")
     assert table.returncode == 0, table.stderr

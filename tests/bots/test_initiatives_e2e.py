@@ -189,7 +189,11 @@ async def test_an_invited_organizer_creates_an_initiative_and_messages_its_volun
         assert "Send this to 1 people?" in await organizer.wait_for_reply()
         await organizer.press("Send")
         assert "Queued for 1 people." in await organizer.wait_for_reply()
-        assert await wait_for(volunteer, "Bring water") == "Bring water, it will be hot."
+        # the volunteer learns whose message it is and about which initiative
+        assert await wait_for(volunteer, "Bring water") == (
+            "From the organizer of “Football match between the two quarters”, to the people "
+            "signed up:\n\nBring water, it will be hot."
+        )
         await api.wait_idle()
         assert "5002" not in "\n".join(organizer.texts)
         await bot.stop()
