@@ -67,6 +67,26 @@ def web() -> None:
 
 
 @main.command()
+@click.argument("poll_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The folder to write the site into (created if missing).",
+)
+@friendly
+def publish(poll_id: str, output: Path) -> None:
+    """Write the poll's public results as a static site: a page per question and wave in every
+    language, SVG charts, the method note; small groups hidden."""
+    from bots.web.publishing import publish as write_site
+
+    settings = support.read_settings()
+    pages = support.run(write_site(settings, poll_id, output))
+    click.echo(f"wrote {pages} pages to {output}/ (start at {output}/index.html)")
+
+
+@main.command()
 @click.option("--user", default=None, help="Who you are in this chat (default: your login).")
 @click.option("--locale", default=None, help="Your client language hint, e.g. fr or ar.")
 @friendly

@@ -186,4 +186,25 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "fr": "Rien n'attend de modération.",
         "ar": "لا شيء بانتظار الإشراف.",
     },
+    "pub_waves": {"en": "Waves", "fr": "Vagues", "ar": "الجولات"},
+    "pub_answered": {
+        "en": "People who answered: {n}",
+        "fr": "Personnes ayant répondu : {n}",
+        "ar": "عدد من أجابوا: {n}",
+    },
+    "pub_share": {"en": "Share (people)", "fr": "Part (personnes)", "ar": "النسبة (الأشخاص)"},
+    "pub_method": {
+        "en": "These are the answers of people who chose to answer over messaging apps, not a "
+        "random sample of the population: they show what those people said, not what everybody "
+        "thinks. Shares are of the people who answered each question. Figures about fewer than "
+        "{k} people, and figures that would reveal them, are hidden (–).",
+        "fr": "Ce sont les réponses de personnes qui ont choisi de répondre par messagerie, et "
+        "non d'un échantillon aléatoire de la population : elles montrent ce que ces personnes "
+        "ont dit, pas ce que tout le monde pense. Les parts portent sur les personnes qui ont "
+        "répondu à chaque question. Les chiffres portant sur moins de {k} personnes, et ceux "
+        "qui permettraient de les retrouver, sont masqués (–).",
+        "ar": "هذه إجابات أشخاص اختاروا الإجابة عبر تطبيقات المراسلة، وليست عيّنة عشوائية من "
+        "السكان: فهي تُظهر ما قاله هؤلاء، لا ما يراه الجميع. النسب محسوبة ممن أجابوا عن كل سؤال. "
+        "الأرقام التي تخص أقل من {k} أشخاص، والأرقام التي قد تكشفهم، محجوبة (–).",
+    },
 }
