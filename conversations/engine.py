@@ -849,7 +849,10 @@ class _Turn:
                 return self._typed_number(state, poll, question, text)
             if isinstance(question, FreeText):
                 return self._typed_text(state, poll, question, text)
-            if isinstance(question, MultipleChoice) and not self._buttons:
+            if isinstance(question, MultipleChoice) and (
+                not self._buttons or self._names_several(state, text)
+            ):
+                # typed "1 3" (the terminal, or Telegram): the whole answer at once
                 return self._typed_multiple(state, poll, question, text)
         button = self.typed_button(state, text)
         if button is not None:
@@ -931,6 +934,12 @@ class _Turn:
         ordered = [c.id for c in question.choices if c.id in ids]
         record = AnswerGiven(poll.id, question.id, choices=tuple(ordered), wave=state.wave)
         return self._answer(state, poll, question, ordered, record)
+
+    def _names_several(self, state: ConversationState, text: str) -> bool:
+        renderings = self._renderings(state)
+        labels = _labels(renderings[0].flat_buttons, renderings)
+        chosen = choose(text, labels, many=True, joining=self._joining())
+        return chosen is not None and len(chosen) > 1
 
     def _typed_number(
         self, state: ConversationState, poll: Poll, question: Number, text: str

@@ -260,4 +260,77 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "fr": "Évolution : {prompt}",
         "ar": "الاتجاه: {prompt}",
     },
+    # --- the consultation report (HTML) ---
+    "consultation_question": {"en": "Question:", "fr": "Question :", "ar": "السؤال:"},
+    "consultation_participants": {
+        "en": "Participants: {n} · free-text answers: {answers}",
+        "fr": "Participants : {n} · réponses libres : {answers}",
+        "ar": "المشاركون: {n} · الإجابات المكتوبة: {answers}",
+    },
+    "consultation_participation_by": {
+        "en": "Participation by {field}",
+        "fr": "Participation par {field}",
+        "ar": "المشاركة حسب {field}",
+    },
+    "consultation_group": {"en": "group", "fr": "groupe", "ar": "الفئة"},
+    "consultation_people": {"en": "participants", "fr": "participants", "ar": "المشاركون"},
+    "consultation_opinion_groups": {
+        "en": "Opinion groups",
+        "fr": "Groupes d'opinion",
+        "ar": "مجموعات الرأي",
+    },
+    "consultation_rest_on": {
+        "en": "The opinion groups and the common ground rest on the votes of {n} participants "
+        "(those who voted on enough statements).",
+        "fr": "Les groupes d'opinion et le terrain d'entente reposent sur les votes de {n} "
+        "participants (ceux qui ont voté sur assez d'énoncés).",
+        "ar": "تستند مجموعات الرأي والأرضية المشتركة إلى أصوات {n} مشاركين (من صوّتوا على عدد "
+        "كافٍ من العبارات).",
+    },
+    "consultation_no_groups": {
+        "en": "Not enough votes yet to find opinion groups.",
+        "fr": "Pas encore assez de votes pour trouver des groupes d'opinion.",
+        "ar": "لا توجد أصوات كافية بعد لتحديد مجموعات الرأي.",
+    },
+    "consultation_group_heading": {
+        "en": "Group {group} ({size} people)",
+        "fr": "Groupe {group} ({size} personnes)",
+        "ar": "المجموعة {group} ({size} أشخاص)",
+    },
+    "consultation_share": {"en": "share", "fr": "part", "ar": "النسبة"},
+    "consultation_statement": {"en": "statement", "fr": "énoncé", "ar": "العبارة"},
+    "consultation_agree": {"en": "agree", "fr": "d'accord", "ar": "موافق"},
+    "consultation_disagree": {"en": "disagree", "fr": "pas d'accord", "ar": "غير موافق"},
+    "consultation_common_ground": {
+        "en": "Common ground (all groups)",
+        "fr": "Terrain d'entente (tous les groupes)",
+        "ar": "الأرضية المشتركة (كل المجموعات)",
+    },
+    "consultation_none_yet": {
+        "en": "None yet.",
+        "fr": "Aucun pour l'instant.",
+        "ar": "لا شيء بعد.",
+    },
+    "consultation_themes": {"en": "Themes", "fr": "Thèmes", "ar": "المواضيع"},
+    "consultation_suggested": {
+        "en": "Suggested themes (not yet confirmed)",
+        "fr": "Thèmes suggérés (pas encore confirmés)",
+        "ar": "مواضيع مقترحة (لم تُؤكَّد بعد)",
+    },
+    "consultation_answers": {
+        "en": "{name}: {n} answers",
+        "fr": "{name} : {n} réponses",
+        "ar": "{name}: {n} إجابات",
+    },
+    "consultation_rounds": {"en": "Rounds", "fr": "Tours", "ar": "الجولات"},
+    "consultation_round": {"en": "round", "fr": "tour", "ar": "الجولة"},
+    "consultation_round_question": {"en": "question", "fr": "question", "ar": "السؤال"},
+    "consultation_answer_count": {"en": "answers", "fr": "réponses", "ar": "الإجابات"},
+    "consultation_languages": {"en": "Languages", "fr": "Langues", "ar": "اللغات"},
+    "consultation_language": {"en": "language", "fr": "langue", "ar": "اللغة"},
+    "consultation_hidden": {
+        "en": "Cells under {k} people are shown as {mark}.",
+        "fr": "Les cellules de moins de {k} personnes sont affichées {mark}.",
+        "ar": "تُعرض الخلايا التي تضم أقل من {k} أشخاص على شكل {mark}.",
+    },
 }

@@ -123,6 +123,10 @@ def _by_label(text: str, options: Sequence[Sequence[str]]) -> int | None:
         return exact.pop()
     if exact or len(text) < 3 or text.isdigit():
         return None
+    # the first words of one label alone: "kessal" for "Kessal Highlands"
+    starting = {i for i, label in labels if label.startswith(text + " ")}
+    if len(starting) == 1:
+        return starting.pop()
     best: dict[int, float] = {}
     for i, label in labels:
         if label.isdigit():

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from conversations.definitions import Consultation, Deployment
+from conversations.i18n import translate
 from insights.opinion_groups import OpinionGroups
 from insights.suppression import suppress
 from insights.themes import Suggestion
@@ -118,7 +119,11 @@ def build(data: ReportInput) -> dict[str, object]:
         "question": d.text(data.consultation.question, lang),
         "participants": total if total >= k else HIDDEN,
         "answers": data.answers if data.answers >= k else HIDDEN,
-        "participation": {"by": data.field_name, "rows": participation},
+        "participation": {
+            "by": data.field_name,
+            "label": d.field_label(data.field_name, lang),
+            "rows": participation,
+        },
         "opinion_groups": {
             "clustered": data.groups.participants_clustered,
             "silhouette": None
@@ -135,6 +140,7 @@ def build(data: ReportInput) -> dict[str, object]:
             for (n, (question, count)), hidden in zip(ordered_rounds, by_round, strict=True)
         ],
         "suppression_k": k,
+        "language": lang,
     }
 
 
@@ -216,6 +222,14 @@ def _markdown(r: Mapping[str, object]) -> str:
     return "\n".join(lines)
 
 
+DIRECTIONS = frozenset({"agree", "disagree"})
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "ps", "ku", "ur", "he"})
+
+
+def direction_of(language: str) -> str:
+    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+
+
 def _html(r: Mapping[str, object]) -> str:
     """A self-contained page (no scripts, no external assets) that prints well."""
     e = html.escape
@@ -239,69 +253,101 @@ def _html(r: Mapping[str, object]) -> str:
     assert isinstance(participation, dict) and isinstance(groups, dict)
     assert isinstance(consensus, list) and isinstance(themes, list)
     assert isinstance(suggested, list) and isinstance(languages, dict)
+    language = str(r.get("language", "en"))
+
+    def w(key: str, **values: object) -> str:
+        return e(translate(key, language, **values))
+
+    def direction(value: object) -> str:
+        return translate(f"consultation_{value}", language) if value in DIRECTIONS else str(value)
+
+    share, statement = translate("consultation_share", language), w("consultation_statement")
     parts = [
         f"<h1>{e(str(r['title']))}</h1><p><em>{e(str(r['element']))}</em></p>",
-        f"<p><strong>Question:</strong> {e(str(r['question']))}</p>",
-        f"<p>Participants: {e(str(r['participants']))} · free-text answers: "
-        f"{e(str(r['answers']))}</p>",
-        f"<h2>Participation by {e(str(participation['by']))}</h2>",
+        f"<p><strong>{w('consultation_question')}</strong> {e(str(r['question']))}</p>",
+        f"<p>{w('consultation_participants', n=r['participants'], answers=r['answers'])}</p>",
+        f"<h2>{w('consultation_participation_by', field=participation.get('label', ''))}</h2>",
         table(
-            ["group", "participants"],
+            [translate(k, language) for k in ("consultation_group", "consultation_people")],
             [(p["group"], p["participants"]) for p in participation["rows"]],
         ),
-        "<h2>Opinion groups</h2>",
+        f"<h2>{w('consultation_opinion_groups')}</h2>",
     ]
     if not groups["groups"]:
-        parts.append("<p>Not enough votes yet to find opinion groups.</p>")
+        parts.append(f"<p>{w('consultation_no_groups')}</p>")
+    else:
+        clustered, k = groups.get("clustered"), r["suppression_k"]
+        enough = isinstance(clustered, int) and isinstance(k, int) and clustered >= k
+        shown = clustered if enough else HIDDEN
+        parts.append(f"<p>{w('consultation_rest_on', n=shown)}</p>")
     for group in groups["groups"]:
-        parts.append(f"<h3>Group {group['group']} ({e(str(group['size']))} people)</h3>")
+        heading = w("consultation_group_heading", group=group["group"], size=group["size"])
+        parts.append(f"<h3>{heading}</h3>")
         parts.append(
             table(
-                ["", "share", "statement"],
+                ["", share, statement],
                 [
-                    (g["direction"], f"{g['share']:.0%}", g["statement"])
+                    (direction(g["direction"]), f"{g['share']:.0%}", g["statement"])
                     for g in group["representative"]
                 ],
             )
         )
-    parts.append("<h2>Common ground (all groups)</h2>")
+    parts.append(f"<h2>{w('consultation_common_ground')}</h2>")
     parts.append(
         table(
-            ["", "share", "statement"],
-            [(c["direction"], f"{c['share']:.0%}", c["statement"]) for c in consensus],
+            ["", share, statement],
+            [(direction(c["direction"]), f"{c['share']:.0%}", c["statement"]) for c in consensus],
         )
         if consensus
-        else "<p>None yet.</p>"
+        else f"<p>{w('consultation_none_yet')}</p>"
     )
-    parts.append("<h2>Themes</h2>")
+    parts.append(f"<h2>{w('consultation_themes')}</h2>")
     for theme in themes:
-        parts.append(f"<h3>{e(str(theme['theme']))}: {e(str(theme['answers']))} answers</h3>")
+        parts.append(
+            f"<h3>{w('consultation_answers', name=theme['theme'], n=theme['answers'])}</h3>"
+        )
         parts.append(quotes(theme["quotes"]))
     if suggested:
-        parts.append("<h2>Suggested themes (not yet confirmed)</h2>")
+        parts.append(f"<h2>{w('consultation_suggested')}</h2>")
         for item in suggested:
             words = ", ".join(item["words"])
-            parts.append(f"<h3>{e(words)}: {e(str(item['answers']))} answers</h3>")
+            parts.append(f"<h3>{w('consultation_answers', name=words, n=item['answers'])}</h3>")
             parts.append(quotes(item["quotes"]))
     rounds = r["rounds"]
     assert isinstance(rounds, list)
     if len(rounds) > 1:
-        parts.append("<h2>Rounds</h2>")
+        parts.append(f"<h2>{w('consultation_rounds')}</h2>")
         parts.append(
             table(
-                ["round", "question", "answers"],
+                [
+                    translate(k, language)
+                    for k in (
+                        "consultation_round",
+                        "consultation_round_question",
+                        "consultation_answer_count",
+                    )
+                ],
                 [(x["round"], x["question"], x["answers"]) for x in rounds],
             )
         )
-    parts.append("<h2>Languages</h2>")
-    parts.append(table(["language", "answers"], list(languages.items())))
-    parts.append(f"<p>Cells under {r['suppression_k']} people are shown as {HIDDEN}.</p>")
+    parts.append(f"<h2>{w('consultation_languages')}</h2>")
+    parts.append(
+        table(
+            [
+                translate(k, language)
+                for k in ("consultation_language", "consultation_answer_count")
+            ],
+            list(languages.items()),
+        )
+    )
+    parts.append(f"<p>{w('consultation_hidden', k=r['suppression_k'], mark=HIDDEN)}</p>")
     style = (
         "body{font-family:sans-serif;max-width:50em;margin:auto}"
         "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .5em}"
         "blockquote{border-left:3px solid #999;margin:.3em 0;padding-left:.6em}"
     )
     return (
-        f"<!doctype html>\n<html><head><meta charset='utf-8'><title>{e(str(r['title']))}</title>"
+        f"<!doctype html>\n<html lang='{e(language)}' dir='{direction_of(language)}'><head>"
+        f"<meta charset='utf-8'><title>{e(str(r['title']))}</title>"
         f"<style>{style}</style></head>\n<body>\n" + "\n".join(parts) + "\n</body></html>\n"
     )

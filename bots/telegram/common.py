@@ -49,6 +49,11 @@ COMMAND_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "ar": "مبادرات محلية للتطوع",
     },
     "my_signups": {"en": "Your sign-ups", "fr": "Vos inscriptions", "ar": "تسجيلاتك"},
+    "subscribe": {
+        "en": "News you receive",
+        "fr": "Informations reçues",
+        "ar": "الأخبار التي تصلك",
+    },
     "language": {"en": "Change language", "fr": "Changer de langue", "ar": "تغيير اللغة"},
     "mydata": {"en": "See your data", "fr": "Voir vos données", "ar": "عرض بياناتك"},
     "forget": {"en": "Erase your data", "fr": "Effacer vos données", "ar": "محو بياناتك"},

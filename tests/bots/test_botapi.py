@@ -86,6 +86,7 @@ async def test_commands_and_callback_answers(api: FakeBotApi, client: BotApiClie
     assert [c["command"] for c in api.commands[('{"type": "default"}', "")]] == [
         name for name, _ in command_menu(None)
     ]
+    assert "subscribe" in [name for name, _ in command_menu(None)]  # in the menu, as in /help
     assert (
         api.commands[('{"type": "default"}', "fr")][0]["description"] == (command_menu("fr")[0][1])
     )

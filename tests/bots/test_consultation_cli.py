@@ -269,6 +269,7 @@ def test_themes_are_confirmed_or_relabelled(env: str) -> None:
     assert themes["water"] == 6 and themes["Women's participation"] == "*"  # 1 < k: hidden
     assert report["participation"] == {
         "by": "gender",
+        "label": "Gender",
         "rows": [{"group": "not stated", "participants": 13}],
     }
     wrong = runner.invoke(main, ["consultation", "report", "monitoring", "--by", "shoe_size"])

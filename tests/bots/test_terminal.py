@@ -128,6 +128,14 @@ def test_typing_the_consultations_number_in_the_menu_opens_it(tmp_path: Path) ->
         assert "Traceback" not in output
 
 
+def test_a_multiple_choice_is_typed_at_once_in_the_terminal(tmp_path: Path) -> None:
+    """ "1 6" answers the multiple choice with both options, as by SMS (it was refused)."""
+    output = run_chat(tmp_path, [*AGENDA_SCRIPT[:6], "1 6"])
+    assert "And which one issue is the most important to you?" in output
+    rows, _, _ = asyncio.run(_answers(tmp_path / "peacepulse.db"))
+    assert rows == [("priority_issues", "security"), ("priority_issues", "return_displaced")]
+
+
 def test_the_terminal_speaks_the_locale(tmp_path: Path) -> None:
     output = run_chat(tmp_path, ["/quit"], "--locale", "ar")
     assert "هل توافق على المشاركة؟" in output

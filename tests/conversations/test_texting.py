@@ -72,6 +72,9 @@ def chat(engine: Engine) -> TextChat:
         ("4", None),
         ("0", None),
         ("sec", None),  # too far from anything
+        ("land", [1]),  # the first word of one option alone ("kessal": Kessal Highlands)
+        ("terre", [1]),
+        ("lan", None),  # not a whole word
         ("1 3", None),  # one answer only
     ],
 )
