@@ -27,6 +27,7 @@ TABLES = sorted(
     + ["staff_roles", "staff_invites", "audit_log", "closed_groups", "group_members"]
     + ["code_attempts", "initiatives", "initiative_locks", "sign_ups", "initiative_feedback"]
     + ["consultation_answers", "statements", "statement_votes", "consultation_rounds"]
+    + ["web_sign_ins"]
 )
 
 
