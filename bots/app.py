@@ -506,7 +506,7 @@ async def results_of(
     Every table is protected together with all the others of the poll (every wave, every
     field: `insights.disclosure`), so the cross-tabs of every wave and field are read."""
     from bots.insights_cli import load_rows
-    from insights.analysis import table
+    from insights.analysis import breakdowns, table
 
     rows = await load_rows(database, deployment, poll.id)
     scope = None
@@ -524,7 +524,11 @@ async def results_of(
     elif poll.schedule is not None:
         scope = "each wave; the All waves column counts a person once per wave answered"
     results = table(deployment, poll, rows.of_wave(wave), by, language)
-    return replace(results, scope=scope)
+    weighted = None
+    if by is not None and by != WAVE:
+        found = breakdowns(deployment, poll, rows, language, wave)
+        weighted = next((b for b in found if b.field == by), None)
+    return replace(results, scope=scope, weighted=weighted)
 
 
 @dataclass(frozen=True, slots=True)

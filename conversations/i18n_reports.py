@@ -333,4 +333,59 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
         "fr": "Les cellules de moins de {k} personnes sont affichées {mark}.",
         "ar": "تُعرض الخلايا التي تضم أقل من {k} أشخاص على شكل {mark}.",
     },
+    "report_weighted_by": {
+        "en": "Weighted % by {field} (95 % Wilson interval on each group's effective n)",
+        "fr": "% pondéré par {field} (intervalle de Wilson à 95 % sur le n effectif de chaque "
+        "groupe)",
+        "ar": "% مرجّح حسب {field} (فاصل ويلسون 95 % على n الفعلي لكل مجموعة)",
+    },
+    "report_groups_differ": {
+        "en": "The groups answer differently: Rao–Scott test (second order) F = {f}, p = {p}, "
+        "q = {q} after Benjamini–Hochberg over the {tests} tests of this wave.",
+        "fr": "Les groupes répondent différemment : test de Rao–Scott (second ordre) F = {f}, "
+        "p = {p}, q = {q} après Benjamini–Hochberg sur les {tests} tests de cette vague.",
+        "ar": "تختلف إجابات المجموعات: اختبار راو–سكوت (من الدرجة الثانية) F = {f}، p = {p}، "
+        "q = {q} بعد تصحيح بنجاميني–هوشبرغ على اختبارات هذه الجولة وعددها {tests}.",
+    },
+    "report_groups_alike": {
+        "en": "No clear difference between the groups: Rao–Scott test (second order) F = {f}, "
+        "p = {p}, q = {q} after Benjamini–Hochberg over the {tests} tests of this wave.",
+        "fr": "Pas de différence nette entre les groupes : test de Rao–Scott (second ordre) "
+        "F = {f}, p = {p}, q = {q} après Benjamini–Hochberg sur les {tests} tests de cette vague.",
+        "ar": "لا فرق واضح بين المجموعات: اختبار راو–سكوت (من الدرجة الثانية) F = {f}، p = {p}، "
+        "q = {q} بعد تصحيح بنجاميني–هوشبرغ على اختبارات هذه الجولة وعددها {tests}.",
+    },
+    "report_not_tested_not_a_table": {
+        "en": "Not tested: several answers per person.",
+        "fr": "Non testé : plusieurs réponses par personne.",
+        "ar": "لم يُختبر: عدة إجابات للشخص الواحد.",
+    },
+    "report_not_tested_one_group": {
+        "en": "Not tested: fewer than two groups or answers.",
+        "fr": "Non testé : moins de deux groupes ou réponses.",
+        "ar": "لم يُختبر: أقل من مجموعتين أو إجابتين.",
+    },
+    "report_not_tested_small_cells": {
+        "en": "Not tested: some group has fewer than {k} people for some answer.",
+        "fr": "Non testé : un groupe compte moins de {k} personnes pour une réponse.",
+        "ar": "لم يُختبر: في إحدى المجموعات أقل من {k} أشخاص لإحدى الإجابات.",
+    },
+    "report_not_tested_small_effective_n": {
+        "en": "Not tested: some group's effective n is below {k}.",
+        "fr": "Non testé : le n effectif d'un groupe est inférieur à {k}.",
+        "ar": "لم يُختبر: n الفعلي لإحدى المجموعات أقل من {k}.",
+    },
+    "report_test_rule": {
+        "en": "Differences between groups: Rao–Scott test on the weighted table (second-order "
+        "F, design effects from the weights by linearization), only where every group has at "
+        "least {k} people for every answer; its p-values are adjusted with Benjamini–Hochberg "
+        "over every test of the wave.",
+        "fr": "Différences entre groupes : test de Rao–Scott sur le tableau pondéré (F de second "
+        "ordre, effets de plan tirés des poids par linéarisation), seulement si chaque groupe "
+        "compte au moins {k} personnes pour chaque réponse ; ses p sont ajustés par "
+        "Benjamini–Hochberg sur tous les tests de la vague.",
+        "ar": "الفروق بين المجموعات: اختبار راو–سكوت على الجدول المرجّح (F من الدرجة الثانية، "
+        "وآثار التصميم من الأوزان بالتقريب الخطي)، فقط حيث تضم كل مجموعة {k} أشخاص على الأقل "
+        "لكل إجابة؛ وتُصحَّح قيم p بطريقة بنجاميني–هوشبرغ على كل اختبارات الجولة.",
+    },
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -26,6 +26,17 @@ from conversations.definitions import (
     SingleChoice,
     localized,
 )
+from insights.differences import (
+    NOT_TESTED_CELLS,
+    NOT_TESTED_EFFECTIVE,
+    NOT_TESTED_GROUPS,
+    NOT_TESTED_KIND,
+    Breakdown,
+    Difference,
+    GroupShares,
+    QuestionBreakdown,
+    rao_scott,
+)
 from insights.disclosure import ALL, RESPONDENTS, N, PollProtection, poll_protection
 from insights.results import WAVE, PollResults, QuestionResult, summarize
 from insights.suppression import suppress
@@ -35,11 +46,13 @@ from insights.weighting import (
     Estimate,
     Raking,
     adjust,
+    benjamini_hochberg,
     compare,
     effective_sample_size,
     estimates,
     rake,
     sample,
+    wilson,
 )
 from storage.aggregates import ChoiceCount, NumberStats, QuestionTotal
 from storage.crosstabs import (
@@ -627,3 +640,174 @@ def _label(
         return deployment.text(region.name, language) if region else key
     choice = next((c for c in question.choices if c.id == key), None)
     return deployment.text(choice.label, language) if choice else key
+
+
+# Breakdowns by profile field
+
+
+def breakdowns(
+    deployment: Deployment, poll: Poll, rows: Rows, language: str, wave: int | None
+) -> tuple[Breakdown, ...]:
+    """Weighted shares by each profile field, with intervals and a test of whether the groups
+    differ (`insights.differences`: Rao–Scott, second order), for ``wave``.
+
+    What is shown follows every table of the poll (`Rows.protection`): a group's share only
+    where its count is shown and the group's effective n is at least k; the test only where
+    every count of the stated groups' table is shown and at least k and every group's effective
+    n is at least k (then every count it rests on is published anyway). The p-values of every
+    test of the wave, across fields and questions, are adjusted together (Benjamini–Hochberg),
+    so that "the groups differ" stays rare by chance however many breakdowns there are.
+    """
+    rows = rows.of_wave(wave)
+    k = deployment.suppression_k
+    people: dict[tuple[int, Profile], int] = {
+        (r.wave, r.profile): r.respondents for r in rows.respondents
+    }
+    cells = list(people)
+    raking = _rake(deployment, rows.fields, cells, [people[c] for c in cells])
+    weight = raking.weights
+    position = {c: i for i, c in enumerate(cells)}
+    answered: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(cells)))
+    for a in rows.answered:
+        if (i := position.get((a.wave, a.profile))) is not None:
+            answered[a.question_id][i] += a.respondents
+    picked: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros(len(cells)))
+    for c in rows.choices:
+        if (i := position.get((c.wave, c.profile))) is not None:
+            picked[c.question_id, c.choice][i] += c.respondents
+    found: list[Breakdown] = []
+    for index, field_id in enumerate(rows.fields):
+        if not any(q.id == field_id for q in deployment.profile):
+            continue
+        counts = table(deployment, poll, rows, field_id, language)
+        member = [profile[index] for _, profile in cells]
+        questions = []
+        for question, result in zip(poll.questions, counts.questions, strict=True):
+            if not result.rows:
+                continue
+            base = answered[question.id]
+            yes = [picked[question.id, row.choice_id] for row in result.rows]
+            groups = []
+            for j, group in enumerate(counts.groups):
+                if group.is_all:
+                    continue
+                mask = np.array([m == group.key for m in member], dtype=bool)
+                groups.append(
+                    _group_shares(
+                        group.key,
+                        group.label,
+                        result.n[j].count,
+                        [row.cells[j].suppressed for row in result.rows],
+                        weight * mask,
+                        base,
+                        yes,
+                        k,
+                    )
+                )
+            difference = _difference(
+                question, result, counts.groups, groups, member, k, yes, weight
+            )
+            questions.append(
+                QuestionBreakdown(
+                    question.id,
+                    result.prompt,
+                    question.type,
+                    tuple((row.choice_id, row.label) for row in result.rows),
+                    tuple(groups),
+                    difference,
+                )
+            )
+        found.append(
+            Breakdown(
+                field_id, deployment.field_label(field_id, language), rows.wave, tuple(questions)
+            )
+        )
+    return _adjusted(found)
+
+
+def _group_shares(  # noqa: PLR0917 (one group's figures, each named at the call)
+    key: str | None,
+    label: str,
+    n: int | None,
+    hidden: Sequence[bool],
+    weights: np.ndarray,
+    answered: np.ndarray,
+    picked: Sequence[np.ndarray],
+    k: int,
+) -> GroupShares:
+    """``weights`` is zero outside the group."""
+    if n is None:
+        return GroupShares(key, label, None, None, (None,) * len(picked))
+    total = float((weights * answered).sum())
+    effective = effective_sample_size(weights, answered)
+    shares: list[Estimate | None] = []
+    for suppressed, yes in zip(hidden, picked, strict=True):
+        if suppressed or effective < k or total <= 0:
+            shares.append(None)
+            continue
+        share = float((weights * yes).sum()) / total
+        low, high = wilson(share, effective)
+        shares.append(Estimate(share, low, high, n, effective))
+    return GroupShares(key, label, n, effective, tuple(shares))
+
+
+def _difference(  # noqa: PLR0917 (the question's table, as built by `breakdowns`)
+    question: Question,
+    result: QuestionResult,
+    columns: Sequence[Any],
+    groups: Sequence[GroupShares],
+    member: Sequence[str | None],
+    k: int,
+    picked: Sequence[np.ndarray],
+    weights: np.ndarray,
+) -> Difference:
+    if isinstance(question, MultipleChoice):
+        return Difference(None, NOT_TESTED_KIND)
+    # the test is on the groups that stated the field, and the answers any of them gave
+    stated = [
+        (j, g)
+        for j, (column, g) in enumerate(zip(columns, groups, strict=False))
+        if not column.is_all and g.key is not None and (g.n is None or g.n > 0)
+    ]
+    options = [
+        i
+        for i, row in enumerate(result.rows)
+        if any(row.cells[j].suppressed or (row.cells[j].count or 0) > 0 for j, _ in stated)
+    ]
+    if len(stated) < 2 or len(options) < 2:
+        return Difference(None, NOT_TESTED_GROUPS)
+    for j, group in stated:
+        if group.n is None or group.n < k:
+            return Difference(None, NOT_TESTED_CELLS)
+        for i in options:
+            cell = result.rows[i].cells[j]
+            if cell.suppressed or cell.count is None or cell.count < k:
+                return Difference(None, NOT_TESTED_CELLS)
+    if any(g.effective_n is None or g.effective_n < k for _, g in stated):
+        return Difference(None, NOT_TESTED_EFFECTIVE)
+    counts = np.zeros((len(member), len(stated), len(options)))
+    for column, (_, group) in enumerate(stated):
+        inside = np.array([m == group.key for m in member], dtype=float)
+        for row, i in enumerate(options):
+            counts[:, column, row] = picked[i] * inside
+    test = rao_scott(counts, weights)
+    if test is None:
+        return Difference(None, NOT_TESTED_GROUPS)
+    return Difference(test)
+
+
+def _adjusted(found: Sequence[Breakdown]) -> tuple[Breakdown, ...]:
+    """Every test of the breakdowns with its Benjamini–Hochberg q, over all of them."""
+    tests = [q.difference.test for b in found for q in b.questions if q.difference.test is not None]
+    q_values = iter(benjamini_hochberg([t.p for t in tests]))
+    result = []
+    for b in found:
+        questions = []
+        for question in b.questions:
+            test = question.difference.test
+            if test is not None:
+                adjusted = Difference(replace(test, q=next(q_values)))
+                question = replace(question, difference=adjusted)  # noqa: PLW2901
+            questions.append(question)
+        result.append(replace(b, questions=tuple(questions)))
+    return tuple(result)

@@ -26,6 +26,14 @@ with libhxl's built-in schema without warnings (tests/insights/test_export.py).
   indicator); ``#x_effective_n +num`` — Kish's effective sample size, a number of people's
   worth of information, not of people; ``#x_change +z`` / ``+p`` / ``+q`` / ``+flagged`` —
   the wave-over-wave test, its p-value, its Benjamini–Hochberg q and the flag.
+- In the tables by field, ``#indicator +pct +weighted`` (``+low``, ``+high``) is the group's
+  weighted share and its Wilson interval, ``#x_effective_n +num`` the group's effective n.
+- ``#x_test`` — the test of whether a field's groups answer a question differently (Rao–Scott,
+  `insights.differences`): ``+pearson`` Pearson's X² on the weighted table, ``+deff`` the mean
+  generalized design effect, ``+chisq`` / ``+df`` / ``+p +first`` the first-order corrected
+  χ², its degrees of freedom and p-value, ``+f`` / ``+d0`` / ``+p`` the second-order F, its
+  Satterthwaite degrees of freedom and p-value, ``+q`` that p adjusted (Benjamini–Hochberg)
+  over every test of the wave, ``+flagged`` q < 0.05, ``+reason`` why a question has no test.
 - ``#adm1 +name`` — a group that is a region of the deployment ("#adm1: top-level
   subnational administrative area"); ``#adm1 +code`` only for real P-codes, given in the
   deployment (``regions: [{id, name, pcode}]``), in a ``group_pcode`` column when every region
@@ -74,11 +82,13 @@ from insights.analysis import (
     ReachTable,
     Rows,
     WaveEstimates,
+    breakdowns,
     estimate,
     inclusion,
     table,
     trends,
 )
+from insights.differences import Breakdown
 from insights.results import PollResults
 from insights.spreadsheet import spreadsheet_safe
 from storage.crosstabs import AnswerRow
@@ -150,10 +160,22 @@ def build(
     waves = rows.waves()
     estimates = {w: estimate(deployment, poll, rows, language, w) for w in waves}
     tables = [_overall(deployment, poll, rows, estimates, language)]
+    split = {
+        w: {b.field: b for b in breakdowns(deployment, poll, rows, language, w)} for w in waves
+    }
     for question in deployment.profile:
         tables.append(
-            _by_field(deployment, poll, rows, waves=waves, question=question, language=language)
+            _by_field(
+                deployment,
+                poll,
+                rows,
+                waves=waves,
+                question=question,
+                language=language,
+                weighted={w: found.get(question.id) for w, found in split.items()},
+            )
         )
+    tables.append(_differences(poll.id, split))
     tables.append(_inclusion(deployment, poll, rows, waves, language))
     if reach:
         tables.append(_reach(reach))
@@ -243,6 +265,7 @@ def _by_field(
     waves: Sequence[int],
     question: SingleChoice | RegionQuestion,
     language: str,
+    weighted: dict[int, Breakdown | None],
 ) -> Table:
     if isinstance(question, RegionQuestion):
         group = (("group_id", "#x_region +code"), ("group", "#adm1 +name"))
@@ -257,6 +280,10 @@ def _by_field(
         ("percent", "#indicator +pct"),
         ("mean", "#indicator +mean"),
         ("suppressed", "#meta +suppressed"),
+        ("weighted_percent", "#indicator +pct +weighted"),
+        ("interval_low", "#indicator +pct +weighted +low"),
+        ("interval_high", "#indicator +pct +weighted +high"),
+        ("effective_n", "#x_effective_n +num"),
     )
     pcodes = {r.id: r.pcode for r in deployment.regions}
     with_pcodes = isinstance(question, RegionQuestion) and all(pcodes.values())
@@ -266,23 +293,32 @@ def _by_field(
     group_at = spec.index(group[0])
     for wave in waves:
         results = table(deployment, poll, rows.of_wave(wave), question.id, language)
-        lines = _group_rows(poll.id, wave, results)
+        lines = _group_rows(poll.id, wave, results, weighted.get(wave))
         if with_pcodes:
             lines = [(*line, pcodes.get(str(line[group_at]))) for line in lines]
         out.rows.extend(lines)
     return out
 
 
-def _group_rows(poll_id: str, wave: int, results: PollResults) -> list[tuple[Value, ...]]:
+def _group_rows(
+    poll_id: str, wave: int, results: PollResults, weighted: Breakdown | None
+) -> list[tuple[Value, ...]]:
     lines: list[tuple[Value, ...]] = []
+    shares = {
+        (q.question_id, g.key): g
+        for q in (weighted.questions if weighted is not None else ())
+        for g in q.groups
+    }
     for q in results.questions:
         about = (poll_id, wave, q.question_id, q.prompt)
         for j, group in enumerate(results.groups):
             if group.is_all:
                 continue
             n = q.n[j].count
-            for row in q.rows:
+            found = shares.get((q.question_id, group.key))
+            for i, row in enumerate(q.rows):
                 cell = row.cells[j]
+                e = found.shares[i] if found is not None else None
                 lines.append(
                     (
                         *about,
@@ -295,6 +331,10 @@ def _group_rows(poll_id: str, wave: int, results: PollResults) -> list[tuple[Val
                         _round(cell.percent, 1),
                         None,
                         cell.suppressed,
+                        _round(100 * e.share, 1) if e else None,
+                        _round(100 * e.low, 1) if e else None,
+                        _round(100 * e.high, 1) if e else None,
+                        _round(found.effective_n, 1) if found is not None else None,
                     )
                 )
             if q.numbers:
@@ -311,9 +351,61 @@ def _group_rows(poll_id: str, wave: int, results: PollResults) -> list[tuple[Val
                         None,
                         _round(number.mean, 2),
                         number.suppressed,
+                        None,
+                        None,
+                        None,
+                        None,
                     )
                 )
     return lines
+
+
+def _differences(poll_id: str, split: dict[int, dict[str, Breakdown]]) -> Table:
+    spec = (
+        ("poll_id", "#activity +code"),
+        ("wave", "#x_wave +num"),
+        ("field", "#x_field +code"),
+        ("field_label", "#x_field +name"),
+        ("question_id", "#indicator +code"),
+        ("question", "#indicator +name"),
+        ("pearson", "#x_test +pearson"),
+        ("design_effect", "#x_test +deff"),
+        ("chisq_first_order", "#x_test +chisq"),
+        ("df", "#x_test +df"),
+        ("p_first_order", "#x_test +p +first"),
+        ("f_second_order", "#x_test +f"),
+        ("d0", "#x_test +d0"),
+        ("p", "#x_test +p"),
+        ("q", "#x_test +q"),
+        ("groups_differ", "#x_test +flagged"),
+        ("not_tested", "#x_test +reason"),
+    )
+    out = Table("differences", *_split(spec))
+    for wave, found in split.items():
+        for b in found.values():
+            for q in b.questions:
+                t = q.difference.test
+                figures: tuple[Value, ...] = (
+                    (
+                        _round(t.pearson, 3),
+                        _round(t.design_effect, 3),
+                        _round(t.first_order, 3),
+                        t.df,
+                        _round(t.p_first_order, 4),
+                        _round(t.f, 3),
+                        _round(t.d0, 2),
+                        _round(t.p, 4),
+                        _round(t.q, 4),
+                        t.significant,
+                        None,
+                    )
+                    if t is not None
+                    else (*(None,) * 10, q.difference.reason)
+                )
+                out.rows.append(
+                    (poll_id, wave, b.field, b.label, q.question_id, q.prompt, *figures)
+                )
+    return out
 
 
 def _inclusion(

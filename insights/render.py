@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from insights.differences import QuestionBreakdown
 from insights.results import Cell, Group, NumberCell, PollResults, QuestionResult
 
 MARK = "*"
@@ -49,9 +50,71 @@ def to_table(results: PollResults) -> str:
         header = ["", *(group.label for group in results.groups)]
         body = [[label, *cells] for label, cells in _table_rows(question)]
         lines += _aligned([header, *body])
+        split = _split_of(results, question.question_id)
+        if split is not None:
+            lines += ["", "Weighted % (95 % Wilson interval on the group's effective n)"]
+            lines += _aligned(_weighted_rows(split))
+            lines.append(_verdict(split, results.k))
     if _any_hidden(results):
         lines += ["", f"{MARK} hidden: fewer than {results.k} people, or would reveal such a group"]
+    if results.weighted is not None:
+        lines += [
+            "",
+            "Groups differ: Rao–Scott test on the weighted table (second-order F, design "
+            "effects from the weights by linearization); q: p adjusted (Benjamini–Hochberg) "
+            "over every test of this wave.",
+        ]
     return "\n".join(lines) + "\n"
+
+
+def _split_of(results: PollResults, question_id: str) -> QuestionBreakdown | None:
+    if results.weighted is None:
+        return None
+    return next((q for q in results.weighted.questions if q.question_id == question_id), None)
+
+
+def _weighted_rows(split: QuestionBreakdown) -> list[list[str]]:
+    header = ["", *(g.label for g in split.groups)]
+    rows = [
+        [
+            label,
+            *(
+                MARK
+                if (e := g.shares[i]) is None
+                else f"{100 * e.share:.0f}% ({100 * e.low:.0f}-{100 * e.high:.0f})"
+                for g in split.groups
+            ),
+        ]
+        for i, (_, label) in enumerate(split.options)
+    ]
+    effective = [MARK if g.effective_n is None else f"{g.effective_n:.0f}" for g in split.groups]
+    return [header, *rows, ["effective n", *effective]]
+
+
+_NOT_TESTED = {
+    "not_a_table": "not tested (several answers per person)",
+    "one_group": "not tested (fewer than two groups or answers)",
+    "small_cells": "not tested (some group has fewer than {k} people for some answer)",
+    "small_effective_n": "not tested (some group's effective n is below {k})",
+}
+
+
+def _verdict(split: QuestionBreakdown, k: int) -> str:
+    test = split.difference.test
+    if test is None:
+        reason = split.difference.reason or "one_group"
+        return "Groups differ: " + _NOT_TESTED[reason].format(k=k)
+    answer = "yes" if test.significant else "no clear difference"
+    return (
+        f"Groups differ: {answer} (Rao-Scott F = {test.f:.2f} on {test.d0:.2f} and "
+        f"{test.d0 * (test.n - 1):.0f} df, p = {_p(test.p)}, q = {_p(test.q)})"
+    )
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def to_csv(results: PollResults) -> str:
@@ -119,6 +182,8 @@ def to_json(results: PollResults) -> str:
         "groups": [{"key": group.key, "label": group.label} for group in results.groups],
         "questions": [_json_question(question) for question in results.questions],
     }
+    if results.weighted is not None:
+        document["weighted"] = [_json_split(q) for q in results.weighted.questions]
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
@@ -141,6 +206,48 @@ def _json_question(question: QuestionResult) -> dict[str, Any]:
     if question.numbers:
         entry["numbers"] = [_json_number(cell) for cell in question.numbers]
     return entry
+
+
+def _json_split(split: QuestionBreakdown) -> dict[str, Any]:
+    """A question's weighted shares by group (hidden: null) and the test of difference."""
+    test = split.difference.test
+    return {
+        "question_id": split.question_id,
+        "options": [choice_id for choice_id, _ in split.options],
+        "groups": [
+            {
+                "key": g.key,
+                "label": g.label,
+                "effective_n": _rounded(g.effective_n, 1),
+                "shares": [
+                    None
+                    if e is None
+                    else {
+                        "share": _rounded(100 * e.share, 1),
+                        "low": _rounded(100 * e.low, 1),
+                        "high": _rounded(100 * e.high, 1),
+                    }
+                    for e in g.shares
+                ],
+            }
+            for g in split.groups
+        ],
+        "test": None
+        if test is None
+        else {
+            "method": "Rao-Scott second-order F (survey::svychisq statistic='F')",
+            "f": _rounded(test.f, 3),
+            "d0": _rounded(test.d0, 3),
+            "p": _rounded(test.p, 4),
+            "q": _rounded(test.q, 4),
+            "chisq_first_order": _rounded(test.first_order, 3),
+            "df": test.df,
+            "p_first_order": _rounded(test.p_first_order, 4),
+            "design_effect": _rounded(test.design_effect, 3),
+            "groups_differ": test.significant,
+        },
+        "not_tested": split.difference.reason,
+    }
 
 
 def _json_cell(cell: Cell, *, percent: bool) -> dict[str, Any]:

@@ -26,11 +26,13 @@ from insights.analysis import (
     ReachTable,
     Rows,
     WaveEstimates,
+    breakdowns,
     estimate,
     inclusion,
     table,
     trends,
 )
+from insights.differences import Breakdown, QuestionBreakdown
 from insights.render import MARK
 from insights.results import PollResults
 from insights.weighting import TRIM
@@ -74,10 +76,12 @@ def render(data: ReportInput) -> str:
         table(deployment, poll, data.rows.of_wave(wave), q.id, language) for q in deployment.profile
     ]
     overall = table(deployment, poll, data.rows.of_wave(wave), None, language)
+    weighted = {b.field: b for b in breakdowns(deployment, poll, data.rows, language, wave)}
+    tests = sum(1 for b in weighted.values() for q in b.questions if q.difference.test)
     title = deployment.text(poll.title, language)
     local = data.generated.astimezone(ZoneInfo(deployment.timezone))
     when = f"<bdi>{_e(format_datetime(local, language))}</bdi>"
-    t = _Words(language)
+    t = _Words(language, deployment.suppression_k)
     parts = [
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">{_e(deployment.text(deployment.organization, language))} · '
@@ -87,7 +91,11 @@ def render(data: ReportInput) -> str:
     ]
     parts.append(f"<h2>{t.html('report_questions')}</h2>")
     for index, question in enumerate(current.questions):
-        parts.append(_question(deployment, question, overall, by_field, index=index, t=t))
+        parts.append(
+            _question(
+                deployment, question, overall, by_field, weighted, index=index, tests=tests, t=t
+            )
+        )
     if len(waves) > 1:
         parts.append(_trends(trends(all_waves), all_waves, t))
     parts.append(
@@ -101,8 +109,9 @@ def render(data: ReportInput) -> str:
 class _Words:
     """The report's own words in one language (`conversations.i18n_reports`)."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, k: int = 0) -> None:
         self.language = language
+        self.k = k
 
     def text(self, key: str, **values: object) -> str:
         """Plain text: for charts and attributes (escaped where they are written)."""
@@ -156,6 +165,7 @@ def _disclosure(deployment: Deployment, current: WaveEstimates, t: _Words) -> st
 <li>{t.html("report_respondents", n=respondents, fields=fields)}</li>
 <li>{t.html("report_effective", n=effective, efficiency=f"{100 * w.efficiency:.0f}")}</li>
 <li>{t.html("report_changes_rule")}</li>
+<li>{t.html("report_test_rule", k=k)}</li>
 <li>{t.html("report_hidden_rule", mark=MARK, k=k)}</li>
 {missing}
 </ul>
@@ -182,8 +192,10 @@ def _question(
     question: QuestionEstimate,
     overall: PollResults,
     by_field: Sequence[PollResults],
+    weighted_by: dict[str, Breakdown],
     *,
     index: int,
+    tests: int,
     t: _Words,
 ) -> str:
     n = MARK if question.n is None else str(question.n)
@@ -250,6 +262,14 @@ def _question(
     for results in by_field:
         label = deployment.field_label(results.by or "", t.language)
         body.append(_breakdown(results, index, t, label))
+        found = weighted_by.get(results.by or "")
+        split = (
+            next((q for q in found.questions if q.question_id == question.question_id), None)
+            if found
+            else None
+        )
+        if split is not None:
+            body.append(_weighted_breakdown(split, t, label, tests))
     return head + "\n".join(body) + "</section>"
 
 
@@ -279,6 +299,49 @@ def _breakdown(results: PollResults, index: int, t: _Words, field_label: str) ->
     return (
         f"<details><summary>{_e(caption)}</summary>{_table(header, lines, 'breakdown')}</details>"
     )
+
+
+def _weighted_breakdown(
+    question: QuestionBreakdown, t: _Words, field_label: str, tests: int
+) -> str:
+    """Each group's weighted shares with intervals, and whether the groups differ."""
+    header = ["", *(g.label for g in question.groups)]
+    lines = [
+        [
+            label,
+            *(
+                MARK
+                if (e := g.shares[i]) is None
+                else f"{100 * e.share:.0f} % ({100 * e.low:.0f}–{100 * e.high:.0f})"
+                for g in question.groups
+            ),
+        ]
+        for i, (_, label) in enumerate(question.options)
+    ]
+    lines.append(
+        [
+            t.text("report_effective_n", n="").strip(),
+            *(MARK if g.effective_n is None else f"{g.effective_n:.0f}" for g in question.groups),
+        ]
+    )
+    test = question.difference.test
+    if test is not None:
+        key = "report_groups_differ" if test.significant else "report_groups_alike"
+        verdict = t.html(key, f=f"{test.f:.2f}", p=_p(test.p), q=_p(test.q), tests=tests)
+    else:
+        reason = question.difference.reason or "one_group"
+        verdict = t.html(f"report_not_tested_{reason}", k=t.k)
+    caption = t.text("report_weighted_by", field=field_label)
+    return (
+        f"<details><summary>{_e(caption)}</summary>{_table(header, lines, 'weighted')}"
+        f'<p class="meta">{verdict}</p></details>'
+    )
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def _trends(

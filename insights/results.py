@@ -23,6 +23,7 @@ from conversations.definitions import (
     SingleChoice,
     localized,
 )
+from insights.differences import Breakdown
 from insights.errors import UnknownField
 from insights.suppression import SuppressionPattern, suppress
 from storage.aggregates import ChoiceCount, NumberStats, QuestionTotal
@@ -124,6 +125,9 @@ class PollResults:
     questions: tuple[QuestionResult, ...]
     scope: str | None = None
     """For a repeating poll: which wave(s) the figures count, said where they are shown."""
+    weighted: Breakdown | None = None
+    """Split by a profile field: each group's weighted shares and whether the groups differ
+    (`insights.analysis.breakdowns`), protected as the counts are."""
 
 
 def default_wave(answered: Sequence[int], closed: Sequence[int]) -> tuple[int | None, str]:

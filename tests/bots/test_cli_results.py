@@ -85,6 +85,32 @@ def test_json_results_match_the_database_and_hide_small_cells(simulated: Path) -
     assert shown and hidden
 
 
+def test_weighted_shares_by_group_follow_the_counts_hiding(simulated: Path) -> None:
+    result = cli(simulated, "results", "agenda", "--by", "gender", "--format", "json")
+    document = json.loads(result.stdout)
+    counts = {q["id"]: q for q in document["questions"]}
+    groups = [g for g in document["groups"] if g["key"] != "_all"]
+    assert document["weighted"]
+    for split in document["weighted"]:
+        question = counts[split["question_id"]]
+        assert [g["key"] for g in split["groups"]] == [g["key"] for g in groups]
+        for i, option in enumerate(question["options"]):
+            for j, group in enumerate(split["groups"]):
+                share = group["shares"][i]
+                if option["cells"][j].get("suppressed") or group["effective_n"] is None:
+                    assert share is None
+                elif share is not None:
+                    assert share["low"] <= share["share"] <= share["high"]
+                    assert group["effective_n"] >= 5
+        if split["test"] is None:
+            assert split["not_tested"]
+        else:
+            assert 0 <= split["test"]["p"] <= split["test"]["q"] <= 1
+    table = cli(simulated, "results", "agenda", "--by", "gender").stdout
+    assert "Weighted % (95 % Wilson interval" in table
+    assert "Groups differ:" in table
+
+
 def test_csv_and_table_formats(simulated: Path) -> None:
     rows = list(
         csv.DictReader(io.StringIO(cli(simulated, "results", "agenda", "--format", "csv").stdout))

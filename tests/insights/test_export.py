@@ -33,6 +33,7 @@ def test_every_table_has_one_hashtag_per_column() -> None:
         "results",
         "results_by_region",
         "results_by_gender",
+        "differences",
         "inclusion",
         "dictionary",
     ]
