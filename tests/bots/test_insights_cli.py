@@ -47,6 +47,7 @@ def test_export_csv_with_hxl_matches_the_results_command(simulated: Path) -> Non
     assert names == [
         "README.txt",
         "dictionary.csv",
+        "differences.csv",
         "inclusion.csv",
         "response_rates.csv",
         "results.csv",
