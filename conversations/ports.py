@@ -270,6 +270,15 @@ class SendResult:
     detail: str = ""
     message_id: str | None = None
     """The platform's id of the message sent, where it reports delivery later (WhatsApp)."""
+    outage: bool = False
+    """With ``RETRY``: the platform could not be reached or said it is down (connection
+    refused or reset, a timeout, HTTP 502/503/504). Nothing is wrong with this message: the
+    dispatcher pauses the whole channel, probes it, and does not count the attempt."""
+
+
+OUTAGE_STATUSES = frozenset({502, 503, 504})
+"""HTTP answers that say the platform, or the gateway in front of it, is down (an outage),
+rather than that it failed this one request (500)."""
 
 
 DELIVERY_ORDER = ("sent", "delivered", "read", "failed")

@@ -92,7 +92,16 @@ class Refused(BotApiError):
 
 
 class NetworkFailure(BotApiError):
-    """Timeouts, connection errors and 5xx answers: worth another try."""
+    """Timeouts, connection errors and 5xx answers: worth another try.
+
+    ``outage``: the server could not be reached or said it is down (connection refused or
+    reset, a timeout, 502/503/504), rather than that it failed this one call (500); the outbox
+    then pauses the channel instead of counting an attempt (`conversations.ports.SendResult`).
+    """
+
+    def __init__(self, method: str, description: str, *, outage: bool = True) -> None:
+        super().__init__(method, description)
+        self.outage = outage
 
 
 Alongside = Callable[[], Coroutine[object, object, None]]

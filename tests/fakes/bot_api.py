@@ -624,7 +624,8 @@ class FakeBotApi:
     Bulk sending: :meth:`known_chat` / :meth:`known_chats` let the bot write to chats that
     have no scripted citizen; :meth:`rate_limit` answers 429 with ``retry_after`` when sends
     would exceed a global rate; :meth:`fail_next` (5xx), :meth:`block` (403) and
-    :meth:`latency` inject faults. ``sends`` records every accepted sendMessage/sendPhoto, so
+    :meth:`latency` inject faults; :meth:`refuse_connections` takes the server away (an outage)
+    until :meth:`accept_connections`. ``sends`` records every accepted sendMessage/sendPhoto, so
     :meth:`max_sends_in_window` and :meth:`min_chat_interval` measure what the bot did.
     """
 
@@ -707,6 +708,10 @@ class FakeBotApi:
         self._http: aiohttp.ClientSession | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self._port: int | None = None
+        self._site: web.TCPSite | None = None
+        self.refusing = False
+        self.dropped = 0
+        """Requests whose connection was reset while refusing connections."""
 
     # ---------------------------------------------------------------- lifecycle
     async def start(self) -> None:
@@ -719,6 +724,7 @@ class FakeBotApi:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
+        self._site = site
         self._port = int(self._runner.addresses[0][1])
         self._http = aiohttp.ClientSession()
         self._webhook_task = asyncio.create_task(self._webhook_worker())
@@ -825,6 +831,21 @@ class FakeBotApi:
         """Answer the next ``count`` calls of ``method`` with HTTP ``status`` (5xx), before
         they do anything."""
         self._failures.setdefault(method, []).extend([status] * count)
+
+    async def refuse_connections(self) -> None:
+        """The server goes away (an outage): new connections are refused, and a request on a
+        connection kept open from before is cut off unanswered, until `accept_connections`."""
+        self.refusing = True
+        if self._site is not None:
+            await self._site.stop()
+            self._site = None
+
+    async def accept_connections(self) -> None:
+        """The server is back on the same port after `refuse_connections`."""
+        self.refusing = False
+        if self._site is None and self._runner is not None:
+            self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+            await self._site.start()
 
     def block(self, chat_id: int, blocked: bool = True) -> None:
         """The user of ``chat_id`` blocked the bot: sends answer 403 "bot was blocked"."""
@@ -1069,6 +1090,10 @@ class FakeBotApi:
         return next((name for name in self._methods if name.lower() == lowered), None)
 
     async def _handle(self, request: web.Request) -> web.Response:
+        if self.refusing and request.transport is not None:
+            self.dropped += 1
+            request.transport.abort()  # the client sees its connection reset
+            raise web.HTTPServiceUnavailable
         if request.match_info["token"] != self.token:
             return self._reply(ApiError(401, UNAUTHORIZED).payload(), 401)
         requested = request.match_info["method"]
