@@ -37,6 +37,7 @@ from bots.web.sessions import (
     SignInLimiter,
     same_token,
 )
+from conversations.community import STAFF_COMMANDS
 from conversations.definitions import Consultation, Deployment, Poll
 from conversations.i18n import LANGUAGE_NAMES, translate
 from conversations.ports import Clock, Translator
@@ -123,6 +124,9 @@ def build(workspace: Workspace) -> web.Application:
     app.router.add_get("/consultations/{consultation}", consultation_page)
     app.router.add_get("/consultations/{consultation}/statements/{statement}", statement_page)
     app.router.add_post("/consultations/{consultation}/statements/{statement}", statement_action)
+    from bots.web import organizing  # its pages use this module's helpers
+
+    organizing.add_routes(app)
     return app
 
 
@@ -224,6 +228,8 @@ def _page(
             can_see_results=bool(visitor.roles & RESULTS_ROLES),
             can_see_audit=bool(visitor.roles & AUDIT_ROLES),
             can_moderate=bool(visitor.roles & MODERATION_ROLES),
+            can_organize=bool(visitor.roles & STAFF_COMMANDS["organize"]),
+            can_broadcast=bool(visitor.roles & STAFF_COMMANDS["broadcast"]),
             here=quote(request.path_qs, safe=""),
             roles_text=", ".join(t(f"web_role_{role}") for role in sorted(visitor.roles)),
             **values,
