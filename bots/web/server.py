@@ -124,9 +124,10 @@ def build(workspace: Workspace) -> web.Application:
     app.router.add_get("/consultations/{consultation}", consultation_page)
     app.router.add_get("/consultations/{consultation}/statements/{statement}", statement_page)
     app.router.add_post("/consultations/{consultation}/statements/{statement}", statement_action)
-    from bots.web import organizing  # its pages use this module's helpers
+    from bots.web import organizing, public  # their pages use this module's helpers
 
     organizing.add_routes(app)
+    public.add_routes(app)
     return app
 
 
@@ -147,7 +148,8 @@ async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse
     except web.HTTPException as error:
         error.headers.update(SECURITY_HEADERS)
         raise
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():  # a public page may be cached
+        response.headers.setdefault(name, value)
     return response
 
 
