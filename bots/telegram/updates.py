@@ -37,8 +37,8 @@ BATCH = 100
 since Telegram returns the oldest unconfirmed updates first."""
 
 WAIT_FOR_HELD = 0.5
-"""When Telegram returns nothing but updates in hand, how long to wait for one of them to
-finish before asking again (Telegram answers at once while anything is unconfirmed)."""
+"""With updates in hand, how long to wait for one of them to finish before asking for more
+(Telegram answers at once, with them again, while anything is unconfirmed)."""
 
 RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
 """Pauses between failed ``getUpdates`` in a row, and between the attempts of an update."""
@@ -106,8 +106,11 @@ class _Held:
         self.offset: int | None = None  # what the next getUpdates confirms up to
         self.changed = asyncio.Event()
 
-    def __contains__(self, update_id: int) -> bool:
-        return update_id in self.done
+    def is_new(self, update_id: int) -> bool:
+        """Not in hand, nor done already (a ``getUpdates`` sent before it was done, with an
+        older offset, returns it again)."""
+        done_before = self.offset is not None and update_id < self.offset
+        return update_id not in self.done and not done_before
 
     def add(self, update_id: int) -> None:
         self.done[update_id] = False
@@ -151,7 +154,8 @@ async def poll(
     confirmed: int | None = None
     while not stop.is_set():
         try:
-            fetched = await _unless_stopped(fetch(held.offset, wait, BATCH), stop)
+            sent = held.offset
+            fetched = await _unless_stopped(fetch(sent, wait, BATCH), stop)
         except _Stopped:
             break
         except Exception as error:  # the Bot API unreachable, refusing, or too slow
@@ -163,8 +167,8 @@ async def poll(
         if failures:
             log.info("getUpdates works again after %d failures", failures)
             failures = 0
-        confirmed = held.offset
-        new = [update for update in fetched if update.update_id not in held]
+        confirmed = sent
+        new = [update for update in fetched if held.is_new(update.update_id)]
         for update in new:
             held.add(update.update_id)
             after = last_of.get(update.sender) if update.sender is not None else None
@@ -174,7 +178,9 @@ async def poll(
             if update.sender is not None:
                 last_of[update.sender] = task
                 task.add_done_callback(functools.partial(_forget_last, last_of, update.sender))
-        if fetched and not new:
+        if held.done and held.offset == sent:
+            # Telegram would answer at once with the updates in hand: ask again once one of
+            # them is done (the offset can move) or after a while (new ones may be waiting)
             await _pause(WAIT_FOR_HELD, held.changed, stop)
     await _finish(fetch, tasks, held, confirmed)
 
