@@ -52,7 +52,7 @@ from scheduler.runner import build_scheduler
 from storage import consultations
 from storage.community import CommunityStore
 from storage.database import create_engine, upgrade
-from storage.outbox import SqlOutbox, finish_transactions
+from storage.outbox import Among, SqlOutbox, finish_transactions
 from storage.unit_of_work import unit_of_work_factory
 
 log = logging.getLogger(__name__)
@@ -563,16 +563,23 @@ async def waves_table(settings: Settings) -> list[WaveRow]:
     return rows
 
 
-async def broadcast_audience(settings: Settings, topic: str | None) -> int:
+async def broadcast_audience(
+    settings: Settings, topic: str | None, among: Among | None = None
+) -> int:
     async with open_database(settings) as database:
-        return await SqlOutbox(database).audience_size(topic)
+        return await SqlOutbox(database).audience_size(topic, among)
 
 
 async def queue_broadcast(
-    settings: Settings, topic: str | None, texts: dict[str, str], photo: str | None
+    settings: Settings,
+    topic: str | None,
+    texts: dict[str, str],
+    photo: str | None,
+    among: Among | None = None,
 ) -> tuple[str, int]:
     async with open_database(settings) as database:
-        return await SqlOutbox(database).queue_broadcast(topic, texts, photo, SystemClock().now())
+        now = SystemClock().now()
+        return await SqlOutbox(database).queue_broadcast(topic, texts, photo, now, among)
 
 
 async def job_counts(settings: Settings, job: str) -> dict[str, int]:

@@ -207,12 +207,22 @@ class SqlOutbox(OutboxPort):
             )
 
     async def queue_broadcast(
-        self, topic: str | None, texts: dict[str, str], photo: str | None, now: datetime
+        self,
+        topic: str | None,
+        texts: dict[str, str],
+        photo: str | None,
+        now: datetime,
+        among: Among | None = None,
     ) -> tuple[str, int]:
-        return await _to_the_end(self._queue_broadcast(topic, texts, photo, now))
+        return await _to_the_end(self._queue_broadcast(topic, texts, photo, now, among))
 
     async def _queue_broadcast(
-        self, topic: str | None, texts: dict[str, str], photo: str | None, now: datetime
+        self,
+        topic: str | None,
+        texts: dict[str, str],
+        photo: str | None,
+        now: datetime,
+        among: Among | None,
     ) -> tuple[str, int]:
         async with self._writer.begin() as connection:
             broadcast_id = (
@@ -222,7 +232,7 @@ class SqlOutbox(OutboxPort):
                     .returning(Broadcast.id)
                 )
             ).scalar_one()
-            recipients = _broadcast_recipients(topic)
+            recipients = _broadcast_recipients(topic, among)
             job = broadcast_job(broadcast_id)
             payload = {"broadcast": broadcast_id}
             queued = await enqueue(
@@ -230,9 +240,10 @@ class SqlOutbox(OutboxPort):
             )
         return job, queued
 
-    async def audience_size(self, topic: str | None) -> int:
+    async def audience_size(self, topic: str | None, among: Among | None = None) -> int:
         """How many people a broadcast to ``topic`` (everyone if None) would reach now."""
-        statement = select(func.count()).select_from(_broadcast_recipients(topic).subquery())
+        recipients = _broadcast_recipients(topic, among).subquery()
+        statement = select(func.count()).select_from(recipients)
         async with self._reader.connect() as connection:
             return int((await connection.execute(statement)).scalar_one())
 
@@ -629,7 +640,17 @@ def _settlement(
     return _Settlement(message.participant, now, values)
 
 
-def _broadcast_recipients(topic: str | None) -> Select[str]:
+@dataclass(frozen=True, slots=True)
+class Among:
+    """Only the people whose profile ``field`` is one of ``values``; with ``others``, only
+    those whose answer is none of them (or who gave none)."""
+
+    field: str
+    values: tuple[str, ...]
+    others: bool = False
+
+
+def _broadcast_recipients(topic: str | None, among: Among | None = None) -> Select[str]:
     """Reachable subscribers of ``topic``, or every reachable participant when None."""
     conditions = list(reachable())
     if topic is not None:
@@ -638,6 +659,13 @@ def _broadcast_recipients(topic: str | None) -> Select[str]:
                 Subscription.participant_id == Participant.id, Subscription.topic == topic
             )
         )
+    if among is not None:
+        answered = exists().where(
+            ProfileValue.participant_id == Participant.id,
+            ProfileValue.field == among.field,
+            ProfileValue.value.in_(list(among.values)),
+        )
+        conditions.append(~answered if among.others else answered)
     return select(Participant.id).where(*conditions)
 
 
