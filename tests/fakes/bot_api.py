@@ -22,6 +22,7 @@ Scripted users are :class:`Citizen` objects created with :meth:`FakeBotApi.citiz
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import itertools
@@ -659,6 +660,11 @@ class FakeBotApi:
         self.sends: list[AcceptedSend] = []
         self.send_limit: int | None = None
         self.answer_delay = 0.0
+        # how many times each update was handed to the bot (getUpdates or webhook POST)
+        self.handed_out: collections.Counter[int] = collections.Counter()
+        # Telegram posts an update again after a failed delivery (non-2xx, no connection)
+        self.retry_webhook = False
+        self.webhook_retry_delay = 0.2
         self._failures: dict[str, list[int]] = {}
         self._bare_chats: set[int] = set()
         self.closed = False
@@ -921,6 +927,11 @@ class FakeBotApi:
         return update
 
     @property
+    def in_hand(self) -> list[int]:
+        """Updates the bot fetched (getUpdates) and has not confirmed yet."""
+        return [entry.update_id for entry in self._queue if entry.fetched]
+
+    @property
     def pending_updates(self) -> list[JSON]:
         """Updates not yet confirmed (polling) resp. not yet POSTed (webhook)."""
         return [entry.update for entry in self._queue]
@@ -998,6 +1009,11 @@ class FakeBotApi:
         """Wake everything waiting for a state change."""
         self._changed.set()
         self._changed = asyncio.Event()
+
+    async def wait_until(self, predicate: Callable[[], bool], limit: float) -> bool:
+        """Wait until ``predicate()`` holds after some change (an update enqueued or fetched,
+        a message sent...), at most ``limit`` seconds; whether it held."""
+        return await self._wait_until(predicate, limit)
 
     async def _wait_until(self, predicate: Callable[[], bool], limit: float) -> bool:
         loop = asyncio.get_running_loop()
@@ -1187,6 +1203,7 @@ class FakeBotApi:
         batch = self._deliverable()[:limit]
         for entry in batch:
             entry.fetched = True
+            self.handed_out[entry.update_id] += 1
         return [copy.deepcopy(entry.update) for entry in batch]
 
     def _message_text(self, params: JSON) -> tuple[str, str]:
@@ -1404,8 +1421,14 @@ class FakeBotApi:
             if not (self.webhook_url and self._deliverable()):
                 continue
             entry = self._deliverable()[0]
-            await self._post_update(entry.update, self.webhook_url, self.webhook_secret, raw=False)
-            # One attempt per update (Telegram would retry failures later; not modelled yet).
+            self.handed_out[entry.update_id] += 1
+            status = await self._post_update(
+                entry.update, self.webhook_url, self.webhook_secret, raw=False
+            )
+            if self.retry_webhook and (status is None or status >= 300):
+                await asyncio.sleep(self.webhook_retry_delay)  # then the same update again
+                continue
+            # Without retry_webhook, one attempt per update.
             entry.fetched = True
             if entry in self._queue:
                 self._queue.remove(entry)
