@@ -52,7 +52,13 @@ from scheduler.runner import build_scheduler
 from storage import consultations
 from storage.community import CommunityStore
 from storage.database import create_engine, upgrade
-from storage.outbox import Among, SqlOutbox, finish_transactions
+from storage.outbox import (
+    Among,
+    FailureReason,
+    JobOverview,
+    SqlOutbox,
+    finish_transactions,
+)
 from storage.unit_of_work import unit_of_work_factory
 
 log = logging.getLogger(__name__)
@@ -580,6 +586,25 @@ async def queue_broadcast(
     async with open_database(settings) as database:
         now = SystemClock().now()
         return await SqlOutbox(database).queue_broadcast(topic, texts, photo, now, among)
+
+
+async def outbox_status(
+    settings: Settings, job: str | None
+) -> tuple[list[JobOverview], list[FailureReason]]:
+    """`peacepulse outbox status`: messages per job and state, and why the failed ones
+    failed."""
+    async with open_database(settings) as database:
+        outbox = SqlOutbox(database)
+        jobs = await outbox.jobs_overview()
+        if job is not None:
+            jobs = [j for j in jobs if j.job == job]
+        return jobs, await outbox.failure_reasons(job)
+
+
+async def retry_outbox(settings: Settings, job: str | None) -> int:
+    """`peacepulse outbox retry`: failed messages queued again; how many."""
+    async with open_database(settings) as database:
+        return await SqlOutbox(database).retry_failed(SystemClock().now(), job)
 
 
 async def job_counts(settings: Settings, job: str) -> dict[str, int]:

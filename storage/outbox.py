@@ -100,6 +100,14 @@ class JobOverview(NamedTuple):
         return self.queued + self.sending + self.sent + self.failed + self.unreachable
 
 
+class FailureReason(NamedTuple):
+    """How many messages of a job failed with the same last error."""
+
+    job: str
+    reason: str
+    messages: int
+
+
 class WaveOverview(NamedTuple):
     poll_id: str
     number: int
@@ -541,6 +549,47 @@ class SqlOutbox(OutboxPort):
         async with self._reader.connect() as connection:
             rows = await connection.execute(statement)
             return [JobOverview(row[0], *(int(n) for n in row[1:])) for row in rows]
+
+    async def failure_reasons(self, job: str | None = None) -> list[FailureReason]:
+        """Why messages failed: one row per job and last error, the most frequent first."""
+        statement = (
+            select(OutboxRow.job, OutboxRow.last_error, func.count())
+            .where(OutboxRow.status == "failed")
+            .group_by(OutboxRow.job, OutboxRow.last_error)
+            .order_by(func.count().desc(), OutboxRow.job)
+        )
+        if job is not None:
+            statement = statement.where(OutboxRow.job == job)
+        async with self._reader.connect() as connection:
+            rows = await connection.execute(statement)
+            return [FailureReason(row[0], row[1] or "", int(row[2])) for row in rows]
+
+    async def retry_failed(self, now: datetime, job: str | None = None) -> int:
+        """Queue failed messages again, due now with their attempts reset; how many.
+
+        Rows skipped because the participant paused messages or has no address are left: they
+        would only be skipped again (they are sent if a later job reaches the person).
+        """
+        statement = (
+            update(OutboxRow)
+            .where(
+                OutboxRow.status == "failed",
+                func.coalesce(OutboxRow.last_error, "").not_like("skipped:%"),
+            )
+            .values(
+                status="queued",
+                attempts=0,
+                due_at=now,
+                claimed_by=None,
+                claimed_at=None,
+                last_error=None,
+            )
+        )
+        if job is not None:
+            statement = statement.where(OutboxRow.job == job)
+        async with self._writer.begin() as connection:
+            result = await connection.execute(statement)
+        return max(result.rowcount, 0)
 
     async def waves_overview(self) -> list[WaveOverview]:
         """Every opened wave with how many were invited and how many completed it."""
