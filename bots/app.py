@@ -51,7 +51,7 @@ from scheduler.render import OutboxRenderer
 from scheduler.runner import build_scheduler
 from storage import consultations
 from storage.community import CommunityStore
-from storage.database import create_engine, upgrade
+from storage.database import check_writable, create_engine, upgrade
 from storage.outbox import (
     Among,
     FailureReason,
@@ -115,10 +115,16 @@ def required_secret(settings: Settings) -> bytes:
 
 
 @contextlib.asynccontextmanager
-async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """The database engine, migrated to the latest schema, disposed on exit."""
+async def open_database(settings: Settings, *, writing: bool = True) -> AsyncIterator[AsyncEngine]:
+    """The database engine, migrated to the latest schema, disposed on exit.
+
+    ``writing``: the command writes, so a store that cannot be written is refused at once
+    (`storage.database.DatabaseReadOnly`, one clear line) rather than at every write.
+    """
     database = create_engine(settings.effective_database_url)
     try:
+        if writing:
+            await check_writable(database)
         await upgrade(database)
         yield database
     finally:
@@ -464,7 +470,7 @@ async def poll_results(
         raise ConfigError(f"no poll '{poll_id}' in the deployment (polls: {known})")
     check_breakdown(deployment, poll, by)
     check_wave(poll, by, wave)
-    async with open_database(settings) as database:
+    async with open_database(settings, writing=False) as database:
         return await results_of(
             database, deployment, poll, by=by, wave=wave, language=deployment.default_language
         )
@@ -549,7 +555,7 @@ async def waves_table(settings: Settings) -> list[WaveRow]:
     deployment = deployment_for(settings)
     zone = ZoneInfo(deployment.timezone)
     now = SystemClock().now()
-    async with open_database(settings) as database:
+    async with open_database(settings, writing=False) as database:
         known = {(w.poll_id, w.number): w for w in await SqlOutbox(database).waves_overview()}
     rows = []
     for wave in scheduled_waves(deployment):
@@ -572,7 +578,7 @@ async def waves_table(settings: Settings) -> list[WaveRow]:
 async def broadcast_audience(
     settings: Settings, topic: str | None, among: Among | None = None
 ) -> int:
-    async with open_database(settings) as database:
+    async with open_database(settings, writing=False) as database:
         return await SqlOutbox(database).audience_size(topic, among)
 
 
@@ -593,7 +599,7 @@ async def outbox_status(
 ) -> tuple[list[JobOverview], list[FailureReason]]:
     """`peacepulse outbox status`: messages per job and state, and why the failed ones
     failed."""
-    async with open_database(settings) as database:
+    async with open_database(settings, writing=False) as database:
         outbox = SqlOutbox(database)
         jobs = await outbox.jobs_overview()
         if job is not None:
@@ -608,7 +614,7 @@ async def retry_outbox(settings: Settings, job: str | None) -> int:
 
 
 async def job_counts(settings: Settings, job: str) -> dict[str, int]:
-    async with open_database(settings) as database:
+    async with open_database(settings, writing=False) as database:
         return await SqlOutbox(database).job_counts(job)
 
 

@@ -69,7 +69,7 @@ async def _load(
     poll = _poll(deployment, poll_id)
     _language(deployment, language)
     fields = tuple(q.id for q in deployment.profile)
-    async with root.open_database(settings) as database:
+    async with root.open_database(settings, writing=False) as database:
         rows = await load_rows(database, deployment, poll_id)
         answer_rows = None
         if answers:
