@@ -51,8 +51,14 @@ from scheduler.render import OutboxRenderer
 from scheduler.runner import build_scheduler
 from storage import consultations
 from storage.community import CommunityStore
-from storage.database import create_engine, upgrade
-from storage.outbox import SqlOutbox, finish_transactions
+from storage.database import check_writable, create_engine, upgrade
+from storage.outbox import (
+    Among,
+    FailureReason,
+    JobOverview,
+    SqlOutbox,
+    finish_transactions,
+)
 from storage.unit_of_work import unit_of_work_factory
 
 log = logging.getLogger(__name__)
@@ -109,10 +115,16 @@ def required_secret(settings: Settings) -> bytes:
 
 
 @contextlib.asynccontextmanager
-async def open_database(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """The database engine, migrated to the latest schema, disposed on exit."""
+async def open_database(settings: Settings, *, writing: bool = True) -> AsyncIterator[AsyncEngine]:
+    """The database engine, migrated to the latest schema, disposed on exit.
+
+    ``writing``: the command writes, so a store that cannot be written is refused at once
+    (`storage.database.DatabaseReadOnly`, one clear line) rather than at every write.
+    """
     database = create_engine(settings.effective_database_url)
     try:
+        if writing:
+            await check_writable(database)
         await upgrade(database)
         yield database
     finally:
@@ -458,7 +470,7 @@ async def poll_results(
         raise ConfigError(f"no poll '{poll_id}' in the deployment (polls: {known})")
     check_breakdown(deployment, poll, by)
     check_wave(poll, by, wave)
-    async with open_database(settings) as database:
+    async with open_database(settings, writing=False) as database:
         return await results_of(
             database, deployment, poll, by=by, wave=wave, language=deployment.default_language
         )
@@ -547,7 +559,7 @@ async def waves_table(settings: Settings) -> list[WaveRow]:
     deployment = deployment_for(settings)
     zone = ZoneInfo(deployment.timezone)
     now = SystemClock().now()
-    async with open_database(settings) as database:
+    async with open_database(settings, writing=False) as database:
         known = {(w.poll_id, w.number): w for w in await SqlOutbox(database).waves_overview()}
     rows = []
     for wave in scheduled_waves(deployment):
@@ -567,20 +579,46 @@ async def waves_table(settings: Settings) -> list[WaveRow]:
     return rows
 
 
-async def broadcast_audience(settings: Settings, topic: str | None) -> int:
-    async with open_database(settings) as database:
-        return await SqlOutbox(database).audience_size(topic)
+async def broadcast_audience(
+    settings: Settings, topic: str | None, among: Among | None = None
+) -> int:
+    async with open_database(settings, writing=False) as database:
+        return await SqlOutbox(database).audience_size(topic, among)
 
 
 async def queue_broadcast(
-    settings: Settings, topic: str | None, texts: dict[str, str], photo: str | None
+    settings: Settings,
+    topic: str | None,
+    texts: dict[str, str],
+    photo: str | None,
+    among: Among | None = None,
 ) -> tuple[str, int]:
     async with open_database(settings) as database:
-        return await SqlOutbox(database).queue_broadcast(topic, texts, photo, SystemClock().now())
+        now = SystemClock().now()
+        return await SqlOutbox(database).queue_broadcast(topic, texts, photo, now, among)
+
+
+async def outbox_status(
+    settings: Settings, job: str | None
+) -> tuple[list[JobOverview], list[FailureReason]]:
+    """`peacepulse outbox status`: messages per job and state, and why the failed ones
+    failed."""
+    async with open_database(settings, writing=False) as database:
+        outbox = SqlOutbox(database)
+        jobs = await outbox.jobs_overview()
+        if job is not None:
+            jobs = [j for j in jobs if j.job == job]
+        return jobs, await outbox.failure_reasons(job)
+
+
+async def retry_outbox(settings: Settings, job: str | None) -> int:
+    """`peacepulse outbox retry`: failed messages queued again; how many."""
+    async with open_database(settings) as database:
+        return await SqlOutbox(database).retry_failed(SystemClock().now(), job)
 
 
 async def job_counts(settings: Settings, job: str) -> dict[str, int]:
-    async with open_database(settings) as database:
+    async with open_database(settings, writing=False) as database:
         return await SqlOutbox(database).job_counts(job)
 
 

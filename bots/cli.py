@@ -314,6 +314,56 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
+@main.group()
+def outbox() -> None:
+    """Bulk messages: where they stand, and sending the failed ones again."""
+
+
+@outbox.command("status")
+@click.option("--job", default=None, help="Only this job (e.g. broadcast:3).")
+@friendly
+def outbox_status(job: str | None) -> None:
+    """Messages per job and state, and why the failed ones failed."""
+    settings = support.read_settings()
+    jobs, reasons = support.run(root.outbox_status(settings, job))
+    if not jobs:
+        click.echo("no bulk messages" + (f" in job {job}" if job else ""))
+        return
+    header = ("job", "queued", "sending", "sent", "failed", "unreachable")
+    table = [header] + [
+        (j.job, *(str(n) for n in (j.queued, j.sending, j.sent, j.failed, j.unreachable)))
+        for j in jobs
+    ]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    for r in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)))
+    if reasons:
+        click.echo("")
+        click.echo("why messages failed (last error):")
+        for reason in reasons:
+            why = reason.reason or "(no reason kept)"
+            click.echo(f"  {reason.messages:>6}  {reason.job}  {why}")
+        click.echo("")
+        click.echo("send them again with: peacepulse outbox retry [--job JOB]")
+
+
+@outbox.command("retry")
+@click.option("--job", default=None, help="Only this job (e.g. broadcast:3).")
+@friendly
+def outbox_retry(job: str | None) -> None:
+    """Queue failed messages again (attempts reset); `peacepulse run` sends them."""
+    settings = support.read_settings()
+    queued = support.run(root.retry_outbox(settings, job))
+    where = f" of job {job}" if job else ""
+    if queued == 0:
+        click.echo(f"no failed message{where} to send again")
+        return
+    click.echo(
+        f"{queued} failed message{'s' if queued != 1 else ''}{where} queued again; "
+        "`peacepulse run` sends them (follow with: peacepulse outbox status)"
+    )
+
+
 # Staff, audit, closed groups and initiatives: their own module, built with the helpers above.
 for _command in community_cli.build(friendly, support.read_settings):
     main.add_command(_command)

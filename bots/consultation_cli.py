@@ -22,7 +22,7 @@ from config.deployment import DeploymentError, load_deployment
 from config.errors import ConfigError
 from conversations.definitions import Consultation, Deployment, RegionQuestion
 from insights import UnknownField
-from insights.consultation_report import ReportInput, build, render
+from insights.consultation_report import ReportInput, Versions, build, render
 from insights.opinion_groups import analyse, vote_matrix
 from insights.themes import Text, classify, languages, suggest
 from storage import consultations as store
@@ -254,6 +254,10 @@ def report(
             ),
             statements={
                 s.id: s.texts.get(shown) or next(iter(s.texts.values()), "") for s in statements
+            },
+            versions={
+                s.id: Versions(s.language if s.language in s.texts else None, s.texts)
+                for s in statements
             },
             codebook_counts=counts,
             codebook_quotes=quotes,

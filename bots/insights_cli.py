@@ -22,6 +22,7 @@ from conversations.definitions import Deployment, Poll
 from insights.analysis import Rows
 from storage import crosstabs
 from storage.crosstabs import AnswerRow
+from storage.outbox import Among
 
 
 def _poll(deployment: Deployment, poll_id: str) -> Poll:
@@ -68,7 +69,7 @@ async def _load(
     poll = _poll(deployment, poll_id)
     _language(deployment, language)
     fields = tuple(q.id for q in deployment.profile)
-    async with root.open_database(settings) as database:
+    async with root.open_database(settings, writing=False) as database:
         rows = await load_rows(database, deployment, poll_id)
         answer_rows = None
         if answers:
@@ -211,6 +212,11 @@ def report(poll_id: str, wave: int | None, output: Path, language: str | None) -
 @click.option(
     "--wave", type=click.IntRange(0), default=None, help="The wave to share (default: the latest)."
 )
+@click.option(
+    "--by-region",
+    is_flag=True,
+    help="Each subscriber also gets their own region's figures, where its cells are shown.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--wait/--no-wait",
@@ -219,9 +225,10 @@ def report(poll_id: str, wave: int | None, output: Path, language: str | None) -
     help="Follow the sending (done by `peacepulse run`) with a progress bar.",
 )
 @friendly
-def shareback(poll_id: str, wave: int | None, yes: bool, wait: bool) -> None:
-    """Send the wave's top-line results to the subscribers of the deployment's results topic."""
-    from insights.shareback import summaries
+def shareback(poll_id: str, wave: int | None, by_region: bool, yes: bool, wait: bool) -> None:
+    """Send the wave's top-line results to the subscribers of the deployment's results topic,
+    with the permalink of the public page where the poll's results are public."""
+    from insights.shareback import summaries, with_link
 
     settings = read_settings()
     deployment = root.deployment_for(settings)
@@ -247,16 +254,92 @@ def shareback(poll_id: str, wave: int | None, yes: bool, wait: bool) -> None:
             f"nothing to share: too few people answered wave {chosen} of {poll_id}, "
             "so every figure is hidden"
         )
-    audience = run(root.broadcast_audience(settings, topic))
-    click.echo(texts[deployment.default_language])
+    links = _permalinks(settings, deployment, loaded.poll, chosen)
+    messages: list[tuple[Among | None, dict[str, str]]] = [
+        (None, {code: with_link(text, links.get(code), code) for code, text in texts.items()})
+    ]
+    if by_region:
+        messages = run(
+            _by_region(
+                settings, deployment, poll=loaded.poll, wave=chosen, texts=texts, links=links
+            )
+        )
+    audiences = [run(root.broadcast_audience(settings, topic, among)) for among, _ in messages]
+    audience = sum(audiences)
+    click.echo(messages[-1][1][deployment.default_language])
+    for (among, _), count in zip(messages, audiences, strict=True):
+        if among is not None and not among.others:
+            click.echo(f"{among.values[0]}: {count} people also get their region's figures")
     if audience == 0:
         click.echo(f"nobody to send to: no reachable subscriber of the topic '{topic}'")
         return
     if not yes:
         click.confirm(f"\nSend this (in each person's language) to {audience} people?", abort=True)
-    job, queued = run(root.queue_broadcast(settings, topic, texts, None))
-    click.echo(f"{queued} messages queued as {job}")
-    if wait:
-        # the same progress bar and summary as `peacepulse broadcast`
-        summary = run(follow_job(settings, job, queued))
-        click.echo(summary)
+    for among, message in messages:
+        job, queued = run(root.queue_broadcast(settings, topic, message, None, among))
+        click.echo(f"{queued} messages queued as {job}")
+        if wait and queued:
+            # the same progress bar and summary as `peacepulse broadcast`
+            click.echo(run(follow_job(settings, job, queued)))
+
+
+def _permalinks(
+    settings: Settings, deployment: Deployment, poll: Poll, wave: int | None
+) -> dict[str, str]:
+    """The public page of the poll (of the wave) in each language, where the workspace serves
+    it (`public_results`) at an address others can reach (`PEACEPULSE_WEB_URL`)."""
+    from urllib.parse import urlsplit
+
+    from insights.publish import slug
+
+    if poll.id not in deployment.public_results:
+        return {}
+    host = urlsplit(settings.web_url).hostname or ""
+    if host in ("localhost", "127.0.0.1", "::1") or host.startswith("127."):
+        click.echo(
+            "no link to the public page: PEACEPULSE_WEB_URL is a local address "
+            f"({settings.web_url}), which participants cannot open",
+            err=True,
+        )
+        return {}
+    page = slug(wave) if poll.schedule is not None else "index"
+    base = f"{settings.web_url.rstrip('/')}/public/{poll.id}"
+    return {code: f"{base}/{code}/{page}.html" for code in deployment.languages}
+
+
+async def _by_region(
+    settings: Settings,
+    deployment: Deployment,
+    *,
+    poll: Poll,
+    wave: int | None,
+    texts: dict[str, str],
+    links: dict[str, str],
+) -> list[tuple[Among | None, dict[str, str]]]:
+    """One message per region whose figures the results by region show (to its subscribers),
+    then the summary alone to everyone else; each ends with the permalink."""
+    from conversations.definitions import RegionQuestion
+    from insights.shareback import by_group, with_link
+
+    field = next((q.id for q in deployment.profile if isinstance(q, RegionQuestion)), None)
+    if field is None:
+        raise click.ClickException("--by-region: this deployment asks nobody for a region")
+    sections: dict[str, dict[str, str]] = {}
+    async with root.open_database(settings) as database:
+        for code in deployment.languages:
+            results = await root.results_of(
+                database, deployment, poll, by=field, wave=wave, language=code
+            )
+            for region, text in by_group(results, code).items():
+                sections.setdefault(region, {})[code] = text
+    messages: list[tuple[Among | None, dict[str, str]]] = []
+    for region, section in sections.items():
+        message = {
+            code: with_link(f"{texts[code]}\n\n{section[code]}", links.get(code), code)
+            for code in texts
+            if code in section
+        }
+        messages.append((Among(field, (region,)), message))
+    rest = {code: with_link(text, links.get(code), code) for code, text in texts.items()}
+    messages.append((Among(field, tuple(sections), others=True), rest))
+    return messages

@@ -114,6 +114,14 @@ def load_deployment(folder: Path) -> Deployment:
             errors += _lines(name, _check_schedule(poll, deployment))
             polls[name] = poll
     errors += _duplicate_polls(polls)
+    if deployment is not None and not errors:
+        known = sorted(poll.id for poll in polls.values())
+        errors += [
+            f"{DEPLOYMENT_FILE}: public_results[{i}]: unknown poll '{poll_id}' "
+            f"(polls: {', '.join(known) or 'none'})"
+            for i, poll_id in enumerate(deployment.public_results)
+            if poll_id not in known
+        ]
     consultations: dict[str, Consultation] = {}
     for name, data in consultation_data.items():
         found = None if data is None else _validate(Consultation, data, context, name, errors)

@@ -256,12 +256,9 @@ class Community:
             if not snap.roles & STAFF_COMMANDS["broadcast"]:
                 return self._unknown(back)
             topic = draft.get("topic", SIGNUPS_AUDIENCE)
-            group = topic[1:] if topic.startswith("#") else None
-            chosen = None if topic == SIGNUPS_AUDIENCE or group else topic
-            closed = self._d.topic(chosen) if chosen else None
-            if closed is not None and closed.group is not None and closed.group not in state.groups:
+            if topic not in audiences(self._d, state.groups):
                 return self._unknown(back)  # left the group since the draft was begun
-            record = StaffBroadcast(chosen, text, state.language, group)
+            record = broadcast_record(topic, {state.language: text}, state.language)
         return self._again(back, self._t("queued", state, count=count), (record,))
 
     def prompt(self, state: ConversationState) -> Reply:
@@ -591,22 +588,13 @@ class Community:
     # --- staff ----------------------------------------------------------------------------
 
     def _managed(self, snap: Snapshot) -> list[Initiative]:
-        """The initiatives this person may manage: their own; an admin, every one."""
-        if "admin" in snap.roles:
-            return [*self._d.initiatives, *snap.initiatives]
-        if "organizer" in snap.roles:
-            return [i for i in snap.initiatives if i.id in snap.owned]
-        return []
+        return managed(self._d, snap)
 
     def _may_manage(self, initiative_id: str, snap: Snapshot) -> bool:
-        return any(i.id == initiative_id for i in self._managed(snap))
+        return may_manage(self._d, snap, initiative_id)
 
     def _may_cancel(self, initiative_id: str, snap: Snapshot) -> bool:
-        """Only initiatives made in chat can be cancelled from chat (the deployment's own are
-        changed in the deployment)."""
-        return self._may_manage(initiative_id, snap) and any(
-            i.id == initiative_id for i in snap.initiatives
-        )
+        return may_cancel(self._d, snap, initiative_id)
 
     def _organize(self, state: ConversationState, snap: Snapshot) -> Reply:
         managed = self._managed(snap)
@@ -636,22 +624,9 @@ class Community:
         if action == "ob":
             if not snap.roles & STAFF_COMMANDS["broadcast"]:
                 return self._expired(state)
-            topic = self._d.topic(arg)
-            group = arg[1:] if arg.startswith("#") else None
-            if group is not None:
-                # a closed group's broadcast: only from one of its members
-                if group not in state.groups:
-                    return self._expired(state)
-                audience = self._t("members_of", state, group=group)
-            elif topic is not None:
-                # a closed group's topic too: only from one of the group's members
-                if topic.group is not None and topic.group not in state.groups:
-                    return self._expired(state)
-                audience = self._d.text(topic.name, state.language)
-            elif arg == SIGNUPS_AUDIENCE:
-                audience = self._t("broadcast_signups", state)
-            else:
+            if arg not in audiences(self._d, state.groups):
                 return self._expired(state)
+            audience = audience_name(self._d, arg, state.language)
             draft = {"kind": "broadcast", "topic": arg, "audience": audience}
             draft["count"] = str(self._audience_count(draft, snap))
             return self._compose(state, draft)
@@ -727,22 +702,16 @@ class Community:
 
     def _broadcast_choice(self, state: ConversationState, snap: Snapshot) -> Reply:
         rows = [
-            (Button(self._d.text(topic.name, state.language), f"-:ob:{topic.id}"),)
-            for topic in self._d.topics
-            if topic.group is None or topic.group in state.groups
+            (Button(audience_name(self._d, key, state.language), f"-:ob:{key}"),)
+            for key in audiences(self._d, state.groups)
         ]
-        rows.append((Button(self._t("broadcast_signups", state), f"-:ob:{SIGNUPS_AUDIENCE}"),))
-        rows.extend(
-            (Button(self._t("members_of", state, group=group), f"-:ob:#{group}"),)
-            for group in state.groups
-        )
         return Reply(self._t("broadcast_choose", state), tuple(rows))
 
     def _audience_count(self, draft: Mapping[str, str], snap: Snapshot) -> int:
         if draft.get("kind") == "message":
             seats = snap.seats_of(draft.get("initiative", ""))
             return seats.placed + seats.waitlisted
-        return snap.audiences.get(draft.get("topic", SIGNUPS_AUDIENCE), 0)
+        return audience_count(snap, draft.get("topic", SIGNUPS_AUDIENCE))
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -764,10 +733,7 @@ class Community:
         )
 
     def _status(self, initiative: Initiative) -> str:
-        """The status as stored, except that a published initiative that has ended is done."""
-        if initiative.status == "published" and initiative.ends_at(self._zone) <= self._now:
-            return "done"
-        return initiative.status
+        return shown_status(initiative, self._now, self._zone)
 
     def _find(self, initiative_id: str, snap: Snapshot) -> Initiative | None:
         return self._d.initiative(initiative_id) or next(
@@ -798,6 +764,86 @@ class Community:
 
     def _t(self, key: str, state: ConversationState, **values: object) -> str:
         return translate(key, state.language, **values)
+
+
+# --- who may do what with initiatives and broadcasts: chat and the workspace alike ----------
+
+
+def may(snap: Snapshot, command: str) -> bool:
+    """Whether the person may use staff ``command`` (`STAFF_COMMANDS`)."""
+    return bool(snap.roles & STAFF_COMMANDS[command])
+
+
+def managed(deployment: Deployment, snap: Snapshot) -> list[Initiative]:
+    """The initiatives this person may manage: their own; an admin, every one."""
+    if "admin" in snap.roles:
+        return [*deployment.initiatives, *snap.initiatives]
+    if "organizer" in snap.roles:
+        return [i for i in snap.initiatives if i.id in snap.owned]
+    return []
+
+
+def may_manage(deployment: Deployment, snap: Snapshot, initiative_id: str) -> bool:
+    return any(i.id == initiative_id for i in managed(deployment, snap))
+
+
+def may_cancel(deployment: Deployment, snap: Snapshot, initiative_id: str) -> bool:
+    """Only initiatives made by staff can be cancelled by staff (the deployment's own are
+    changed in the deployment)."""
+    return may_manage(deployment, snap, initiative_id) and any(
+        i.id == initiative_id for i in snap.initiatives
+    )
+
+
+def may_edit(snap: Snapshot, initiative: Initiative) -> bool:
+    """Its organizer edits a published initiative (an admin too edits only their own)."""
+    return initiative.id in snap.owned and initiative.status == "published"
+
+
+def may_publish(snap: Snapshot, initiative: Initiative) -> bool:
+    """Its organizer publishes a draft."""
+    return initiative.id in snap.owned and initiative.status == "draft"
+
+
+def shown_status(initiative: Initiative, now: datetime, zone: tzinfo) -> str:
+    """The status as stored, except that a published initiative that has ended is done."""
+    if initiative.status == "published" and initiative.ends_at(zone) <= now:
+        return "done"
+    return initiative.status
+
+
+def audiences(deployment: Deployment, groups: Sequence[str]) -> list[str]:
+    """Whom a staff member in ``groups`` may broadcast to: each topic (a closed group's only
+    from its members), the sign-ups of their initiatives (`SIGNUPS_AUDIENCE`), and the members
+    of each of their closed groups (``#<group>``)."""
+    return [
+        *(t.id for t in deployment.topics if t.group is None or t.group in groups),
+        SIGNUPS_AUDIENCE,
+        *(f"#{group}" for group in groups),
+    ]
+
+
+def audience_name(deployment: Deployment, key: str, language: str) -> str:
+    if key.startswith("#"):
+        return translate("members_of", language, group=key[1:])
+    if key == SIGNUPS_AUDIENCE:
+        return translate("broadcast_signups", language)
+    topic = deployment.topic(key)
+    return deployment.text(topic.name, language) if topic is not None else key
+
+
+def audience_count(snap: Snapshot, key: str) -> int:
+    """Recipients a broadcast to ``key`` would reach now (as loaded in the snapshot)."""
+    return snap.audiences.get(key, 0)
+
+
+def broadcast_record(key: str, texts: Mapping[str, str], language: str) -> StaffBroadcast:
+    """The record of a broadcast to audience ``key`` (one of `audiences`), written in
+    ``language`` (``texts[language]``) and maybe in others too."""
+    group = key[1:] if key.startswith("#") else None
+    topic = None if key == SIGNUPS_AUDIENCE or group else key
+    others = {code: text for code, text in texts.items() if code != language}
+    return StaffBroadcast(topic, texts[language], language, group, others)
 
 
 InitiativeEvent = Literal["promoted", "remind", "cancelled", "changed", "feedback"]

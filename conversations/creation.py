@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -97,29 +98,10 @@ class Creation:
     def typed(self, state: ConversationState, text: str) -> Transition:
         draft = state.draft or {}
         step = draft.get("step", "")
-        field = step.split(".", 1)[0]
-        value = " ".join(text.split()) if field != "description" else text.strip()
-        if field in _LIMITS:
-            low, high = _LIMITS[field]
-            if not low <= len(value) <= high:
-                return self._again(state, self._t("text_length", state, min=low, max=high), ())
-            return self._advance(state, {step: value})
-        if field in ("starts", "ends"):
-            moment = self._moment(value)
-            if moment is None:
-                return self._again(state, self._t("bad_datetime", state), ())
-            if moment.replace(tzinfo=self._zone) <= self._now:
-                return self._again(state, self._t("must_be_future", state), ())
-            if field == "ends" and moment <= datetime.fromisoformat(draft["starts"]):
-                starts = draft["starts"].replace("T", " ")[:16]
-                return self._again(state, self._t("ends_after_start", state, starts=starts), ())
-            return self._advance(state, {field: moment.isoformat()})
-        if field == "capacity":
-            digits = value.replace(" ", "")
-            if not digits.isdigit() or not 1 <= int(digits) <= MAX_CAPACITY:
-                return self._again(state, self._t("bad_capacity", state, max=MAX_CAPACITY), ())
-            return self._advance(state, {"capacity": str(int(digits))})
-        return self._again(state, self._t("use_buttons", state), ())
+        result = checked(step, text, draft, self._now, self._zone)
+        if isinstance(result, Problem):
+            return self._again(state, self._t(result.key, state, **result.values), ())
+        return self._advance(state, result)
 
     def press(self, state: ConversationState, action: str, arg: str) -> Transition | None:
         """A choice (``c``), Skip (``s``) or Publish (``y``) in the dialogue."""
@@ -230,27 +212,7 @@ class Creation:
         return Transition(moved, (self.prompt(moved),))
 
     def _initiative(self, state: ConversationState) -> Initiative | None:
-        draft = state.draft or {}
-        languages = self._d.languages
-        stamp = f"{self._now:%y%m%d%H%M%S}"
-        slug = re.sub(r"[^a-z0-9]+", "_", draft.get(f"title.{languages[0]}", "").lower())
-        data = {
-            "id": draft.get("edit") or f"{slug.strip('_')[:18] or 'initiative'}_{stamp}",
-            "title": {lang: draft.get(f"title.{lang}", "") for lang in languages},
-            "description": {lang: draft.get(f"description.{lang}", "") for lang in languages},
-            "type": draft.get("type", "other"),
-            "region": draft.get("region", ""),
-            "place": dict.fromkeys(languages, draft.get("place", "")),
-            "starts": draft.get("starts", ""),
-            "ends": draft.get("ends", ""),
-            "capacity": draft.get("capacity", "0"),
-            "provision": draft.get("provision"),
-            "group": None if draft.get("group", "-") == "-" else draft["group"],
-        }
-        try:
-            return Initiative.model_validate(data, context={"languages": languages})
-        except ValidationError:
-            return None
+        return initiative_from(self._d, self._now, state.draft or {})
 
     def _summary(self, initiative: Initiative, state: ConversationState) -> str:
         lang = state.language
@@ -278,19 +240,154 @@ class Creation:
             lines.append(self._t("members_of", state, group=initiative.group))
         return "\n".join(lines)
 
-    def _moment(self, text: str) -> datetime | None:
-        match = _MOMENT.match(text)
-        if match is None:
-            return None
-        try:
-            year, month, day, hour, minute = (int(part) for part in match.groups())
-            # naive on purpose: an initiative's times are in the deployment's time zone
-            return datetime(year, month, day, hour, minute)  # noqa: DTZ001
-        except ValueError:
-            return None
-
     def _data(self, state: ConversationState, action: str, arg: str) -> str:
         return f"{state.seq}:{action}:{arg}"
 
     def _t(self, key: str, state: ConversationState, **values: object) -> str:
         return translate(key, state.language, **values)
+
+
+# --- the rules of each answer, for the chat dialogue and the workspace's form alike ---------
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What is wrong with an answer: a catalogue key and its values."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+TYPED = ("title", "description", "place", "starts", "ends", "capacity", "provision")
+"""The fields answered by typing (the others are chosen: type, region, group)."""
+
+
+def checked(
+    step: str, text: str, draft: Mapping[str, str], now: datetime, zone: tzinfo
+) -> dict[str, str] | Problem:
+    """A typed answer to ``step`` as the draft values it sets, or what is wrong with it."""
+    field_name = step.split(".", 1)[0]
+    value = " ".join(text.split()) if field_name != "description" else text.strip()
+    if field_name in _LIMITS:
+        low, high = _LIMITS[field_name]
+        if not low <= len(value) <= high:
+            return Problem("text_length", {"min": low, "max": high})
+        return {step: value}
+    if field_name in ("starts", "ends"):
+        moment = _moment(value)
+        if moment is None:
+            return Problem("bad_datetime")
+        if moment.replace(tzinfo=zone) <= now:
+            return Problem("must_be_future")
+        starts = draft.get("starts")
+        if field_name == "ends" and starts and moment <= datetime.fromisoformat(starts):
+            return Problem("ends_after_start", {"starts": _shown_moment(starts)})
+        return {field_name: moment.isoformat()}
+    if field_name == "capacity":
+        digits = value.replace(" ", "")
+        if not digits.isdigit() or not 1 <= int(digits) <= MAX_CAPACITY:
+            return Problem("bad_capacity", {"max": MAX_CAPACITY})
+        return {"capacity": str(int(digits))}
+    return Problem("use_buttons")
+
+
+def from_form(
+    deployment: Deployment,
+    now: datetime,
+    values: Mapping[str, str],
+    groups: Sequence[str],
+    editing: Initiative | None = None,
+) -> tuple[Initiative | None, dict[str, Problem]]:
+    """An initiative from every answer at once (the workspace's form), checked by the rules
+    of the chat dialogue; or the problems, by field name (``title.en``, ``starts``…).
+
+    Editing, a time left as it was is kept even if it has passed (chat's Keep)."""
+    zone = ZoneInfo(deployment.timezone)
+    draft: dict[str, str] = {"edit": editing.id} if editing is not None else {}
+    problems: dict[str, Problem] = {}
+    steps = [
+        *(f"title.{language}" for language in deployment.languages),
+        *(f"description.{language}" for language in deployment.languages),
+        "place",
+        "starts",
+        "ends",
+        "capacity",
+        "provision",
+    ]
+    for step in steps:
+        value = values.get(step, "")
+        if step == "provision" and not value.strip():
+            continue
+        if editing is not None and step in ("starts", "ends"):
+            current = getattr(editing, step).replace(tzinfo=None)
+            moment = _moment(value)
+            if moment is not None and moment == current:
+                if (
+                    step == "ends"
+                    and "starts" in draft
+                    and moment <= datetime.fromisoformat(draft["starts"])
+                ):
+                    problems[step] = Problem(
+                        "ends_after_start", {"starts": _shown_moment(draft["starts"])}
+                    )
+                    continue
+                draft[step] = moment.isoformat()
+                continue
+        result = checked(step, value, draft, now, zone)
+        if isinstance(result, Problem):
+            problems[step] = result
+        else:
+            draft.update(result)
+    chosen = {name: values.get(name, "") for name in ("type", "region", "group")}
+    if chosen["type"] not in TYPES:
+        problems["type"] = Problem("use_buttons")
+    if deployment.region(chosen["region"]) is None:
+        problems["region"] = Problem("use_buttons")
+    if chosen["group"] not in ("-", "", *groups):
+        problems["group"] = Problem("use_buttons")
+    draft |= {**chosen, "group": chosen["group"] or "-"}
+    if problems:
+        return None, problems
+    return initiative_from(deployment, now, draft), {}
+
+
+def initiative_from(
+    deployment: Deployment, now: datetime, draft: Mapping[str, str]
+) -> Initiative | None:
+    """The initiative the draft's answers describe (a new id unless it edits one)."""
+    languages = deployment.languages
+    stamp = f"{now:%y%m%d%H%M%S}"
+    slug = re.sub(r"[^a-z0-9]+", "_", draft.get(f"title.{languages[0]}", "").lower())
+    data = {
+        "id": draft.get("edit") or f"{slug.strip('_')[:18] or 'initiative'}_{stamp}",
+        "title": {lang: draft.get(f"title.{lang}", "") for lang in languages},
+        "description": {lang: draft.get(f"description.{lang}", "") for lang in languages},
+        "type": draft.get("type", "other"),
+        "region": draft.get("region", ""),
+        "place": dict.fromkeys(languages, draft.get("place", "")),
+        "starts": draft.get("starts", ""),
+        "ends": draft.get("ends", ""),
+        "capacity": draft.get("capacity", "0"),
+        "provision": draft.get("provision"),
+        "group": None if draft.get("group", "-") in ("-", "") else draft["group"],
+    }
+    try:
+        return Initiative.model_validate(data, context={"languages": languages})
+    except ValidationError:
+        return None
+
+
+def _moment(text: str) -> datetime | None:
+    match = _MOMENT.match(text)
+    if match is None:
+        return None
+    try:
+        year, month, day, hour, minute = (int(part) for part in match.groups())
+        # naive on purpose: an initiative's times are in the deployment's time zone
+        return datetime(year, month, day, hour, minute)  # noqa: DTZ001
+    except ValueError:
+        return None
+
+
+def _shown_moment(iso: str) -> str:
+    return iso.replace("T", " ")[:16]

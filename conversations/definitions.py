@@ -357,6 +357,10 @@ class Deployment(_Frozen):
     report's method note names it."""
     results_topic: str | None = None
     """The topic whose subscribers get results shared back (`peacepulse shareback`)."""
+    public_results: tuple[str, ...] = ()
+    """Polls whose results are public: the workspace serves the pages of `peacepulse publish`
+    (suppressed figures only) to everyone at ``/public/POLL/``, and share-back messages link
+    to them. None unless the deployment names them."""
     exports: Exports = Field(default_factory=Exports)
     whatsapp: WhatsAppSettings | None = None
     """Templates and tier for WhatsApp (required to send on WhatsApp outside the window)."""

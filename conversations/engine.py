@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import cast, get_args
@@ -111,6 +112,30 @@ def _command(text: str) -> str | None:
         return None
     word = stripped[1:].split(maxsplit=1)[0] if stripped[1:].strip() else ""
     return word.split("@", 1)[0].lower()
+
+
+_TAKES_ANY_ARGUMENT = ("subscribe", "forget")
+_TAKES_A_CODE = ("join", "staff")
+
+
+def _typed_command(text: str) -> str | None:
+    """A command typed without its slash, as by SMS: ``MY SIGNUPS`` → ``/my_signups``,
+    ``JOIN ab12-cd34`` → ``/join ab12-cd34``; None when the text is not one.
+
+    The words of a command may be separated by spaces, underscores or hyphens. ``JOIN`` and
+    ``STAFF`` take exactly one word more (a code), so that a free answer such as "join the
+    talks" is not read as a command; ``SUBSCRIBE`` and ``FORGET`` take any words after them.
+    """
+    words = text.strip().split()
+    if not words:
+        return None
+    whole = "_".join(w.casefold() for w in re.split(r"[\s_-]+", text.strip()) if w)
+    if whole in COMMANDS:
+        return "/" + whole
+    first = words[0].casefold()
+    if first in _TAKES_ANY_ARGUMENT or (first in _TAKES_A_CODE and len(words) == 2):
+        return "/" + first + " " + " ".join(words[1:])
+    return None
 
 
 def _format_number(value: float) -> str:
@@ -216,8 +241,8 @@ class Engine:
             return Text("/help")
         if buttons:
             return event
-        if word in COMMANDS or word.split(maxsplit=1)[:1] in (["subscribe"], ["forget"]):
-            return Text("/" + event.text.strip())
+        if (typed := _typed_command(event.text)) is not None:
+            return Text(typed)
         if normalize(word) in self._followup_words:  # a consultation follow-up's button, typed
             return Text("/consult")
         if state is None or not state.offered or _command(event.text) is not None:

@@ -366,6 +366,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "{respondents} personnes ont répondu.",
         "ar": "نتائج «{title}» (الجولة {wave}) كما وعدناكم: أجاب {respondents} شخصًا.",
     },
+    "shareback_region": {
+        "en": "In your region, {region}, among those who answered:",
+        "fr": "Dans votre région, {region}, parmi les personnes qui ont répondu :",
+        "ar": "في منطقتك، {region}، بين من أجابوا:",
+    },
+    "shareback_region_n": {"en": "{n} people", "fr": "{n} personnes", "ar": "{n} شخصاً"},
+    "shareback_link": {
+        "en": "All the published figures: {link}",
+        "fr": "Tous les chiffres publiés : {link}",
+        "ar": "كل الأرقام المنشورة: {link}",
+    },
     "shareback_average": {
         "en": "average {value}",
         "fr": "moyenne {value}",

@@ -299,6 +299,11 @@ REPORT_TEXTS: dict[str, dict[str, str]] = {
     },
     "consultation_share": {"en": "share", "fr": "part", "ar": "النسبة"},
     "consultation_statement": {"en": "statement", "fr": "énoncé", "ar": "العبارة"},
+    "consultation_original": {
+        "en": "{name}, original:",
+        "fr": "{name}, original :",
+        "ar": "{name}، الأصل:",
+    },
     "consultation_agree": {"en": "agree", "fr": "d'accord", "ar": "موافق"},
     "consultation_disagree": {"en": "disagree", "fr": "pas d'accord", "ar": "غير موافق"},
     "consultation_common_ground": {

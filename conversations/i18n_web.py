@@ -207,4 +207,134 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "السكان: فهي تُظهر ما قاله هؤلاء، لا ما يراه الجميع. النسب محسوبة ممن أجابوا عن كل سؤال. "
         "الأرقام التي تخص أقل من {k} أشخاص، والأرقام التي قد تكشفهم، محجوبة (–).",
     },
+    # initiatives and broadcasts (bots.web.organizing)
+    "web_initiatives": {"en": "Initiatives", "fr": "Initiatives", "ar": "المبادرات"},
+    "web_broadcasts": {"en": "Broadcasts", "fr": "Diffusions", "ar": "الرسائل الجماعية"},
+    "web_signups_staff_only": {
+        "en": "Sign-up counts are exact operational counts for staff only: they are never "
+        "published, and small numbers here are not hidden as they are in results.",
+        "fr": "Les nombres d'inscriptions sont des chiffres de travail exacts, réservés à "
+        "l'équipe : ils ne sont jamais publiés, et les petits nombres n'y sont pas masqués "
+        "comme dans les résultats.",
+        "ar": "أعداد المسجّلين أرقام تشغيلية دقيقة للفريق وحده: لا تُنشر أبداً، ولا تُحجب "
+        "الأعداد الصغيرة هنا كما تُحجب في النتائج.",
+    },
+    "web_new_initiative": {
+        "en": "New initiative",
+        "fr": "Nouvelle initiative",
+        "ar": "مبادرة جديدة",
+    },
+    "web_edit_initiative": {
+        "en": "Edit the initiative",
+        "fr": "Modifier l'initiative",
+        "ar": "تعديل المبادرة",
+    },
+    "web_initiative": {"en": "Initiative", "fr": "Initiative", "ar": "المبادرة"},
+    "web_starts": {"en": "Starts", "fr": "Début", "ar": "البداية"},
+    "web_region": {"en": "Region", "fr": "Région", "ar": "المنطقة"},
+    "web_status": {"en": "Status", "fr": "État", "ar": "الحالة"},
+    "web_signed_up": {
+        "en": "Signed up / places",
+        "fr": "Inscrits / places",
+        "ar": "المسجّلون / الأماكن",
+    },
+    "web_waiting_list": {"en": "Waiting", "fr": "En attente", "ar": "في الانتظار"},
+    "web_actions": {"en": "Actions", "fr": "Actions", "ar": "الإجراءات"},
+    "web_form_problems": {
+        "en": "Some answers need another look (marked below).",
+        "fr": "Certaines réponses sont à revoir (indiquées ci-dessous).",
+        "ar": "بعض الإجابات تحتاج إلى مراجعة (موضّحة أدناه).",
+    },
+    "web_field_title": {
+        "en": "Title in {in_language}",
+        "fr": "Titre en {in_language}",
+        "ar": "العنوان بـ{in_language}",
+    },
+    "web_field_description": {
+        "en": "Description in {in_language}: what happens, and what do volunteers do?",
+        "fr": "Description en {in_language} : que se passe-t-il, que font les bénévoles ?",
+        "ar": "الوصف بـ{in_language}: ماذا يحدث، وماذا يفعل المتطوعون؟",
+    },
+    "web_field_starts": {
+        "en": "Starts (local time)",
+        "fr": "Début (heure locale)",
+        "ar": "البداية (بالتوقيت المحلي)",
+    },
+    "web_field_ends": {
+        "en": "Ends (local time)",
+        "fr": "Fin (heure locale)",
+        "ar": "النهاية (بالتوقيت المحلي)",
+    },
+    "web_edit_tells": {
+        "en": "Everyone signed up is told of the change; new places go to the waiting list.",
+        "fr": "Toutes les personnes inscrites sont prévenues du changement ; les nouvelles "
+        "places vont à la liste d'attente.",
+        "ar": "يُبلَّغ كل المسجّلين بالتغيير؛ وتذهب الأماكن الجديدة إلى قائمة الانتظار.",
+    },
+    "web_keep_it": {"en": "Keep it", "fr": "La garder", "ar": "أبقِها"},
+    "web_recipients": {
+        "en": "{n} people now",
+        "fr": "{n} personnes actuellement",
+        "ar": "{n} شخصاً حالياً",
+    },
+    "web_broadcast_languages": {
+        "en": "Write the message in each language you can: each person gets it in theirs, "
+        "otherwise in the deployment's main language.",
+        "fr": "Écrivez le message dans chaque langue possible : chacun le reçoit dans la "
+        "sienne, sinon dans la langue principale du déploiement.",
+        "ar": "اكتب الرسالة بكل لغة تستطيعها: يتلقاها كل شخص بلغته، وإلا فباللغة الرئيسية للنشر.",
+    },
+    "web_required": {"en": "required", "fr": "obligatoire", "ar": "مطلوب"},
+    "web_review": {"en": "Review", "fr": "Relire", "ar": "مراجعة"},
+    "web_change": {"en": "Change", "fr": "Modifier", "ar": "تعديل"},
+    "web_sent_broadcasts": {
+        "en": "Sent from here and from chat",
+        "fr": "Envoyées d'ici et depuis la conversation",
+        "ar": "المُرسلة من هنا ومن المحادثة",
+    },
+    "web_confirm_broadcast": {
+        "en": "Send to {audience}: {n} people?",
+        "fr": "Envoyer à {audience} : {n} personnes ?",
+        "ar": "إرسال إلى {audience}: {n} شخصاً؟",
+    },
+    "web_send_to": {
+        "en": "Send to {n} people",
+        "fr": "Envoyer à {n} personnes",
+        "ar": "أرسل إلى {n} شخصاً",
+    },
+    "web_broadcast_number": {
+        "en": "Broadcast {n}",
+        "fr": "Diffusion {n}",
+        "ar": "الرسالة الجماعية {n}",
+    },
+    "web_progress": {"en": "Sent so far", "fr": "Envoyé jusqu'ici", "ar": "ما أُرسل حتى الآن"},
+    "web_outbox_queued": {
+        "en": "Waiting to go",
+        "fr": "En attente d'envoi",
+        "ar": "بانتظار الإرسال",
+    },
+    "web_outbox_sending": {"en": "Being sent", "fr": "En cours d'envoi", "ar": "قيد الإرسال"},
+    "web_outbox_sent": {"en": "Sent", "fr": "Envoyés", "ar": "أُرسلت"},
+    "web_outbox_failed": {"en": "Failed", "fr": "Échecs", "ar": "فشلت"},
+    "web_outbox_unreachable": {
+        "en": "No longer reachable",
+        "fr": "Plus joignables",
+        "ar": "لم يعد الوصول إليهم ممكناً",
+    },
+    "web_progress_note": {
+        "en": "Messages go out at the channels' pace, not during quiet hours.",
+        "fr": "Les messages partent au rythme des canaux, pas pendant les heures calmes.",
+        "ar": "تُرسل الرسائل بوتيرة القنوات، لا في ساعات الهدوء.",
+    },
+    "web_refresh": {"en": "Refresh", "fr": "Actualiser", "ar": "تحديث"},
+    "web_progress_done": {
+        "en": "Every message of this broadcast has been dealt with.",
+        "fr": "Chaque message de cette diffusion a été traité.",
+        "ar": "عولجت كل رسائل هذه الرسالة الجماعية.",
+    },
+    "web_broadcast_needs_default": {
+        "en": "The message needs a text in {name}, the deployment's main language.",
+        "fr": "Le message doit avoir un texte en {name}, la langue principale du déploiement.",
+        "ar": "تحتاج الرسالة إلى نص بـ{name}، اللغة الرئيسية للنشر.",
+    },
 }

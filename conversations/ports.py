@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -159,6 +159,23 @@ class UnitOfWork(abc.ABC):
         """Store a consultation answer (replacing an earlier one of the round), a statement,
         or a vote (one per person and statement: a repeat changes nothing)."""
 
+    @abc.abstractmethod
+    async def owe_replies(self, owed: Mapping[tuple[str, int], Sequence[Reply]]) -> None:
+        """Keep the replies of updates claimed in this transaction, by (channel, update id),
+        until `replies_sent`: a channel that confirms an update only once its replies were
+        sent gets them again if the update comes again after a crash in between."""
+
+    @abc.abstractmethod
+    async def owed_replies(
+        self, keys: Sequence[tuple[str, int]]
+    ) -> dict[tuple[str, int], tuple[Reply, ...]]:
+        """The replies still owed to already processed updates (those owed nothing are left
+        out)."""
+
+    @abc.abstractmethod
+    async def replies_sent(self, keys: Sequence[tuple[str, int]]) -> None:
+        """The replies owed to these updates were sent: forget them."""
+
     async def claim_updates(
         self, keys: Sequence[tuple[str, int]], now: datetime
     ) -> set[tuple[str, int]]:
@@ -270,6 +287,15 @@ class SendResult:
     detail: str = ""
     message_id: str | None = None
     """The platform's id of the message sent, where it reports delivery later (WhatsApp)."""
+    outage: bool = False
+    """With ``RETRY``: the platform could not be reached or said it is down (connection
+    refused or reset, a timeout, HTTP 502/503/504). Nothing is wrong with this message: the
+    dispatcher pauses the whole channel, probes it, and does not count the attempt."""
+
+
+OUTAGE_STATUSES = frozenset({502, 503, 504})
+"""HTTP answers that say the platform, or the gateway in front of it, is down (an outage),
+rather than that it failed this one request (500)."""
 
 
 DELIVERY_ORDER = ("sent", "delivered", "read", "failed")

@@ -10,6 +10,11 @@ change, one commit. Under load this divides the per-event cost of the database b
 size; when it is quiet a batch is a single event and nothing waits. One batch runs at a time
 in a process, in arrival order, so each participant's events are handled one at a time and in
 order; across processes the row locks of `UnitOfWork.load_states_for_update` do it.
+
+A copy of an update already processed gets no reply, unless its channel confirms updates
+only once their replies were sent (``until_replied``: Telegram) and they may not have been:
+then it gets the replies kept for it in the store (`UnitOfWork.owed_replies`), and the
+adapter says when they were sent (`replied`).
 """
 
 from __future__ import annotations
@@ -49,6 +54,12 @@ class _Pending:
     participant: str
     inbound: Inbound
     done: asyncio.Future[tuple[Reply, ...]]
+    until_replied: bool = False
+
+    @property
+    def update_key(self) -> tuple[str, int] | None:
+        update_id = self.inbound.update_id
+        return None if update_id is None else (self.inbound.key.channel, update_id)
 
 
 class ConversationService:
@@ -72,37 +83,67 @@ class ConversationService:
         self._worker: asyncio.Task[None] | None = None
         # pseudonym → (language of the notice last sent, when), before consent, text channels
         self._notices: dict[str, tuple[str, datetime]] = {}
+        # updates whose replies this process returned and was not yet told were sent
+        self._answering: set[tuple[str, int]] = set()
+        # updates whose owed replies were sent, to forget in the next transaction
+        self._sent: list[tuple[str, int]] = []
 
-    async def handle(self, inbound: Inbound) -> tuple[Reply, ...]:
-        """Process one event; the returned replies are to be sent after this returns."""
+    async def handle(self, inbound: Inbound, *, until_replied: bool = False) -> tuple[Reply, ...]:
+        """Process one event; the returned replies are to be sent after this returns.
+
+        With ``until_replied`` the replies are kept in the store with the update until
+        `replied` is called: a copy of the update that comes again in between (after a
+        crash) gets them again instead of nothing.
+        """
         pending = _Pending(
             pseudonym(self._secret, inbound.key),
             inbound,
             asyncio.get_running_loop().create_future(),
+            until_replied,
         )
         self._queue.append(pending)
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._drain())
+        self._wake()
         return await pending.done
 
+    def replied(self, inbound: Inbound) -> None:
+        """The replies `handle` returned for ``inbound`` (``until_replied``) were sent, or
+        given up: the store forgets them in its next transaction."""
+        if inbound.update_id is None:
+            return
+        key = (inbound.key.channel, inbound.update_id)
+        if key in self._answering:
+            self._answering.discard(key)
+            self._sent.append(key)
+            self._wake()
+
+    def _wake(self) -> None:
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._drain())
+
     async def _drain(self) -> None:
-        while self._queue:
+        while self._queue or self._sent:
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
-            await self._settle(batch)
+            # the replies sent meanwhile are forgotten in the same transaction as the batch
+            sent, self._sent = self._sent, []
+            await self._settle(batch, sent)
 
-    async def _settle(self, batch: list[_Pending]) -> None:
+    async def _settle(self, batch: list[_Pending], sent: list[tuple[str, int]]) -> None:
         """Run a batch; if it fails, run its events one by one so one bad event fails alone."""
+        if not batch:
+            await self._forget_sent(sent)
+            return
         try:
-            results = await self._with_retries(batch)
+            results = await self._with_retries(batch, sent)
         except Exception as error:
             if len(batch) == 1:
                 _resolve(batch[0], error)
                 return
             log.warning("a batch of %d events failed; retrying them one by one", len(batch))
+            await self._forget_sent(sent)
             for pending in batch:
                 try:
-                    (replies,) = await self._with_retries([pending])
+                    (replies,) = await self._with_retries([pending], [])
                 except Exception as single:
                     _resolve(pending, single)
                 else:
@@ -111,10 +152,24 @@ class ConversationService:
         for pending, replies in zip(batch, results, strict=True):
             _resolve(pending, replies)
 
-    async def _with_retries(self, batch: Sequence[_Pending]) -> list[tuple[Reply, ...]]:
+    async def _forget_sent(self, sent: list[tuple[str, int]]) -> None:
+        """Forget owed replies that were sent, in a transaction of their own. On failure
+        they stay kept: at worst an update that comes again gets its replies twice."""
+        if not sent:
+            return
+        try:
+            async with self._uow() as uow:
+                await uow.replies_sent(sent)
+                await uow.commit()
+        except Exception as error:
+            log.warning("could not forget %d sent replies: %s", len(sent), error)
+
+    async def _with_retries(
+        self, batch: Sequence[_Pending], sent: list[tuple[str, int]]
+    ) -> list[tuple[Reply, ...]]:
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                return await self._transaction(batch)
+                return await self._transaction(batch, sent)
             except ConcurrentUpdate:
                 if attempt == _ATTEMPTS:
                     raise
@@ -142,9 +197,13 @@ class ConversationService:
             views[(participant, wanted)] = await uow.consultation_view(participant, wanted)
         return views[(participant, wanted)]
 
-    async def _transaction(self, batch: Sequence[_Pending]) -> list[tuple[Reply, ...]]:
+    async def _transaction(
+        self, batch: Sequence[_Pending], sent: list[tuple[str, int]]
+    ) -> list[tuple[Reply, ...]]:
         now = self._clock.now()
         results: list[tuple[Reply, ...]] = []
+        owed: dict[tuple[str, int], tuple[Reply, ...]] = {}  # replies to keep until sent
+        again: dict[int, tuple[str, int]] = {}  # copies that may be owed replies, by index
         async with self._uow() as uow:
             keys = [
                 (p.inbound.key.channel, p.inbound.update_id)
@@ -160,10 +219,12 @@ class ConversationService:
             views: dict[tuple[str, str], ConsultationView] = {}
             for pending in batch:
                 inbound, participant = pending.inbound, pending.participant
-                if inbound.update_id is not None:
-                    key = (inbound.key.channel, inbound.update_id)
+                key = pending.update_key
+                if key is not None:
                     if key not in fresh:
                         log.info("update %s on %s was already processed", key[1], key[0])
+                        if pending.until_replied and key not in owed:
+                            again[len(results)] = key
                         results.append(())
                         continue
                     fresh.discard(key)  # a second copy within this batch is a redelivery too
@@ -200,25 +261,43 @@ class ConversationService:
                     )
                 states[participant] = transition.state
                 self._remember_notice(participant, inbound, transition, now)
-                if any(isinstance(r, Forget) for r in transition.records):
-                    if changes:
-                        await uow.apply(changes)
-                        changes = Changes(now)
-                    await uow.forget(participant, now)
-                elif transition.state is not None:
-                    changes.states[participant] = transition.state
-                    address_key = (participant, inbound.key.channel)
-                    resumed = any(
-                        isinstance(r, OptOut) and not r.stopped for r in transition.records
-                    )
-                    if before is None or resumed:
-                        changes.addresses[address_key] = inbound.address
-                    changes.records.extend((participant, r) for r in transition.records)
+                changes = await _keep(uow, changes, pending, before, transition)
+                if pending.until_replied and key is not None and transition.replies:
+                    owed[key] = transition.replies
                 results.append(transition.replies)
             if changes:
                 await uow.apply(changes)
+            resent = await self._owed_again(uow, owed, sent, again)
             await uow.commit()
+        for index, (key, replies) in resent.items():
+            results[index] = replies
+            self._answering.add(key)
+        self._answering.update(owed)
         return results
+
+    async def _owed_again(
+        self,
+        uow: UnitOfWork,
+        owed: dict[tuple[str, int], tuple[Reply, ...]],
+        sent: list[tuple[str, int]],
+        again: dict[int, tuple[str, int]],
+    ) -> dict[int, tuple[tuple[str, int], tuple[Reply, ...]]]:
+        """Keep the batch's ``owed`` replies, forget those ``sent``, and return the replies
+        kept for copies of updates processed before, by their index in the batch; none for
+        an update this process is answering right now (its first copy will)."""
+        await uow.owe_replies(owed)
+        await uow.replies_sent(sent)
+        waiting = {i: key for i, key in again.items() if key not in self._answering}
+        if not waiting:
+            return {}
+        kept = await uow.owed_replies(list(waiting.values()))
+        resent: dict[int, tuple[tuple[str, int], tuple[Reply, ...]]] = {}
+        for index, key in waiting.items():
+            replies = kept.get(key)
+            if replies and key not in (k for k, _ in resent.values()):
+                log.info("update %s on %s is owed its replies: sending them", key[1], key[0])
+                resent[index] = (key, replies)
+        return resent
 
     def _locale(
         self,
@@ -246,6 +325,28 @@ class ConversationService:
         if len(self._notices) > 10_000:  # forget the stale ones now and then
             self._notices = {k: v for k, v in self._notices.items() if now - v[1] < NOTICE_MEMORY}
         self._notices[participant] = (language, now)
+
+
+async def _keep(
+    uow: UnitOfWork,
+    changes: Changes,
+    pending: _Pending,
+    before: ConversationState | None,
+    transition: Transition,
+) -> Changes:
+    """Add what ``transition`` asks to keep to ``changes``; a `Forget` erases the person at
+    once, after what came before it was written. The changes to go on with."""
+    participant, inbound = pending.participant, pending.inbound
+    if any(isinstance(r, Forget) for r in transition.records):
+        changes = await _flush(uow, changes)
+        await uow.forget(participant, changes.now)
+    elif transition.state is not None:
+        changes.states[participant] = transition.state
+        resumed = any(isinstance(r, OptOut) and not r.stopped for r in transition.records)
+        if before is None or resumed:
+            changes.addresses[(participant, inbound.key.channel)] = inbound.address
+        changes.records.extend((participant, r) for r in transition.records)
+    return changes
 
 
 async def _flush(uow: UnitOfWork, changes: Changes) -> Changes:

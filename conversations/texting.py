@@ -46,20 +46,34 @@ def normalize(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", folded).split())
 
 
+_SLASH_COMMAND = re.compile(r"(?<![\w/])/([a-z]+(?:_[a-z]+)*)(?![\w/])")
+
+
+def typed_commands(text: str) -> str:
+    """Commands as they are typed without buttons: ``/my_signups`` → ``MY SIGNUPS``.
+
+    A slash is hard to type on many basic phones, and the engine reads a command's words
+    without it (`Engine.interpret`), so text sent by SMS never asks for one.
+    """
+    return _SLASH_COMMAND.sub(lambda found: found[1].replace("_", " ").upper(), text)
+
+
 def numbered_text(reply: Reply) -> str:
     """A reply as plain text: its text, then one line per option, "1) Label".
 
+    Commands are written as typed, without their slash (`typed_commands`).
     Options are numbered in the order of ``reply.flat_buttons``, the numbers `choose` reads.
     Buttons whose label is itself a number (scale points) are not listed: the text says what
     the numbers mean. When the person is expected to type (a number, free text), the buttons
     are extras such as "Skip" and are shown by name, unnumbered.
     """
     buttons = reply.flat_buttons
+    text = typed_commands(reply.text)
     if not buttons:
-        return reply.text
+        return text
     if reply.expects_text:
-        return reply.text + "\n(" + " | ".join(clean_label(b.label) for b in buttons) + ")"
-    lines = [reply.text]
+        return text + "\n(" + " | ".join(clean_label(b.label) for b in buttons) + ")"
+    lines = [text]
     for number, button in enumerate(buttons, 1):
         label = clean_label(button.label)
         if not label.strip().isdigit():

@@ -5,7 +5,7 @@ Telegram, the terminal and SMS all speak in these; nothing here knows any platfo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -239,6 +239,9 @@ class StaffBroadcast:
     text: str
     language: str
     group: str | None = None
+    translations: Mapping[str, str] = field(default_factory=dict)
+    """The same message in other languages (the workspace composes one per language); each
+    recipient gets theirs, else ``text``."""
 
 
 @dataclass(frozen=True, slots=True)

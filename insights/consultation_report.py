@@ -15,12 +15,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from conversations.definitions import Consultation, Deployment
-from conversations.i18n import translate
+from conversations.i18n import LANGUAGE_NAMES, translate
 from insights.opinion_groups import OpinionGroups
 from insights.suppression import suppress
 from insights.themes import Suggestion
 
 HIDDEN = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Versions:
+    """A statement in every language it has: ``texts`` (language → text) and the language its
+    author wrote in (None for the deployment's own statements, written in every language)."""
+
+    original: str | None
+    texts: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +49,9 @@ class ReportInput:
     value_names: Mapping[str, str] = field(default_factory=dict)  # value id → label
     rounds: Mapping[int, tuple[str, int]] = field(default_factory=dict)  # n → (question, answers)
     extra: Mapping[str, object] = field(default_factory=dict)
+    versions: Mapping[int, Versions] = field(default_factory=dict)
+    """Each statement's original and translations (moderators translate them), by id: the
+    report shows every version beside the one in its language."""
 
 
 def build(data: ReportInput) -> dict[str, object]:
@@ -70,7 +82,7 @@ def build(data: ReportInput) -> dict[str, object]:
                 "size": HIDDEN if sizes[index] else group.size,
                 "representative": [
                     {
-                        "statement": data.statements.get(r.statement, str(r.statement)),
+                        **_statement(data, r.statement),
                         "direction": r.direction,
                         "share": round(r.probability, 2),
                         "votes": r.n_trials,
@@ -81,7 +93,7 @@ def build(data: ReportInput) -> dict[str, object]:
         )
     consensus = [
         {
-            "statement": data.statements.get(c.statement, str(c.statement)),
+            **_statement(data, c.statement),
             "direction": c.direction,
             "share": round(c.probability, 2),
             "group_aware_consensus": round(c.group_aware, 3),
@@ -144,6 +156,29 @@ def build(data: ReportInput) -> dict[str, object]:
     }
 
 
+def _statement(data: ReportInput, statement: int) -> dict[str, object]:
+    """A statement in the report's language, with its other versions (``original``: the
+    language its author wrote in, if any; ``translations``: language → text)."""
+    entry: dict[str, object] = {"statement": data.statements.get(statement, str(statement))}
+    versions = data.versions.get(statement)
+    if versions is not None:
+        entry["original"] = versions.original
+        entry["translations"] = dict(versions.texts)
+    return entry
+
+
+def _others(item: Mapping[str, object], language: str) -> list[tuple[str, str, bool]]:
+    """(language, text, is the original) of each version but the one the report shows; the
+    original first."""
+    texts = item.get("translations")
+    if not isinstance(texts, dict):
+        return []
+    original = item.get("original")
+    shown = language if language in texts else None
+    listed = [(code, str(text), code == original) for code, text in texts.items() if code != shown]
+    return sorted(listed, key=lambda version: not version[2])
+
+
 def _hidden(counts: Sequence[int], k: int) -> list[bool]:
     """Which of counts that add up to a shown total to hide: those under k, and complements."""
     pattern = suppress([[n] for n in counts], [sum(counts)], k, additive=True)
@@ -170,8 +205,17 @@ def _md(value: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def _md_versions(item: Mapping[str, object], language: str) -> list[str]:
+    lines = []
+    for code, text, original in _others(item, language):
+        label = f"{code}, original" if original else code
+        lines.append(f"  - *{_md(label)}:* {_md(text)}")
+    return lines
+
+
 def _markdown(r: Mapping[str, object]) -> str:
     m = _md
+    language = str(r.get("language", "en"))
     lines = [f"# {m(r['title'])}", "", f"*{m(r['element'])}*", ""]
     lines += [f"**Question:** {m(r['question'])}", ""]
     lines += [f"Participants: {r['participants']} · free-text answers: {r['answers']}", ""]
@@ -189,13 +233,16 @@ def _markdown(r: Mapping[str, object]) -> str:
         lines.append(f"### Group {group['group']} ({group['size']} people)")
         for rep in group["representative"]:
             lines.append(f"- {rep['direction']} {rep['share']:.0%}: {m(rep['statement'])}")
+            lines += _md_versions(rep, language)
         lines.append("")
     lines += ["", "## Common ground (all groups)", ""]
     consensus = r["consensus"]
     assert isinstance(consensus, list)
-    lines += [f"- {c['direction']} {c['share']:.0%}: {m(c['statement'])}" for c in consensus] or [
-        "None yet."
-    ]
+    for c in consensus:
+        lines.append(f"- {c['direction']} {c['share']:.0%}: {m(c['statement'])}")
+        lines += _md_versions(c, language)
+    if not consensus:
+        lines.append("None yet.")
     lines += ["", "## Themes", ""]
     themes = r["themes"]
     assert isinstance(themes, list)
@@ -222,12 +269,35 @@ def _markdown(r: Mapping[str, object]) -> str:
     return "\n".join(lines)
 
 
+class _Built(str):
+    """HTML this module built itself from escaped parts (a table cell not to escape again)."""
+
+    __slots__ = ()
+
+
 DIRECTIONS = frozenset({"agree", "disagree"})
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "ps", "ku", "ur", "he"})
 
 
 def direction_of(language: str) -> str:
     return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+
+
+def _said(item: Mapping[str, object], language: str) -> _Built:
+    """A statement's cell: its text in the report's language, then its original and
+    translations, each marked with its language and direction."""
+    e = html.escape
+    versions = []
+    for code, text, original in _others(item, language):
+        name = LANGUAGE_NAMES.get(code, code)
+        label = translate("consultation_original", language, name=name) if original else name
+        versions.append(
+            f"<li lang='{e(code)}' dir='{direction_of(code)}'><span class='label' "
+            f"lang='{e(language)}' dir='{direction_of(language)}'>{e(label)}</span> "
+            f"{e(text)}</li>"
+        )
+    shown = e(str(item["statement"]))
+    return _Built(shown + (f"<ul class='versions'>{''.join(versions)}</ul>" if versions else ""))
 
 
 def _html(r: Mapping[str, object]) -> str:
@@ -237,7 +307,10 @@ def _html(r: Mapping[str, object]) -> str:
     def table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
         cells = "".join(f"<th>{e(h)}</th>" for h in head)
         body = "".join(
-            "<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows
+            "<tr>"
+            + "".join(f"<td>{c if isinstance(c, _Built) else e(str(c))}</td>" for c in row)
+            + "</tr>"
+            for row in rows
         )
         return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -287,7 +360,7 @@ def _html(r: Mapping[str, object]) -> str:
             table(
                 ["", share, statement],
                 [
-                    (direction(g["direction"]), f"{g['share']:.0%}", g["statement"])
+                    (direction(g["direction"]), f"{g['share']:.0%}", _said(g, language))
                     for g in group["representative"]
                 ],
             )
@@ -296,7 +369,10 @@ def _html(r: Mapping[str, object]) -> str:
     parts.append(
         table(
             ["", share, statement],
-            [(direction(c["direction"]), f"{c['share']:.0%}", c["statement"]) for c in consensus],
+            [
+                (direction(c["direction"]), f"{c['share']:.0%}", _said(c, language))
+                for c in consensus
+            ],
         )
         if consensus
         else f"<p>{w('consultation_none_yet')}</p>"
@@ -345,6 +421,8 @@ def _html(r: Mapping[str, object]) -> str:
         "body{font-family:sans-serif;max-width:50em;margin:auto}"
         "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .5em}"
         "blockquote{border-left:3px solid #999;margin:.3em 0;padding-left:.6em}"
+        ".versions{margin:.2em 0;padding-inline-start:1.2em;color:#444;font-size:.9em}"
+        ".label{font-style:italic}"
     )
     return (
         f"<!doctype html>\n<html lang='{e(language)}' dir='{direction_of(language)}'><head>"

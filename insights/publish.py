@@ -10,6 +10,7 @@ Layout, each path a permalink::
 
     index.html                      links to each language
     LANG/index.html                 the poll: method note, questions, waves
+    LANG/wave-N.html                the poll in wave N: its questions (repeating polls)
     LANG/QUESTION/wave-N.html       one question in wave N (repeating polls)
     LANG/QUESTION/all.html          one question, every answer (polls without waves)
 """
@@ -64,6 +65,17 @@ def site(deployment: Deployment, poll: Poll, editions: Sequence[Edition]) -> dic
             edition = by_key.get((language, wave))
             if edition is None:
                 continue
+            if wave is not None:
+                path = f"{slug(wave)}.html"
+                pages[f"{language}/{path}"] = _poll_page(
+                    deployment,
+                    poll,
+                    language,
+                    waves=waves,
+                    editions=by_key,
+                    switch=_switcher(languages, language, path, depth=1),
+                    wave=wave,
+                )
             for question in edition.results.questions:
                 path = f"{question.question_id}/{slug(wave)}.html"
                 switch = _switcher(languages, language, path, depth=2)
@@ -81,10 +93,15 @@ def _poll_page(
     waves: Sequence[int | None],
     editions: Mapping[tuple[str, int | None], Edition],
     switch: str,
+    wave: int | None = None,
 ) -> str:
+    """The poll's page: its questions in ``wave`` (default: the latest), and every wave."""
     title = escape(deployment.text(poll.title, language))
-    parts = [f"<h1>{title}</h1>", _method(deployment, language)]
-    latest = waves[-1] if waves else None
+    parts = [f"<h1>{title}</h1>"]
+    if wave is not None:
+        parts.append(f"<p>{escape(_wave_label(language, wave))}</p>")
+    parts.append(_method(deployment, language))
+    latest = wave if wave is not None else (waves[-1] if waves else None)
     edition = editions.get((language, latest))
     if edition is not None:
         items = "".join(
@@ -93,10 +110,11 @@ def _poll_page(
         )
         parts.append(f"<ul>{items}</ul>")
     numbered = [w for w in waves if w is not None]
-    if numbered and edition is not None and edition.results.questions:
-        first = edition.results.questions[0].question_id
+    if numbered:
         items = "".join(
-            f'<li><a href="{first}/{slug(w)}.html">{escape(_wave_label(language, w))}</a></li>'
+            f'<li><a href="{slug(w)}.html"'
+            + (' aria-current="page"' if w == wave else "")
+            + f">{escape(_wave_label(language, w))}</a></li>"
             for w in numbered
         )
         parts.append(f"<h2>{escape(translate('pub_waves', language))}</h2><ul>{items}</ul>")
@@ -115,8 +133,9 @@ def _question_page(
     language = edition.language
     poll_title = escape(deployment.text(poll.title, language))
     prompt = escape(question.prompt)
+    back = "index" if edition.wave is None else slug(edition.wave)
     parts = [
-        f'<p><a href="../index.html">{poll_title}</a></p>',
+        f'<p><a href="../{back}.html">{poll_title}</a></p>',
         f"<h1>{prompt}</h1>",
     ]
     if edition.wave is not None:

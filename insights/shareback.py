@@ -18,6 +18,7 @@ from __future__ import annotations
 from conversations.definitions import Deployment, Poll
 from conversations.i18n import translate
 from insights.analysis import OptionEstimate, Rows, estimate
+from insights.results import PollResults
 
 MAX_QUESTIONS = 4
 TOP_OPTIONS = 3
@@ -80,6 +81,53 @@ def _summary(
         note = translate("shareback_close", language) + " " + note
     caveat = translate("shareback_opt_in", language)
     return "\n\n".join([intro, "\n".join(lines), f"{caveat} {note}"])
+
+
+def by_group(results: PollResults, language: str) -> dict[str, str]:
+    """Each group's own figures as a short text, by group key: with results split by region,
+    what the people of each region get besides the summary.
+
+    Only the cells ``results`` shows are used (`bots.app.results_of` hid the others with the
+    whole poll's protection, `insights.disclosure`): a question whose count for the group is
+    hidden is left out, so is an option whose cell is hidden, and a group with nothing left
+    gets no text. Counts, not weighted: a region's respondents are too few to weight.
+    """
+    texts: dict[str, str] = {}
+    for index, group in enumerate(results.groups):
+        if group.key is None or group.is_all:
+            continue
+        lines: list[str] = []
+        for question in results.questions:
+            if len(lines) == MAX_QUESTIONS:
+                break
+            n = question.n[index].count if question.n else None
+            if n is None or n == 0:
+                continue
+            counted = translate("shareback_region_n", language, n=n)
+            if question.rows:
+                shown = [
+                    (row.label, cell.percent)
+                    for row in question.rows
+                    if (cell := row.cells[index]).count and cell.percent is not None
+                ]
+                top = sorted(shown, key=lambda item: -item[1])[:TOP_OPTIONS]
+                if top:
+                    parts = " · ".join(f"{label} {percent:.0f} %" for label, percent in top)
+                    lines.append(f"• {question.prompt} ({counted})\n  {parts}")
+            elif question.numbers and (mean := question.numbers[index].mean) is not None:
+                average = translate("shareback_average", language, value=f"{mean:.1f}")
+                lines.append(f"• {question.prompt} ({counted})\n  {average}")
+        if lines:
+            heading = translate("shareback_region", language, region=group.label)
+            texts[group.key] = "\n".join([heading, *lines])
+    return texts
+
+
+def with_link(text: str, link: str | None, language: str) -> str:
+    """The text, then where every published figure can be read (its permalink), if any."""
+    if link is None:
+        return text
+    return f"{text}\n\n{translate('shareback_link', language, link=link)}"
 
 
 def _tiers(options: list[OptionEstimate]) -> list[list[OptionEstimate]]:

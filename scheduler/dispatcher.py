@@ -17,7 +17,13 @@ Outcomes:
   pauses, not only the chat: the limiter never sends more than one message per second to a
   chat, which is Telegram's per-chat limit, so a 429 means the bot's overall limit was hit (or
   Telegram is shedding load), and carrying on with other chats would only collect more 429s.
-* a passing failure (5xx, timeout, connection error) → due again after ``backoff_base × 2^(n-1)``
+* an outage (connection refused or reset, a timeout, 502/503/504: `SendResult.outage`) → the
+  channel is paused and probed with a growing interval (`scheduler.outage.Outages`); the row
+  is due again when the channel is, and the attempt does not count. A send that timed out may
+  still have reached the platform: it is sent again only once the channel answers a probe, so
+  a hung platform puts at most the sends under way plus one probe at a time at risk of a
+  duplicate (README, "Outages").
+* a passing failure (500, a sender's bug) → due again after ``backoff_base × 2^(n-1)``
   seconds for the n-th attempt, ``failed`` after ``max_attempts``.
 * unreachable (403: blocked, deactivated) → ``unreachable``; the participant is left out of
   every later message.
@@ -41,6 +47,7 @@ from datetime import datetime, timedelta
 
 from conversations.ports import Clock, Outbox, OutboxMessage, Outcome, Sender, SendResult
 from conversations.values import Reply
+from scheduler.outage import Outages
 from scheduler.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -177,6 +184,7 @@ class Dispatcher:
         quiet: QuietHours | None = None,
         settings: DispatcherSettings | None = None,
         worker: str | None = None,
+        outages: Outages | None = None,
     ) -> None:
         self._outbox = outbox
         self._senders = dict(senders)
@@ -185,6 +193,7 @@ class Dispatcher:
         self._settings = settings or DispatcherSettings()
         self._limiter = limiter or RateLimiter(self._settings.rate)
         self._quiet = quiet
+        self._outages = outages or Outages()
         self.worker = (worker or worker_name())[:64]
         self._slots = self._settings.slots
         self._outcomes: Counter[str] = Counter()
@@ -242,6 +251,8 @@ class Dispatcher:
             return min((quiet_end - now).total_seconds(), settings.quiet_check_seconds)
         if (paused := self._limiter.paused_for()) > 0:  # flood control: claim nothing
             return min(paused, idle)
+        if self._senders and (down := self._outages.wait_for(self._senders)) > 0:
+            return min(down, idle)  # every channel is down: claim nothing until a probe
         free = self._slots - len(slots.tasks)
         if slots.tasks:
             if free < max(1, self._slots // 4):  # claim in batches, not row by row
@@ -315,47 +326,66 @@ class Dispatcher:
         except Exception as error:  # e.g. a poll removed from the deployment
             log.warning("outbox message %d cannot be rendered: %r", message.id, error)
             return SendResult(Outcome.FAILED, None, f"cannot render: {error!r}"), False
-        missed = await self._wait_for_turn(message.address, slots)
+        channel = message.channel
+        missed, probe = await self._wait_for_turn(channel, message.address, slots)
         if missed is not None:
             return missed, False
         try:
             result = await sender.send(message.address, reply)
         except Exception as error:  # a sender's bug: retried like a passing failure
+            if probe:
+                self._outages.no_verdict(channel)
             # the type only: an exception's text may hold an address or a URL with a token
             log.warning("outbox message %d: the sender failed: %s", message.id, type(error))
             return SendResult(Outcome.RETRY, None, f"sender error: {type(error).__name__}"), False
         finally:
             self._limiter.release(message.address)
+        if result.outcome is Outcome.RETRY and result.outage:
+            # not the message's fault: due again at the next probe, the attempt given back
+            wait = self._outages.failed(channel, probe=probe, reason=result.detail)
+            return SendResult(Outcome.RETRY, wait, f"outage: {result.detail}", outage=True), False
+        if probe or self._outages.is_down(channel):
+            self._outages.answered(channel)
         flood = result.outcome is Outcome.RETRY and result.retry_after is not None
         return result, flood
 
-    async def _wait_for_turn(self, address: str, slots: _Slots | None) -> SendResult | None:
-        """None once this message's turn is open (`RateLimiter.release` it after the send);
-        else why it was not sent (stopping, or no turn within half the lease), to be queued
-        again without counting an attempt."""
+    async def _wait_for_turn(
+        self, channel: str, address: str, slots: _Slots | None
+    ) -> tuple[SendResult | None, bool]:
+        """(None, probe) once this message's turn is open (`RateLimiter.release` it after the
+        send; ``probe``: it is the send that tries a channel that was down); else why it was
+        not sent (stopping, or no turn within half the lease), to be queued again without
+        counting an attempt."""
         task = asyncio.current_task()
         assert task is not None
         if slots is not None:
             if slots.stopped:
-                return self._not_sent("stopping")
+                return self._not_sent("stopping", channel), False
             slots.waiting.add(task)  # cancelled by the slots when the stop event is set
+        probe = False
         try:
             async with asyncio.timeout(self._settings.lease_seconds / 2):
+                probe = await self._outages.enter(channel)
                 await self._limiter.acquire(address)
         except TimeoutError:
-            return self._not_sent("no turn within half the lease")
+            if probe:
+                self._outages.no_verdict(channel)
+            return self._not_sent("no turn within half the lease", channel), False
         except asyncio.CancelledError:
+            if probe:
+                self._outages.no_verdict(channel)
             # the slots' cancel for stopping is taken back; any other cancel goes on
             if slots is None or not slots.stopped or task.uncancel() > 0:
                 raise
-            return self._not_sent("stopping")
+            return self._not_sent("stopping", channel), False
         finally:
             if slots is not None:
                 slots.waiting.discard(task)
-        return None
+        return None, probe
 
-    def _not_sent(self, reason: str) -> SendResult:
-        return SendResult(Outcome.RETRY, self._limiter.paused_for(), f"not sent: {reason}")
+    def _not_sent(self, reason: str, channel: str) -> SendResult:
+        wait = max(self._limiter.paused_for(), self._outages.paused_for(channel))
+        return SendResult(Outcome.RETRY, wait, f"not sent: {reason}")
 
     def _backoff(self, attempts: int) -> timedelta:
         settings = self._settings

@@ -525,7 +525,8 @@ async def record_community(
     participant: str,
     record: CommunityRecord,
     now: datetime,
-) -> None:
+) -> int | None:
+    """Apply a staff or volunteer record; a broadcast's number for a `StaffBroadcast`."""
     connection = await session.connection()
     match record:
         case FeedbackGiven():
@@ -543,7 +544,8 @@ async def record_community(
                 )
             )
         case MessageSignUps():
-            broadcast_id = await _broadcast_row(session, None, record.language, record.text, now)
+            texts = {record.language: record.text}
+            broadcast_id = await _broadcast_row(session, None, texts, now)
             recipients = select(Participant.id).where(
                 exists().where(
                     SignUpRow.participant_id == Participant.id,
@@ -562,9 +564,8 @@ async def record_community(
             )
             await audit(session, participant, "message_signups", record.initiative_id, now)
         case StaffBroadcast():
-            broadcast_id = await _broadcast_row(
-                session, record.topic, record.language, record.text, now
-            )
+            texts = {**record.translations, record.language: record.text}
+            broadcast_id = await _broadcast_row(session, record.topic, texts, now)
             if record.group is not None:
                 recipients = select(Participant.id).where(
                     exists().where(
@@ -597,7 +598,9 @@ async def record_community(
                 kind="broadcast",
             )
             audience = f"#{record.group}" if record.group else record.topic or "@signups"
-            await audit(session, participant, "broadcast", audience, now)
+            # the broadcast's number too: the workspace shows its sender how far it has gone
+            await audit(session, participant, "broadcast", f"{audience} {broadcast_id}", now)
+            return broadcast_id
         case InitiativeCancelled():
             await session.execute(
                 update(StoredInitiative)
@@ -628,8 +631,9 @@ async def record_community(
             )
             if record.edited:
                 # everyone signed up hears of the change; a larger capacity fills from the list
+                # the occasion fits the job column beside the longest id (64 = 11 + 32 + 9 + 12)
                 await queue_initiative_event(
-                    connection, record.initiative_id, "changed", now, f"{now:%Y%m%d%H%M%S}"
+                    connection, record.initiative_id, "changed", now, f"{now:%y%m%d%H%M%S}"
                 )
                 capacity = record.data.get("capacity")
                 if isinstance(capacity, int):
@@ -637,16 +641,17 @@ async def record_community(
                     await promote(session, record.initiative_id, capacity, now)
             action = "edit_initiative" if record.edited else "save_initiative"
             await audit(session, participant, action, record.initiative_id, now)
+    return None
 
 
 async def _broadcast_row(
-    session: AsyncSession, topic: str | None, language: str, text: str, now: datetime
+    session: AsyncSession, topic: str | None, texts: Mapping[str, str], now: datetime
 ) -> int:
     return int(
         (
             await session.execute(
                 insert(Broadcast)
-                .values(topic=topic, texts={language: text}, photo=None, created_at=now)
+                .values(topic=topic, texts=dict(texts), photo=None, created_at=now)
                 .returning(Broadcast.id)
             )
         ).scalar_one()
@@ -879,6 +884,26 @@ class CommunityStore:
                 select(ClosedGroup.id).where(ClosedGroup.chatham_house.is_(True))
             )
             return set(rows)
+
+    # staff acting outside chat (the workspace)
+
+    async def staff_view(self, participant: str, now: datetime) -> tuple[Snapshot, tuple[str, ...]]:
+        """What chat would know of ``participant`` to answer a staff command: their snapshot
+        and the closed groups they belong to."""
+        async with AsyncSession(self._reader) as session:
+            snapshot = await load_snapshot(session, participant, now)
+            groups = await session.scalars(
+                select(GroupMember.group_id)
+                .where(GroupMember.participant_id == participant)
+                .order_by(GroupMember.joined_at, GroupMember.group_id)
+            )
+            return snapshot, tuple(groups)
+
+    async def apply(self, participant: str, record: CommunityRecord, now: datetime) -> int | None:
+        """A staff record applied as chat's are (`record_community`), in one transaction; a
+        broadcast's number for a `StaffBroadcast`."""
+        async with AsyncSession(self._writer) as session, session.begin():
+            return await record_community(session, participant, record, now)
 
     # initiatives
 

@@ -52,6 +52,21 @@ class DatabaseUnavailable(StorageError):
         self.url = safe_url(url)
 
 
+class DatabaseReadOnly(StorageError):
+    def __init__(self, url: URL, reason: BaseException) -> None:
+        detail = reason.orig if isinstance(reason, DBAPIError) else reason
+        lines = str(detail).strip().splitlines()
+        message = lines[0] if lines else type(detail).__name__
+        super().__init__(
+            f"the database {safe_url(url)} cannot be written ({message}): check the file's "
+            "permissions and the disk, or that the server accepts writes"
+        )
+        self.url = safe_url(url)
+
+
+PROBE_TABLE = "peacepulse_write_probe"
+
+
 def safe_url(url: URL) -> str:
     """The URL as text with any password masked, fit for logs and error messages.
 
@@ -182,6 +197,24 @@ async def upgrade(engine: AsyncEngine) -> None:
     try:
         async with connection.begin():
             await connection.run_sync(_upgrade_to_head)
+    finally:
+        await connection.close()
+
+
+async def check_writable(engine: AsyncEngine) -> None:
+    """Refuse a store that cannot be written (a read-only file or folder, a full disk, a
+    read-only server or replica): a tiny write in a transaction that is rolled back.
+
+    Raises `DatabaseReadOnly`, or `DatabaseUnavailable` when no connection can be made.
+    """
+    connection = await connect(for_writing(engine))
+    try:
+        try:
+            async with connection.begin() as transaction:
+                await connection.exec_driver_sql(f"CREATE TABLE {PROBE_TABLE} (x INTEGER)")
+                await transaction.rollback()
+        except (DBAPIError, OSError) as exc:
+            raise DatabaseReadOnly(engine.url, exc) from exc
     finally:
         await connection.close()
 

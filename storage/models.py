@@ -243,13 +243,19 @@ class OutboxRow(Base):
 
 
 class ProcessedUpdate(Base):
-    """An update (a channel's message or button press) that has been processed once."""
+    """An update (a channel's message or button press) that has been processed once.
+
+    ``reply_owed`` holds the replies of an update whose channel confirms it only once they
+    were sent (Telegram), from the commit until they were sent: if the update comes again
+    after a crash in between, they are sent then (`UnitOfWork.owed_replies`).
+    """
 
     __tablename__ = "processed_updates"
 
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reply_owed: Mapped[str | None] = mapped_column(Text)
 
 
 # --- initiatives, sign-ups, staff and closed groups (see storage.community) ---------------

@@ -100,6 +100,14 @@ class JobOverview(NamedTuple):
         return self.queued + self.sending + self.sent + self.failed + self.unreachable
 
 
+class FailureReason(NamedTuple):
+    """How many messages of a job failed with the same last error."""
+
+    job: str
+    reason: str
+    messages: int
+
+
 class WaveOverview(NamedTuple):
     poll_id: str
     number: int
@@ -207,12 +215,22 @@ class SqlOutbox(OutboxPort):
             )
 
     async def queue_broadcast(
-        self, topic: str | None, texts: dict[str, str], photo: str | None, now: datetime
+        self,
+        topic: str | None,
+        texts: dict[str, str],
+        photo: str | None,
+        now: datetime,
+        among: Among | None = None,
     ) -> tuple[str, int]:
-        return await _to_the_end(self._queue_broadcast(topic, texts, photo, now))
+        return await _to_the_end(self._queue_broadcast(topic, texts, photo, now, among))
 
     async def _queue_broadcast(
-        self, topic: str | None, texts: dict[str, str], photo: str | None, now: datetime
+        self,
+        topic: str | None,
+        texts: dict[str, str],
+        photo: str | None,
+        now: datetime,
+        among: Among | None,
     ) -> tuple[str, int]:
         async with self._writer.begin() as connection:
             broadcast_id = (
@@ -222,7 +240,7 @@ class SqlOutbox(OutboxPort):
                     .returning(Broadcast.id)
                 )
             ).scalar_one()
-            recipients = _broadcast_recipients(topic)
+            recipients = _broadcast_recipients(topic, among)
             job = broadcast_job(broadcast_id)
             payload = {"broadcast": broadcast_id}
             queued = await enqueue(
@@ -230,9 +248,10 @@ class SqlOutbox(OutboxPort):
             )
         return job, queued
 
-    async def audience_size(self, topic: str | None) -> int:
+    async def audience_size(self, topic: str | None, among: Among | None = None) -> int:
         """How many people a broadcast to ``topic`` (everyone if None) would reach now."""
-        statement = select(func.count()).select_from(_broadcast_recipients(topic).subquery())
+        recipients = _broadcast_recipients(topic, among).subquery()
+        statement = select(func.count()).select_from(recipients)
         async with self._reader.connect() as connection:
             return int((await connection.execute(statement)).scalar_one())
 
@@ -531,6 +550,47 @@ class SqlOutbox(OutboxPort):
             rows = await connection.execute(statement)
             return [JobOverview(row[0], *(int(n) for n in row[1:])) for row in rows]
 
+    async def failure_reasons(self, job: str | None = None) -> list[FailureReason]:
+        """Why messages failed: one row per job and last error, the most frequent first."""
+        statement = (
+            select(OutboxRow.job, OutboxRow.last_error, func.count())
+            .where(OutboxRow.status == "failed")
+            .group_by(OutboxRow.job, OutboxRow.last_error)
+            .order_by(func.count().desc(), OutboxRow.job)
+        )
+        if job is not None:
+            statement = statement.where(OutboxRow.job == job)
+        async with self._reader.connect() as connection:
+            rows = await connection.execute(statement)
+            return [FailureReason(row[0], row[1] or "", int(row[2])) for row in rows]
+
+    async def retry_failed(self, now: datetime, job: str | None = None) -> int:
+        """Queue failed messages again, due now with their attempts reset; how many.
+
+        Rows skipped because the participant paused messages or has no address are left: they
+        would only be skipped again (they are sent if a later job reaches the person).
+        """
+        statement = (
+            update(OutboxRow)
+            .where(
+                OutboxRow.status == "failed",
+                func.coalesce(OutboxRow.last_error, "").not_like("skipped:%"),
+            )
+            .values(
+                status="queued",
+                attempts=0,
+                due_at=now,
+                claimed_by=None,
+                claimed_at=None,
+                last_error=None,
+            )
+        )
+        if job is not None:
+            statement = statement.where(OutboxRow.job == job)
+        async with self._writer.begin() as connection:
+            result = await connection.execute(statement)
+        return max(result.rowcount, 0)
+
     async def waves_overview(self) -> list[WaveOverview]:
         """Every opened wave with how many were invited and how many completed it."""
         completed = (
@@ -629,7 +689,17 @@ def _settlement(
     return _Settlement(message.participant, now, values)
 
 
-def _broadcast_recipients(topic: str | None) -> Select[str]:
+@dataclass(frozen=True, slots=True)
+class Among:
+    """Only the people whose profile ``field`` is one of ``values``; with ``others``, only
+    those whose answer is none of them (or who gave none)."""
+
+    field: str
+    values: tuple[str, ...]
+    others: bool = False
+
+
+def _broadcast_recipients(topic: str | None, among: Among | None = None) -> Select[str]:
     """Reachable subscribers of ``topic``, or every reachable participant when None."""
     conditions = list(reachable())
     if topic is not None:
@@ -638,6 +708,13 @@ def _broadcast_recipients(topic: str | None) -> Select[str]:
                 Subscription.participant_id == Participant.id, Subscription.topic == topic
             )
         )
+    if among is not None:
+        answered = exists().where(
+            ProfileValue.participant_id == Participant.id,
+            ProfileValue.field == among.field,
+            ProfileValue.value.in_(list(among.values)),
+        )
+        conditions.append(~answered if among.others else answered)
     return select(Participant.id).where(*conditions)
 
 

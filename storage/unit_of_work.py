@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -19,6 +20,7 @@ from conversations.ports import Changes, ConcurrentUpdate, UnitOfWork
 from conversations.snapshot import Snapshot
 from conversations.values import (
     AnswerGiven,
+    Button,
     CommunityRecord,
     ConsentGiven,
     ConversationState,
@@ -26,6 +28,7 @@ from conversations.values import (
     Decision,
     OptOut,
     Record,
+    Reply,
 )
 from storage import community, consultations
 from storage.database import StorageError, UnsupportedDatabase, for_writing
@@ -173,6 +176,49 @@ class SqlUnitOfWork(UnitOfWork):
             statement, [{"c": c, "u": u, "now": now} for c, u in unique]
         )
         return {(channel, update_id) for channel, update_id in rows}
+
+    async def owe_replies(self, owed: Mapping[tuple[str, int], Sequence[Reply]]) -> None:
+        if not owed:
+            return
+        table = _PROCESSED
+        statement = (
+            update(table)
+            .where(table.c.channel == bindparam("c"), table.c.update_id == bindparam("u"))
+            .values(reply_owed=bindparam("owed"))
+        )
+        connection = await self._active.connection()
+        await connection.execute(
+            statement,
+            [{"c": c, "u": u, "owed": replies_to_json(r)} for (c, u), r in owed.items()],
+        )
+
+    async def owed_replies(
+        self, keys: Sequence[tuple[str, int]]
+    ) -> dict[tuple[str, int], tuple[Reply, ...]]:
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        table = _PROCESSED
+        statement = select(table.c.channel, table.c.update_id, table.c.reply_owed).where(
+            tuple_(table.c.channel, table.c.update_id).in_(sorted(wanted)),
+            table.c.reply_owed.is_not(None),
+        )
+        connection = await self._active.connection()
+        rows = await connection.execute(statement)
+        return {(c, u): replies_from_json(owed) for c, u, owed in rows}
+
+    async def replies_sent(self, keys: Sequence[tuple[str, int]]) -> None:
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return
+        table = _PROCESSED
+        statement = (
+            update(table)
+            .where(table.c.channel == bindparam("c"), table.c.update_id == bindparam("u"))
+            .values(reply_owed=None)
+        )
+        connection = await self._active.connection()
+        await connection.execute(statement, [{"c": c, "u": u} for c, u in unique])
 
     async def load_states_for_update(
         self, participants: Sequence[str]
@@ -473,6 +519,55 @@ def _answer_rows(participant: str, answer: AnswerGiven, now: datetime) -> list[d
             }
         )
     return rows or [blank]
+
+
+REPLIES_VERSION = 1
+
+
+def replies_to_json(replies: Sequence[Reply]) -> str:
+    """Replies as kept in `ProcessedUpdate.reply_owed` (versioned JSON)."""
+    return json.dumps(
+        {
+            "v": REPLIES_VERSION,
+            "replies": [
+                {
+                    "text": r.text,
+                    "buttons": [[[b.label, b.data] for b in row] for row in r.buttons],
+                    "replace": r.replace,
+                    "expects_text": r.expects_text,
+                    "photo": r.photo,
+                    "several": r.several,
+                }
+                for r in replies
+            ],
+        },
+        ensure_ascii=False,
+    )
+
+
+class UnknownRepliesVersion(StorageError):
+    def __init__(self, version: object) -> None:
+        super().__init__(f"owed replies of an unknown version {version!r} (newer code wrote them?)")
+
+
+def replies_from_json(data: str) -> tuple[Reply, ...]:
+    """The replies `replies_to_json` kept."""
+    loaded = json.loads(data)
+    if loaded.get("v") != REPLIES_VERSION:
+        raise UnknownRepliesVersion(loaded.get("v"))
+    return tuple(
+        Reply(
+            text=r["text"],
+            buttons=tuple(
+                tuple(Button(label, data) for label, data in row) for row in r["buttons"]
+            ),
+            replace=r["replace"],
+            expects_text=r["expects_text"],
+            photo=r["photo"],
+            several=r["several"],
+        )
+        for r in loaded["replies"]
+    )
 
 
 def unit_of_work_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:

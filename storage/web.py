@@ -109,3 +109,13 @@ class WebStore:
         async with self._reader.connect() as connection:
             rows = await connection.execute(statement.order_by(AuditEntry.id.desc()).limit(limit))
             return [(row.id, AuditLine(row.at, row.actor, row.action, row.subject)) for row in rows]
+
+    async def audit_lines(self, action: str, actor: str | None, limit: int) -> list[AuditLine]:
+        """The newest lines of one action (by one actor, if given), newest first."""
+        statement = select(AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.subject)
+        statement = statement.where(AuditEntry.action == action)
+        if actor is not None:
+            statement = statement.where(AuditEntry.actor == actor)
+        async with self._reader.connect() as connection:
+            rows = await connection.execute(statement.order_by(AuditEntry.id.desc()).limit(limit))
+            return [AuditLine(row.at, row.actor, row.action, row.subject) for row in rows]

@@ -439,6 +439,23 @@ async def test_ptb_application_polling(api: FakeBotApi) -> None:
     assert "deleteWebhook" in [method for method, _ in api.calls]
 
 
+async def test_updates_in_hand_until_confirmed_and_how_often_handed_out(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    amina = api.citizen(1001, "Amina")
+    first = (await amina.send("one"))["update_id"]
+    second = (await amina.send("two"))["update_id"]
+    assert api.in_hand == []
+    assert [u.update_id for u in await bot.get_updates()] == [first, second]
+    assert api.in_hand == [first, second]
+    # not confirmed: handed out again, until an offset past it confirms it
+    assert [u.update_id for u in await bot.get_updates(offset=second)] == [second]
+    assert api.in_hand == [second]
+    assert await bot.get_updates(offset=second + 1) == []
+    assert api.in_hand == []
+    assert api.handed_out == {first: 1, second: 2}
+
+
 # ------------------------------------------------------------------------------ webhook
 async def test_webhook_delivery_with_secret(api: FakeBotApi, bot: Bot) -> None:
     received: list[tuple[dict[str, Any], str | None]] = []
@@ -483,5 +500,31 @@ async def test_webhook_delivery_with_secret(api: FakeBotApi, bot: Bot) -> None:
         [polled] = await bot.get_updates()
         assert polled.message is not None
         assert polled.message.text == "via polling"
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_failed_webhook_delivery_is_retried_when_asked(api: FakeBotApi, bot: Bot) -> None:
+    statuses = [500, 500, 200]
+
+    async def receive(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(status=statuses.pop(0))
+
+    receiver = web.Application()
+    receiver.router.add_post("/hook", receive)
+    runner = web.AppRunner(receiver)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    api.retry_webhook = True
+    api.webhook_retry_delay = 0.01
+    try:
+        assert await bot.set_webhook(f"http://127.0.0.1:{runner.addresses[0][1]}/hook")
+        update = await api.citizen(1001, "Amina").send("again and again")
+        await api.wait_idle()
+        assert [d.status for d in api.webhook_deliveries] == [500, 500, 200]
+        assert api.handed_out == {update["update_id"]: 3}
+        assert api.pending_updates == []
     finally:
         await runner.cleanup()

@@ -30,7 +30,7 @@ import aiohttp
 from aiohttp import web
 
 from bots.sms.gateway import IncomingSms, SmsGateway, first
-from conversations.ports import Outcome, SendResult
+from conversations.ports import OUTAGE_STATUSES, Outcome, SendResult
 
 SENT_CODES = frozenset({100, 101, 102})
 UNREACHABLE_CODES = frozenset({403, 404, 406, 409})
@@ -39,6 +39,7 @@ RETRY_CODES = frozenset({405, 500, 501})
 
 class AfricasTalkingGateway(SmsGateway):
     name = "africastalking"
+    credential = "key"  # its callbacks are not signed: the URL carries our shared key
 
     def __init__(
         self,
@@ -75,13 +76,18 @@ class AfricasTalkingGateway(SmsGateway):
                 f"{self._api_url}/version1/messaging", data=data, headers=headers
             ) as response:
                 if response.status >= 500:
-                    return SendResult(Outcome.RETRY, None, f"Africa's Talking {response.status}")
+                    outage = response.status in OUTAGE_STATUSES
+                    detail = f"Africa's Talking {response.status}"
+                    return SendResult(Outcome.RETRY, None, detail, outage=outage)
                 if response.status >= 300:
                     text_body = (await response.text())[:150]
                     detail = f"Africa's Talking {response.status}: {text_body}"
                     return SendResult(Outcome.FAILED, None, detail)
                 body = await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        except (aiohttp.ClientError, TimeoutError) as error:
+            detail = f"Africa's Talking: {error!r}"[:200]
+            return SendResult(Outcome.RETRY, None, detail, outage=True)
+        except ValueError as error:  # an answer that is not JSON
             return SendResult(Outcome.RETRY, None, f"Africa's Talking: {error!r}"[:200])
         return _outcome(body)
 

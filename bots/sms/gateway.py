@@ -38,6 +38,8 @@ class SmsGateway(abc.ABC):
     """One provider's webhook protocol and send API."""
 
     name: str
+    credential: str = "signature"
+    """What `authentic` checks, as the log names it when a request fails it."""
 
     def __init__(self, api_url: str) -> None:
         self._api_url = api_url.rstrip("/")

@@ -31,7 +31,7 @@ import aiohttp
 from aiohttp import web
 
 from bots.sms.gateway import IncomingSms, SmsGateway, first
-from conversations.ports import Outcome, SendResult
+from conversations.ports import OUTAGE_STATUSES, Outcome, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +133,14 @@ class TwilioGateway(SmsGateway):
                     retry_after = _seconds(response.headers.get("Retry-After"))
                     return SendResult(Outcome.RETRY, retry_after, detail)
                 if response.status >= 500:
-                    return SendResult(Outcome.RETRY, None, detail)
+                    outage = response.status in OUTAGE_STATUSES
+                    return SendResult(Outcome.RETRY, None, detail, outage=outage)
                 if code in UNREACHABLE_CODES:
                     return SendResult(Outcome.UNREACHABLE, None, detail)
                 return SendResult(Outcome.FAILED, None, detail)
         except (aiohttp.ClientError, TimeoutError) as error:
-            return SendResult(Outcome.RETRY, None, f"Twilio unreachable: {error!r}"[:200])
+            detail = f"Twilio unreachable: {error!r}"[:200]
+            return SendResult(Outcome.RETRY, None, detail, outage=True)
 
 
 async def _json(response: aiohttp.ClientResponse) -> dict[str, object]:

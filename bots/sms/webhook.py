@@ -73,7 +73,11 @@ def build_app(
         posted = await request.post()
         form = {name: [str(v) for v in posted.getall(name)] for name in posted}
         if not gateway.authentic(request, form):
-            log.warning("refused an SMS webhook request without a valid %s signature", gateway.name)
+            log.warning(
+                "refused an SMS webhook request without a valid %s %s",
+                gateway.name,
+                gateway.credential,
+            )
             raise web.HTTPForbidden()
         incoming = gateway.incoming(form)
         if incoming is None:

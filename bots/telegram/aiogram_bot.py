@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Sequence
 from typing import Any
@@ -41,10 +42,10 @@ from aiogram.types import (
     Message,
     Update,
 )
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
+from bots.telegram import updates
 from bots.telegram import webhook as webhook_server
 from bots.telegram.common import (
     Alongside,
@@ -62,7 +63,8 @@ from bots.telegram.common import (
     register_commands,
     running_alongside,
 )
-from bots.telegram.runtime import TelegramRuntime
+from bots.telegram.runtime import TelegramRuntime, Webhook
+from bots.telegram.updates import Attempts, Fetched
 from conversations.service import ConversationService
 
 log = logging.getLogger(__name__)
@@ -245,8 +247,9 @@ async def _private(message: Message) -> bool:
     return message.chat.type == ChatType.PRIVATE
 
 
-def build_dispatcher(service: ConversationService) -> Dispatcher:
-    """A dispatcher whose handlers only translate; the service is handed in, not global."""
+def build_dispatcher(service: ConversationService, attempts: Attempts | None = None) -> Dispatcher:
+    """A dispatcher whose handlers only translate; the service is handed in, not global.
+    ``attempts`` learns of updates to try again (`bots.telegram.updates`)."""
     router = Router(name="peacepulse")
     router.message.filter(_private)
 
@@ -262,7 +265,7 @@ def build_dispatcher(service: ConversationService) -> Dispatcher:
             text=message.text,
             content=str(message.content_type),
         )
-        await handle_update(service, AiogramClient(bot), incoming)
+        await handle_update(service, AiogramClient(bot), incoming, attempts)
 
     @router.callback_query()
     async def on_callback(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
@@ -279,7 +282,7 @@ def build_dispatcher(service: ConversationService) -> Dispatcher:
             callback_data=query.data,
             message_id=message.message_id if message is not None else None,
         )
-        await handle_update(service, AiogramClient(bot), incoming)
+        await handle_update(service, AiogramClient(bot), incoming, attempts)
 
     # No FSM: the conversation keeps its own state in the store (aiogram's FSM middleware
     # would only read an empty memory storage for every update).
@@ -296,9 +299,11 @@ async def serve(
     alongside: Alongside | None = None,
 ) -> None:
     """Run the bot until ``stop`` is set: long polling, or a webhook server when configured;
-    ``alongside`` runs beside it (the outbox dispatcher)."""
+    ``alongside`` runs beside it (the outbox dispatcher). Updates are confirmed to Telegram
+    only once handled (`bots.telegram.updates`)."""
     bot = build_bot(runtime)
-    dispatcher = build_dispatcher(service)
+    attempts = Attempts()
+    dispatcher = build_dispatcher(service, attempts)
     try:
         me = await bot.get_me()
         log.info("connected to Telegram as @%s", me.username)
@@ -306,37 +311,51 @@ async def serve(
         await register_commands(client, languages)
         async with running_alongside(alongside, stop):
             if runtime.webhook is None:
-                await _poll(bot, dispatcher, stop)
+                await _poll(bot, dispatcher, attempts, stop)
             else:
-                await _webhook(bot, dispatcher, runtime, stop)
+                await _webhook(bot, dispatcher, attempts, runtime.webhook, stop)
     finally:
         await bot.session.close()
 
 
-async def _poll(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event) -> None:
+def _sender(update: Update) -> int | None:
+    if update.message is not None and update.message.from_user is not None:
+        return update.message.from_user.id
+    if update.callback_query is not None:
+        return update.callback_query.from_user.id
+    return None
+
+
+async def _poll(bot: Bot, dispatcher: Dispatcher, attempts: Attempts, stop: asyncio.Event) -> None:
+    """Our own polling loop rather than ``Dispatcher.start_polling``, which confirms updates
+    as soon as it has fetched them."""
     await bot.delete_webhook(drop_pending_updates=False)
-    polling = asyncio.create_task(
-        dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
-    )
-    stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    if not polling.done():
-        await dispatcher.stop_polling()
-    stopping.cancel()
-    await polling
+    allowed = dispatcher.resolve_used_update_types()
+
+    async def fetch(offset: int | None, wait: int, limit: int) -> list[Fetched]:
+        method = GetUpdates(offset=offset, timeout=wait, limit=limit, allowed_updates=allowed)
+        # the request waits up to ``wait`` seconds for updates, on top of the usual timeout
+        fetched = await bot(method, request_timeout=int(REQUEST_TIMEOUT) + wait)
+        return [
+            Fetched(u.update_id, _sender(u), functools.partial(dispatcher.feed_update, bot, u))
+            for u in fetched
+        ]
+
+    await updates.poll(fetch, attempts, stop)
 
 
 async def _webhook(
-    bot: Bot, dispatcher: Dispatcher, runtime: TelegramRuntime, stop: asyncio.Event
+    bot: Bot, dispatcher: Dispatcher, attempts: Attempts, webhook: Webhook, stop: asyncio.Event
 ) -> None:
-    webhook = runtime.webhook
-    assert webhook is not None
+    """Receive updates on the shared receiver (`bots.telegram.webhook`) rather than aiogram's
+    ``SimpleRequestHandler``, which answers 200 before the update is handled."""
+
+    async def deliver(data: dict[str, object]) -> None:
+        await dispatcher.feed_update(bot, Update.model_validate(data, context={"bot": bot}))
+
     app = webhook_server.application()
-    _CheckedRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=webhook.secret).register(
-        app, path=webhook.path
-    )
-    setup_application(app, dispatcher, bot=bot)
-    runner = web.AppRunner(app)
+    app.router.add_post(webhook.path, webhook_server.receiver(webhook.secret, deliver, attempts))
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, webhook.listen, webhook.port)
     await site.start()
@@ -350,22 +369,3 @@ async def _webhook(
         await stop.wait()
     finally:
         await runner.cleanup()
-
-
-class _CheckedRequestHandler(SimpleRequestHandler):
-    """aiogram's handler (secret checked before the body is read), comparing the secret as
-    bytes: its own `secrets.compare_digest` on text fails (500) on a non-ASCII header. A body
-    announced over `MAX_BODY` is refused before it is read (the application's
-    ``client_max_size`` cuts off one that does not say its length)."""
-
-    async def handle(self, request: web.Request) -> web.Response:
-        if not self.verify_secret(request.headers.get(webhook_server.SECRET_HEADER, ""), self.bot):
-            return web.Response(status=401, text="Unauthorized")
-        if request.content_length is not None and request.content_length > webhook_server.MAX_BODY:
-            return web.Response(status=413, text="Request Entity Too Large")
-        return await super().handle(request)
-
-    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
-        return self.secret_token is not None and webhook_server.same_secret(
-            telegram_secret_token, self.secret_token
-        )

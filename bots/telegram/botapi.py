@@ -12,7 +12,8 @@ family as the framework adapters do:
 * 403 → `Unreachable`;
 * 400 "message is not modified" → `NotModified`; other 400s, 401, 404, 409, 413 → `Refused`;
 * 5xx, an answer that is not the Bot API's JSON (a proxy's error page), timeouts and
-  connection errors → `NetworkFailure`.
+  connection errors → `NetworkFailure`; an outage (``outage``) but for a 500, which is a
+  failure of the one call.
 
 A local photo goes up as multipart form data, as Bot API servers require for uploads. It
 belongs to no framework: the composition root (`bots.app`) builds one for the outbox whichever
@@ -42,6 +43,7 @@ from bots.telegram.common import (
     inline_markup,
     local_photo,
 )
+from conversations.ports import OUTAGE_STATUSES
 
 REQUEST_TIMEOUT = 20.0
 """Seconds a call may take in all. Well within half the outbox lease (30 s): a send that took
@@ -65,7 +67,8 @@ def _failure(method: str, status: int, body: bytes) -> BotApiError | None:
         answer = None
     if not isinstance(answer, dict):
         # not the Bot API speaking: a proxy's error page, a truncated answer
-        return NetworkFailure(method, f"HTTP {status}: not a Bot API answer")
+        outage = status in OUTAGE_STATUSES
+        return NetworkFailure(method, f"HTTP {status}: not a Bot API answer", outage=outage)
     if answer.get("ok") is True and 200 <= status < 300:
         return None
     code = answer.get("error_code")
@@ -80,7 +83,7 @@ def _failure(method: str, status: int, body: bytes) -> BotApiError | None:
     if code == 400 and "message is not modified" in description.lower():
         return NotModified(method, description)
     if code >= 500 or code == 429:  # a 429 without retry_after: back off and try again
-        return NetworkFailure(method, description)
+        return NetworkFailure(method, description, outage=code in OUTAGE_STATUSES)
     return Refused(method, description)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from bots.telegram.updates import Attempts
 from conversations.i18n import translate
 from conversations.service import ConversationService
 from conversations.values import Inbound, ParticipantKey, Press, Reply, Text, Unsupported
@@ -92,7 +93,16 @@ class Refused(BotApiError):
 
 
 class NetworkFailure(BotApiError):
-    """Timeouts, connection errors and 5xx answers: worth another try."""
+    """Timeouts, connection errors and 5xx answers: worth another try.
+
+    ``outage``: the server could not be reached or said it is down (connection refused or
+    reset, a timeout, 502/503/504), rather than that it failed this one call (500); the outbox
+    then pauses the channel instead of counting an attempt (`conversations.ports.SendResult`).
+    """
+
+    def __init__(self, method: str, description: str, *, outage: bool = True) -> None:
+        super().__init__(method, description)
+        self.outage = outage
 
 
 Alongside = Callable[[], Coroutine[object, object, None]]
@@ -287,25 +297,39 @@ async def _send(client: TelegramClient, chat_id: int, text: str, markup: Keyboar
 
 
 async def handle_update(
-    service: ConversationService, client: TelegramClient, incoming: Incoming
+    service: ConversationService,
+    client: TelegramClient,
+    incoming: Incoming,
+    attempts: Attempts | None = None,
 ) -> None:
     """One Telegram update end to end: engine and store first, then the Bot API calls.
 
-    The callback query is always answered (even when processing failed), so the person's
-    button never spins forever; when processing failed nothing was stored, and the person is
-    told so and asked to try again.
+    The update is confirmed to Telegram once this returns (`bots.telegram.updates`), so its
+    replies are kept in the store until they were sent: a copy that comes again after a crash
+    gets them. When processing failed nothing was stored; the failure is reported to
+    ``attempts`` so that the update is tried again, and on its last try (or without
+    ``attempts``) the person is told so and asked to try again instead. The callback query is
+    answered once the update is done with, so the person's button never spins forever.
     """
+    inbound = incoming.to_inbound()
+    last_try = attempts is None or attempts.last_try(incoming.update_id)
     try:
-        replies = await service.handle(incoming.to_inbound())
-    except Exception:
+        replies = await service.handle(inbound, until_replied=True)
+    except Exception as error:
+        if attempts is not None and not last_try:
+            log.warning("could not process update %s (%r); trying again", incoming.update_id, error)
+            attempts.failed(incoming.update_id)
+            return
         # Nothing was committed; say so rather than leave the person waiting in silence.
         log.exception("could not process update %s", incoming.update_id)
         language = (incoming.language_code or "en").split("-")[0]
         replies = (Reply(translate("internal_error", language)),)
-    finally:
+    try:
         if incoming.callback_id is not None:
             await answer_press(client, incoming.callback_id)
-    await deliver(client, incoming.chat_id, replies, incoming.message_id)
+        await deliver(client, incoming.chat_id, replies, incoming.message_id)
+    finally:
+        service.replied(inbound)
 
 
 @contextlib.asynccontextmanager

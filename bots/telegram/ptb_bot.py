@@ -1,13 +1,16 @@
 """Telegram through python-telegram-bot 22: translate updates to `Incoming`, calls to PTB methods.
 
-Only the Application's update fetching and dispatching is used: no ConversationHandler, no
-persistence, no job queue. The conversation lives in the store and the engine.
+Only the Application's dispatching is used: no ConversationHandler, no persistence, no job
+queue, and not its Updater, which confirms updates as soon as it has fetched them (updates are
+fetched by `bots.telegram.updates` instead). The conversation lives in the store and the
+engine.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import functools
 import logging
 import os
 from collections.abc import Awaitable, Sequence
@@ -35,6 +38,7 @@ from telegram.ext import (
 )
 from telegram.helpers import effective_message_type
 
+from bots.telegram import updates
 from bots.telegram import webhook as webhook_server
 from bots.telegram.common import (
     Alongside,
@@ -52,6 +56,7 @@ from bots.telegram.common import (
     running_alongside,
 )
 from bots.telegram.runtime import TelegramRuntime, Webhook
+from bots.telegram.updates import Attempts, Fetched
 from conversations.service import ConversationService
 
 log = logging.getLogger(__name__)
@@ -179,8 +184,11 @@ def _from_press(update_id: int, query: CallbackQuery) -> Incoming:
     )
 
 
-def build_application(runtime: TelegramRuntime, service: ConversationService) -> PtbApplication:
-    """An Application whose handlers only translate; the service is handed in, not global."""
+def build_application(
+    runtime: TelegramRuntime, service: ConversationService, attempts: Attempts | None = None
+) -> PtbApplication:
+    """An Application whose handlers only translate; the service is handed in, not global.
+    ``attempts`` learns of updates to try again (`bots.telegram.updates`)."""
     # Opt in to PTB 22's timedelta durations: the int form warns on every RetryAfter it builds.
     os.environ["PTB_TIMEDELTA"] = "true"
     application = (
@@ -189,8 +197,7 @@ def build_application(runtime: TelegramRuntime, service: ConversationService) ->
         .base_url(f"{runtime.api_url}/bot")
         .base_file_url(f"{runtime.api_url}/file/bot")
         .job_queue(None)
-        # the service runs one event at a time per participant; others go on in parallel
-        .concurrent_updates(True)
+        .updater(None)
         .build()
     )
 
@@ -199,7 +206,7 @@ def build_application(runtime: TelegramRuntime, service: ConversationService) ->
             return
         incoming = _from_message(update.update_id, update.message)
         if incoming is not None:
-            await handle_update(service, PtbClient(context.bot), incoming)
+            await handle_update(service, PtbClient(context.bot), incoming, attempts)
 
     async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -209,7 +216,7 @@ def build_application(runtime: TelegramRuntime, service: ConversationService) ->
         if query.message is not None and query.message.chat.type != ChatType.PRIVATE:
             await answer_press(client, query.id)
             return
-        await handle_update(service, client, _from_press(update.update_id, query))
+        await handle_update(service, client, _from_press(update.update_id, query), attempts)
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
@@ -231,10 +238,10 @@ async def serve(
     alongside: Alongside | None = None,
 ) -> None:
     """Run the bot until ``stop`` is set: long polling, or a webhook server when configured;
-    ``alongside`` runs beside it (the outbox dispatcher)."""
-    application = build_application(runtime, service)
-    updater = application.updater
-    assert updater is not None  # the builder makes one unless told not to
+    ``alongside`` runs beside it (the outbox dispatcher). Updates are confirmed to Telegram
+    only once handled (`bots.telegram.updates`)."""
+    attempts = Attempts()
+    application = build_application(runtime, service, attempts)
     async with application:  # initialize (getMe) … shutdown (closes the HTTP clients)
         log.info("connected to Telegram as @%s", application.bot.username)
         client = PtbClient(application.bot)
@@ -243,28 +250,48 @@ async def serve(
         try:
             async with running_alongside(alongside, stop):
                 if runtime.webhook is None:
-                    await updater.start_polling(
-                        allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
-                    )
-                    await stop.wait()
+                    await _poll(application, attempts, stop)
                 else:
-                    await _webhook(application, runtime.webhook, stop)
+                    await _webhook(application, attempts, runtime.webhook, stop)
         finally:
-            if updater.running:
-                await updater.stop()
-            await application.stop()  # lets the updates in hand finish
+            await application.stop()
 
 
-async def _webhook(application: PtbApplication, webhook: Webhook, stop: asyncio.Event) -> None:
+async def _poll(application: PtbApplication, attempts: Attempts, stop: asyncio.Event) -> None:
+    bot = application.bot
+    await bot.delete_webhook(drop_pending_updates=False)
+
+    async def fetch(offset: int | None, wait: int, limit: int) -> list[Fetched]:
+        fetched = await bot.get_updates(
+            offset=offset,
+            timeout=dtm.timedelta(seconds=wait),  # added to the read timeout by PTB
+            limit=limit,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        return [
+            Fetched(
+                u.update_id,
+                u.effective_user.id if u.effective_user is not None else None,
+                functools.partial(application.process_update, u),
+            )
+            for u in fetched
+        ]
+
+    await updates.poll(fetch, attempts, stop)
+
+
+async def _webhook(
+    application: PtbApplication, attempts: Attempts, webhook: Webhook, stop: asyncio.Event
+) -> None:
     """Receive updates on our own aiohttp server (`bots.telegram.webhook`) rather than PTB's
-    tornado one, which reads a body of any size before it checks the secret."""
+    tornado one, which reads a body of any size before it checks the secret, and answers 200
+    before the update is handled."""
 
     async def deliver(data: dict[str, object]) -> None:
-        update = Update.de_json(data, application.bot)
-        await application.update_queue.put(update)
+        await application.process_update(Update.de_json(data, application.bot))
 
     app = webhook_server.application()
-    app.router.add_post(webhook.path, webhook_server.receiver(webhook.secret, deliver))
+    app.router.add_post(webhook.path, webhook_server.receiver(webhook.secret, deliver, attempts))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, webhook.listen, webhook.port)

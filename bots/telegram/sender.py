@@ -48,7 +48,7 @@ class TelegramSender(Sender):
         except RetryLater as error:
             return SendResult(Outcome.RETRY, error.retry_after, str(error))
         except NetworkFailure as error:
-            return SendResult(Outcome.RETRY, None, str(error))
+            return SendResult(Outcome.RETRY, None, str(error), outage=error.outage)
         except Unreachable as error:
             return SendResult(Outcome.UNREACHABLE, None, str(error))
         except BotApiError as error:

@@ -6,6 +6,10 @@ over `MAX_BODY` is refused (413) without being kept: python-telegram-bot's own t
 read whole bodies of any size first (90 MB ones took the process from 116 to 535 MB).
 Credentials are compared as bytes, so a header with non-ASCII characters is refused like any
 other wrong one instead of failing the comparison (500).
+
+Telegram takes a 2xx answer as the update's confirmation and drops it, so the answer is given
+only once the update was handled (committed, replies sent); when its transaction failed the
+answer is 500, and Telegram brings it again later (`bots.telegram.updates.Attempts`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+
+from bots.telegram.updates import Attempts
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +38,10 @@ def same_secret(given: str, expected: str) -> bool:
 
 
 def receiver(
-    secret: str, deliver: Callable[[dict[str, object]], Awaitable[None]]
+    secret: str, deliver: Callable[[dict[str, object]], Awaitable[object]], attempts: Attempts
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """An aiohttp handler: secret, then size, then JSON, then ``deliver(update)``."""
+    """An aiohttp handler: secret, then size, then JSON, then ``deliver(update)`` (the
+    framework's handlers), answered 200 once it was handled and 500 if it is to come again."""
 
     async def receive(request: web.Request) -> web.Response:
         if not same_secret(request.headers.get(SECRET_HEADER, ""), secret):
@@ -46,9 +53,10 @@ def receiver(
             update = json.loads(body)
         except ValueError:
             return web.Response(status=400, text="Bad Request")
-        if not isinstance(update, dict):
+        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             return web.Response(status=400, text="Bad Request")
-        await deliver(update)
+        if not await attempts.attempt(update["update_id"], lambda: deliver(update)):
+            return web.Response(status=500, text="Not handled; send it again")
         return web.Response(text="ok")
 
     return receive

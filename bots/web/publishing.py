@@ -42,7 +42,7 @@ async def publish(settings: Settings, poll_id: str, folder: Path) -> int:
     if poll is None:
         known = ", ".join(p.id for p in deployment.polls) or "none"
         raise ConfigError(f"no poll '{poll_id}' in the deployment (polls: {known})")
-    async with open_database(settings) as database:
+    async with open_database(settings, writing=False) as database:
         found = await editions(database, deployment, poll)
     pages = site(deployment, poll, found)
     for path, html in pages.items():

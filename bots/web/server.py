@@ -37,6 +37,7 @@ from bots.web.sessions import (
     SignInLimiter,
     same_token,
 )
+from conversations.community import STAFF_COMMANDS
 from conversations.definitions import Consultation, Deployment, Poll
 from conversations.i18n import LANGUAGE_NAMES, translate
 from conversations.ports import Clock, Translator
@@ -123,6 +124,10 @@ def build(workspace: Workspace) -> web.Application:
     app.router.add_get("/consultations/{consultation}", consultation_page)
     app.router.add_get("/consultations/{consultation}/statements/{statement}", statement_page)
     app.router.add_post("/consultations/{consultation}/statements/{statement}", statement_action)
+    from bots.web import organizing, public  # their pages use this module's helpers
+
+    organizing.add_routes(app)
+    public.add_routes(app)
     return app
 
 
@@ -143,7 +148,8 @@ async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse
     except web.HTTPException as error:
         error.headers.update(SECURITY_HEADERS)
         raise
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():  # a public page may be cached
+        response.headers.setdefault(name, value)
     return response
 
 
@@ -224,6 +230,8 @@ def _page(
             can_see_results=bool(visitor.roles & RESULTS_ROLES),
             can_see_audit=bool(visitor.roles & AUDIT_ROLES),
             can_moderate=bool(visitor.roles & MODERATION_ROLES),
+            can_organize=bool(visitor.roles & STAFF_COMMANDS["organize"]),
+            can_broadcast=bool(visitor.roles & STAFF_COMMANDS["broadcast"]),
             here=quote(request.path_qs, safe=""),
             roles_text=", ".join(t(f"web_role_{role}") for role in sorted(visitor.roles)),
             **values,

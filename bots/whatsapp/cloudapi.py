@@ -30,7 +30,7 @@ from typing import Any
 import aiohttp
 
 from bots.whatsapp.messages import Message
-from conversations.ports import Outcome, SendResult
+from conversations.ports import OUTAGE_STATUSES, Outcome, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +77,10 @@ def outcome(status: int, body: dict[str, Any], retry_after: float | None = None)
         return SendResult(Outcome.RETRY, wait, detail)
     if code in UNREACHABLE:
         return SendResult(Outcome.UNREACHABLE, None, detail)
-    # 5xx, 131000 "something went wrong", 131016 "service unavailable", the pair rate limit
-    # and anything else: retried with backoff, then failed (the dispatcher counts attempts)
-    return SendResult(Outcome.RETRY, None, detail)
+    # 502/503/504: the API or its gateway is down, an outage (the dispatcher pauses the
+    # channel). Other 5xx, 131000 "something went wrong", 131016 "service unavailable", the
+    # pair rate limit and anything else: retried with backoff, then failed (attempts counted)
+    return SendResult(Outcome.RETRY, None, detail, outage=status in OUTAGE_STATUSES)
 
 
 def error_code(body: dict[str, Any]) -> int | None:
@@ -160,7 +161,7 @@ class CloudApi:
         except (aiohttp.ClientError, TimeoutError) as error:
             # the type only: an exception's text may hold the URL
             detail = f"WhatsApp unreachable: {type(error).__name__}"
-            return Answer(SendResult(Outcome.RETRY, None, detail))
+            return Answer(SendResult(Outcome.RETRY, None, detail, outage=True))
 
 
 def _id(body: dict[str, Any]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlalchemy import insert, select
 
 from config.deployment import demo_folder
 from storage.database import create_engine
-from storage.models import Broadcast, OutboxRow, Participant, Subscription
+from storage.models import Broadcast, OutboxRow, Participant, ProfileValue, Subscription
 from tests.bots.test_run_process import CLI, clean_env
 
 
@@ -203,3 +204,106 @@ def test_respondent_rows_where_the_deployment_allows_them(simulated: Path) -> No
     assert all(p.startswith("R0000") for p in people)
     assert {line["question_id"] for line in lines[1:]} >= {"priority_issues", "top_issue"}
     assert "message_to_mediators" not in {line["question_id"] for line in lines[1:]}  # free text
+
+
+async def _subscribe_everyone(database: Path, topic: str) -> dict[str, str | None]:
+    """Subscribe every participant not yet subscribed; everyone's region, by pseudonym."""
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    try:
+        async with engine.begin() as connection:
+            subscribed = set(
+                (
+                    await connection.execute(
+                        select(Subscription.participant_id).where(Subscription.topic == topic)
+                    )
+                ).scalars()
+            )
+            people = set((await connection.execute(select(Participant.id))).scalars())
+            await connection.execute(
+                insert(Subscription),
+                [{"participant_id": p, "topic": topic} for p in sorted(people - subscribed)],
+            )
+            regions = dict(
+                (
+                    await connection.execute(
+                        select(ProfileValue.participant_id, ProfileValue.value).where(
+                            ProfileValue.field == "region"
+                        )
+                    )
+                ).all()
+            )
+        return {p: regions.get(p) for p in people}
+    finally:
+        await engine.dispose()
+
+
+async def _received(database: Path, jobs: list[str]) -> dict[str, dict[str, str]]:
+    """The texts each participant was queued, by pseudonym, for the given jobs."""
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    try:
+        async with engine.connect() as connection:
+            texts_of = {
+                f"broadcast:{number}": texts
+                for number, texts in await connection.execute(select(Broadcast.id, Broadcast.texts))
+            }
+            rows = [
+                (participant, texts_of[job])
+                for participant, job in await connection.execute(
+                    select(OutboxRow.participant_id, OutboxRow.job).where(OutboxRow.job.in_(jobs))
+                )
+            ]
+            found: dict[str, dict[str, str]] = {}
+            for participant, texts in rows:
+                assert participant not in found, "one message per person"
+                found[participant] = texts
+            return found
+    finally:
+        await engine.dispose()
+
+
+def test_shareback_by_region_shows_only_cells_the_results_show(
+    simulated: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "copy"
+    shutil.copytree(simulated, folder)
+    database = folder / "peacepulse.db"
+    regions = asyncio.run(_subscribe_everyone(database, "results"))
+    site = "https://peace.example.org"
+    result = cli(
+        folder, "shareback", "agenda", "--by-region", "--yes", "--no-wait", PEACEPULSE_WEB_URL=site
+    )
+    assert result.returncode == 0, result.stderr
+    jobs = re.findall(r"messages queued as (broadcast:\d+)", result.stdout)
+    received = asyncio.run(_received(database, jobs))
+    assert set(received) == set(regions)  # every subscriber, once
+    table = json.loads(
+        cli(folder, "results", "agenda", "--by", "region", "--format", "json").stdout
+    )
+    columns = {group["key"]: i for i, group in enumerate(table["groups"])}
+    names = {group["key"]: group["label"] for group in table["groups"]}
+    sectioned = 0
+    for participant, texts in received.items():
+        english = texts["en"]
+        assert english.endswith(f"All the published figures: {site}/public/agenda/en/index.html")
+        assert texts["ar"].endswith(f"{site}/public/agenda/ar/index.html")
+        if "In your region" not in english:
+            continue
+        sectioned += 1
+        region = regions[participant]
+        assert f"In your region, {names[region]}," in english
+        section = english.split("In your region", 1)[1]
+        column = columns[region]
+        for question in table["questions"]:
+            if f"• {question['prompt']} (" not in section:
+                continue
+            line = section.split(f"• {question['prompt']} (", 1)[1].split("\n")[1]
+            said = dict(re.findall(r"(?:^|· )(.+?) (\d+) %", line.strip()))
+            assert said, line
+            for option in question.get("options", []):
+                cell = option["cells"][column]
+                if cell.get("suppressed") or not cell.get("count"):
+                    assert option["label"] not in said  # a hidden cell stays hidden
+                elif option["label"] in said:
+                    # the JSON's percent is rounded to one decimal, the text's to none
+                    assert abs(int(said[option["label"]]) - cell["percent"]) <= 0.55
+    assert sectioned > 0

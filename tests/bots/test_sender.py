@@ -134,12 +134,30 @@ async def test_server_errors_and_timeouts_are_retries(
 ) -> None:
     api.fail_next("sendMessage", 502)
     result = await sender.send(str(CHAT), REPLY)
-    assert (result.outcome, result.retry_after) == (Outcome.RETRY, None)
+    assert (result.outcome, result.retry_after, result.outage) == (Outcome.RETRY, None, True)
     api.latency(1)  # longer than the client waits
     result = await sender.send(str(CHAT), REPLY)
-    assert (result.outcome, result.retry_after) == (Outcome.RETRY, None)
+    assert (result.outcome, result.retry_after, result.outage) == (Outcome.RETRY, None, True)
     api.latency(0)
     assert (await sender.send(str(CHAT), REPLY)).outcome is Outcome.SENT
+
+
+async def test_an_unreachable_server_is_an_outage(api: FakeBotApi, sender: TelegramSender) -> None:
+    await api.refuse_connections()
+    result = await sender.send(str(CHAT), REPLY)
+    assert (result.outcome, result.outage) == (Outcome.RETRY, True)
+    await api.accept_connections()
+    assert (await sender.send(str(CHAT), REPLY)).outcome is Outcome.SENT
+    assert len(api.sends) == 1
+
+
+async def test_an_internal_error_of_one_call_is_no_outage(api: FakeBotApi) -> None:
+    # the outbox's own client tells a 500 from a gateway's 502/503/504
+    api.known_chat(CHAT)
+    api.fail_next("sendMessage", 500)
+    async with BotApiClient(TOKEN, api.base_url, timeout=0.5) as bulk:
+        result = await TelegramSender(bulk).send(str(CHAT), REPLY)
+    assert (result.outcome, result.outage) == (Outcome.RETRY, False)
 
 
 async def test_a_blocked_bot_is_unreachable(api: FakeBotApi, sender: TelegramSender) -> None:

@@ -258,7 +258,8 @@ def test_demo_files_are_package_data() -> None:
                 "allowed: organization, contact, purpose, privacy_notice, languages, "
                 "default_language, timezone, regions, profile, suppression_k, topics, "
                 "quiet_hours, stop_words, start_words, help_words, conversation_expiry_days, "
-                "initiatives, population, population_source, results_topic, exports, whatsapp)"
+                "initiatives, population, population_source, results_topic, public_results, "
+                "exports, whatsapp)"
             ],
             id="misspelt-field",
         ),
@@ -639,6 +640,7 @@ def test_every_problem_is_reported_at_once_file_by_file(folder: Path) -> None:
 
 def test_polls_are_read_in_file_name_order(folder: Path) -> None:
     edit(folder, IMPLEMENTATION, put("id", value="wave_1"))
+    edit(folder, DEPLOYMENT, put("public_results", value=["agenda", "wave_1"]))
     shutil.move(folder / IMPLEMENTATION, folder / "polls/0_wave_1.yaml")
     deployment = load_deployment(folder)
     assert [poll.id for poll in deployment.polls] == ["wave_1", "agenda"]
@@ -646,7 +648,15 @@ def test_polls_are_read_in_file_name_order(folder: Path) -> None:
 
 def test_a_folder_without_polls_is_a_deployment_without_polls(folder: Path) -> None:
     shutil.rmtree(folder / "polls")
+    edit(folder, DEPLOYMENT, drop("public_results"))
     assert load_deployment(folder).polls == ()
+
+
+def test_only_polls_of_the_deployment_can_be_public(folder: Path) -> None:
+    edit(folder, DEPLOYMENT, put("public_results", value=["agenda", "census"]))
+    assert errors_of(folder) == [
+        f"{DEPLOYMENT}: public_results[1]: unknown poll 'census' (polls: agenda, implementation)"
+    ]
 
 
 def test_a_missing_folder(tmp_path: Path) -> None:

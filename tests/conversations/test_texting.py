@@ -8,7 +8,7 @@ import pytest
 
 from conversations.definitions import Deployment
 from conversations.engine import Engine
-from conversations.texting import choose, normalize, numbered_text
+from conversations.texting import choose, normalize, numbered_text, typed_commands
 from conversations.values import (
     AnswerGiven,
     Button,
@@ -314,3 +314,13 @@ def test_an_invitation_is_taken_up_by_typing_its_button(chat: TextChat) -> None:
     chat.say("1")
     assert chat.records[-1] == PollCompleted("pulse", 1)
     assert chat.say("take part").startswith("Please choose one of the options")  # done already
+
+
+def test_commands_are_written_as_typed_without_a_slash() -> None:
+    assert typed_commands("Send /start if you change your mind.") == (
+        "Send START if you change your mind."
+    )
+    assert typed_commands("/my_signups – yours\n/join CODE") == "MY SIGNUPS – yours\nJOIN CODE"
+    assert typed_commands("أرسل /my_signups لعرضه") == "أرسل MY SIGNUPS لعرضه"
+    untouched = "https://example.org/path, and/or 12/05, /a/b"
+    assert typed_commands(untouched) == untouched

@@ -22,6 +22,7 @@ Scripted users are :class:`Citizen` objects created with :meth:`FakeBotApi.citiz
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import itertools
@@ -624,7 +625,8 @@ class FakeBotApi:
     Bulk sending: :meth:`known_chat` / :meth:`known_chats` let the bot write to chats that
     have no scripted citizen; :meth:`rate_limit` answers 429 with ``retry_after`` when sends
     would exceed a global rate; :meth:`fail_next` (5xx), :meth:`block` (403) and
-    :meth:`latency` inject faults. ``sends`` records every accepted sendMessage/sendPhoto, so
+    :meth:`latency` inject faults; :meth:`refuse_connections` takes the server away (an outage)
+    until :meth:`accept_connections`. ``sends`` records every accepted sendMessage/sendPhoto, so
     :meth:`max_sends_in_window` and :meth:`min_chat_interval` measure what the bot did.
     """
 
@@ -658,6 +660,11 @@ class FakeBotApi:
         self.sends: list[AcceptedSend] = []
         self.send_limit: int | None = None
         self.answer_delay = 0.0
+        # how many times each update was handed to the bot (getUpdates or webhook POST)
+        self.handed_out: collections.Counter[int] = collections.Counter()
+        # Telegram posts an update again after a failed delivery (non-2xx, no connection)
+        self.retry_webhook = False
+        self.webhook_retry_delay = 0.2
         self._failures: dict[str, list[int]] = {}
         self._bare_chats: set[int] = set()
         self.closed = False
@@ -707,6 +714,10 @@ class FakeBotApi:
         self._http: aiohttp.ClientSession | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self._port: int | None = None
+        self._site: web.TCPSite | None = None
+        self.refusing = False
+        self.dropped = 0
+        """Requests whose connection was reset while refusing connections."""
 
     # ---------------------------------------------------------------- lifecycle
     async def start(self) -> None:
@@ -719,6 +730,7 @@ class FakeBotApi:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
+        self._site = site
         self._port = int(self._runner.addresses[0][1])
         self._http = aiohttp.ClientSession()
         self._webhook_task = asyncio.create_task(self._webhook_worker())
@@ -826,6 +838,21 @@ class FakeBotApi:
         they do anything."""
         self._failures.setdefault(method, []).extend([status] * count)
 
+    async def refuse_connections(self) -> None:
+        """The server goes away (an outage): new connections are refused, and a request on a
+        connection kept open from before is cut off unanswered, until `accept_connections`."""
+        self.refusing = True
+        if self._site is not None:
+            await self._site.stop()
+            self._site = None
+
+    async def accept_connections(self) -> None:
+        """The server is back on the same port after `refuse_connections`."""
+        self.refusing = False
+        if self._site is None and self._runner is not None:
+            self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+            await self._site.start()
+
     def block(self, chat_id: int, blocked: bool = True) -> None:
         """The user of ``chat_id`` blocked the bot: sends answer 403 "bot was blocked"."""
         self._ensure_chat(chat_id).blocked = blocked
@@ -898,6 +925,11 @@ class FakeBotApi:
         self._queue.append(_QueuedUpdate(update, redelivery=True))
         self._bump()
         return update
+
+    @property
+    def in_hand(self) -> list[int]:
+        """Updates the bot fetched (getUpdates) and has not confirmed yet."""
+        return [entry.update_id for entry in self._queue if entry.fetched]
 
     @property
     def pending_updates(self) -> list[JSON]:
@@ -977,6 +1009,11 @@ class FakeBotApi:
         """Wake everything waiting for a state change."""
         self._changed.set()
         self._changed = asyncio.Event()
+
+    async def wait_until(self, predicate: Callable[[], bool], limit: float) -> bool:
+        """Wait until ``predicate()`` holds after some change (an update enqueued or fetched,
+        a message sent...), at most ``limit`` seconds; whether it held."""
+        return await self._wait_until(predicate, limit)
 
     async def _wait_until(self, predicate: Callable[[], bool], limit: float) -> bool:
         loop = asyncio.get_running_loop()
@@ -1069,6 +1106,10 @@ class FakeBotApi:
         return next((name for name in self._methods if name.lower() == lowered), None)
 
     async def _handle(self, request: web.Request) -> web.Response:
+        if self.refusing and request.transport is not None:
+            self.dropped += 1
+            request.transport.abort()  # the client sees its connection reset
+            raise web.HTTPServiceUnavailable
         if request.match_info["token"] != self.token:
             return self._reply(ApiError(401, UNAUTHORIZED).payload(), 401)
         requested = request.match_info["method"]
@@ -1162,6 +1203,7 @@ class FakeBotApi:
         batch = self._deliverable()[:limit]
         for entry in batch:
             entry.fetched = True
+            self.handed_out[entry.update_id] += 1
         return [copy.deepcopy(entry.update) for entry in batch]
 
     def _message_text(self, params: JSON) -> tuple[str, str]:
@@ -1379,8 +1421,14 @@ class FakeBotApi:
             if not (self.webhook_url and self._deliverable()):
                 continue
             entry = self._deliverable()[0]
-            await self._post_update(entry.update, self.webhook_url, self.webhook_secret, raw=False)
-            # One attempt per update (Telegram would retry failures later; not modelled yet).
+            self.handed_out[entry.update_id] += 1
+            status = await self._post_update(
+                entry.update, self.webhook_url, self.webhook_secret, raw=False
+            )
+            if self.retry_webhook and (status is None or status >= 300):
+                await asyncio.sleep(self.webhook_retry_delay)  # then the same update again
+                continue
+            # Without retry_webhook, one attempt per update.
             entry.fetched = True
             if entry in self._queue:
                 self._queue.remove(entry)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from insights.shareback import summaries
+from insights.analysis import table
+from insights.shareback import by_group, summaries, with_link
 from tests.insights.helpers import deployment, poll
 from tests.insights.test_analysis import DATA, rows, weighted_deployment
 
@@ -55,3 +56,47 @@ def test_options_whose_intervals_overlap_are_not_ranked() -> None:
     data = rows({(1, ("north", "woman"), "a"): 18, (1, ("south", "man"), "b"): 22})
     text = summaries(d, poll(d), data, 1)["en"]
     assert "• Pick one\n  A 45 % ≈ B 55 %" in text  # in the poll's order, not by share
+
+
+def test_each_region_gets_only_the_figures_its_cells_show() -> None:
+    """By region: the figures of the results table split by region, exactly the cells it
+    shows (the whole poll's protection decides them; nothing is suppressed again here)."""
+    d = deployment()
+    data = rows(
+        {
+            (1, ("north", "woman"), "a"): 12,
+            (1, ("north", "woman"), "b"): 8,
+            (1, ("north", "woman"), "c"): 1,
+            (1, ("south", "man"), "a"): 3,
+            (1, ("south", "man"), "b"): 1,
+            (1, ("east", "man"), "a"): 9,
+            (1, ("east", "man"), "b"): 7,
+        }
+    )
+    for language in ("en", "fr"):
+        results = table(d, poll(d), data.of_wave(1), "region", language)
+        texts = by_group(results, language)
+        north = results.groups[[g.key for g in results.groups].index("north")]
+        shown = {
+            row.choice_id: row.cells[results.groups.index(north)].count
+            for row in results.questions[0].rows
+        }
+        # one person: hidden by the table; B too, else 21 - 12 - 8 gives that person away
+        assert shown["c"] is None and shown["b"] is None and shown["a"] == 12
+        assert "south" not in texts  # 4 people: every figure of the south hidden
+        assert set(texts) <= {"north", "east"} and "north" in texts
+        text = texts["north"]
+        if language == "en":
+            assert text.startswith("In your region, North, among those who answered:")
+            assert text.endswith("• Pick one (21 people)\n  A 57 %")
+        else:
+            assert text.startswith("Dans votre région, Nord,")
+        assert "B" not in text.split("\n", 2)[2] and "C" not in text.split("\n", 2)[2]
+
+
+def test_a_link_closes_the_message_when_there_is_one() -> None:
+    assert with_link("Hello", None, "en") == "Hello"
+    linked = with_link("Hello", "https://example.org/public/agenda/fr/index.html", "fr")
+    assert linked.endswith(
+        "Tous les chiffres publiés : https://example.org/public/agenda/fr/index.html"
+    )

@@ -22,9 +22,10 @@ from bots.telegram.botapi import BotApiClient
 from bots.telegram.common import TelegramClient
 from bots.telegram.ptb_bot import PtbClient
 from bots.telegram.sender import TelegramSender
-from conversations.ports import Clock, OutboxMessage
+from conversations.ports import Clock, OutboxMessage, Sender
 from conversations.values import Reply
 from scheduler.dispatcher import Dispatcher, DispatcherSettings
+from scheduler.outage import Outages
 from scheduler.ratelimit import RateLimiter
 from storage.outbox import SqlOutbox
 from tests.fakes.bot_api import FakeBotApi
@@ -103,6 +104,8 @@ def make_dispatcher(outbox: SqlOutbox, client: TelegramClient) -> DispatcherFact
         telegram_client: TelegramClient | None = None,
         quiet: Any = None,
         render: Any = render,
+        outages: Outages | None = None,
+        sender: Sender | None = None,
         **changes: Any,
     ) -> Dispatcher:
         values: dict[str, Any] = {
@@ -113,7 +116,7 @@ def make_dispatcher(outbox: SqlOutbox, client: TelegramClient) -> DispatcherFact
         }
         settings = DispatcherSettings(**(values | changes))
         limiter = RateLimiter(settings.rate)
-        sender = TelegramSender(telegram_client or client, pace=limiter.next_turn)
+        sender = sender or TelegramSender(telegram_client or client, pace=limiter.next_turn)
         return Dispatcher(
             box or outbox,
             {"telegram": sender},
@@ -122,6 +125,7 @@ def make_dispatcher(outbox: SqlOutbox, client: TelegramClient) -> DispatcherFact
             limiter=limiter,
             quiet=quiet,
             settings=settings,
+            outages=outages,
         )
 
     return make

@@ -18,12 +18,15 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bots.telegram.common import TelegramClient
+from bots.telegram.sender import TelegramSender
 from conversations.definitions import Audience, QuietHours
 from conversations.outbound import quiet_until
-from conversations.ports import OutboxMessage
+from conversations.ports import OutboxMessage, Sender, SendResult
 from conversations.values import Reply
 from conversations.waves import Wave
 from scheduler.dispatcher import DispatcherSettings
+from scheduler.outage import Outages
 from scheduler.render import UnknownContent
 from storage.database import create_engine
 from storage.models import OutboxRow, Participant
@@ -121,14 +124,65 @@ async def test_server_errors_are_retried_with_backoff(
     engine: AsyncEngine, api: FakeBotApi, outbox: SqlOutbox, make_dispatcher: DispatcherFactory
 ) -> None:
     await invite(engine, api, outbox, 4)
-    api.fail_next("sendMessage", 502, count=3)
-    api.fail_next("sendMessage", 503)
+    api.fail_next("sendMessage", 500, count=4)  # a failure of the call: an attempt
     await drain([make_dispatcher(backoff_base=0.05)], outbox, [INVITE])
 
     assert received(api) == Counter({(FIRST + n, INVITE): 1 for n in range(4)})
     rows = await outbox_rows(engine)
     assert {r.status for r in rows} == {"sent"}
     assert sum(r.attempts for r in rows) == 4 + 4
+
+
+class CountingSender(Sender):
+    """The real sender, counting the sends tried while the server was away."""
+
+    def __init__(self, inner: Sender, api: FakeBotApi) -> None:
+        self._inner = inner
+        self._api = api
+        self.tried_while_down = 0
+
+    async def send(self, address: str, reply: Reply) -> SendResult:
+        if self._api.refusing:
+            self.tried_while_down += 1
+        return await self._inner.send(address, reply)
+
+
+@pytest.mark.parametrize("fault", ["refused", "gateway"])
+async def test_an_outage_pauses_the_channel_and_uses_up_no_attempts(  # noqa: PLR0917
+    engine: AsyncEngine,
+    api: FakeBotApi,
+    outbox: SqlOutbox,
+    client: TelegramClient,
+    make_dispatcher: DispatcherFactory,
+    fault: str,
+) -> None:
+    await invite(engine, api, outbox, 60)
+    sender = CountingSender(TelegramSender(client), api)
+    outages = Outages(first=0.1, longest=0.4)
+    # two attempts at most: without the pause the outage would fail every row it touched
+    dispatcher = make_dispatcher(
+        rate=40, concurrency=4, max_attempts=2, outages=outages, sender=sender
+    )
+    draining = asyncio.create_task(drain([dispatcher], outbox, [INVITE]))
+    await eventually(lambda: len(api.sends) >= 15)
+    if fault == "refused":
+        await api.refuse_connections()
+        await asyncio.sleep(1.5)  # the outage lasts this long
+        await api.accept_connections()
+    else:  # the gateway in front of the API answers 502/503 for a while
+        api.fail_next("sendMessage", 502, count=5)
+        api.fail_next("sendMessage", 503, count=5)
+    await draining
+
+    assert received(api) == Counter({(FIRST + n, INVITE): 1 for n in range(60)})
+    rows = await outbox_rows(engine)
+    assert {(r.status, r.attempts) for r in rows} == {("sent", 1)}
+    if fault == "refused":
+        # paused: the sends under way when it began, then one probe at 0.1, 0.2, 0.4, 0.4… s
+        assert 1 <= sender.tried_while_down <= 4 + 7
+    else:
+        gateway = [r for r in api.refusals if r.error_code in (502, 503)]
+        assert len(gateway) == 10  # every one of them was tried again
 
 
 async def test_retries_stop_after_max_attempts(

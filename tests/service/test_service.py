@@ -171,3 +171,73 @@ async def test_a_nul_byte_in_free_text_is_dropped_not_a_failed_transaction(
             await connection.scalars(select(Answer.text).where(Answer.text.is_not(None)))
         ).all()
     assert texts == ["peace now"]
+
+
+def agree(person: Person, update_id: int) -> Inbound:
+    return Inbound(
+        person.key, Press(person.last_buttons["I agree"]), person.key.user, update_id=update_id
+    )
+
+
+async def test_a_copy_of_an_update_still_owed_its_replies_gets_them_once_sent_nothing(
+    engine: AsyncEngine,
+) -> None:
+    def started() -> ConversationService:  # the same store, as after a restart
+        deployment = load_deployment(demo_folder())
+        return ConversationService(
+            Engine(deployment, fake_detect), unit_of_work_factory(engine), SECRET, FixedClock()
+        )
+
+    before_crash = started()
+    person = Person(before_crash, "owed")
+    await person.send(Text("/start"), update_id=1)
+    inbound = agree(person, 2)
+    replies = await before_crash.handle(inbound, until_replied=True)
+    assert "Which language" in replies[-1].text
+    # the process dies before sending them: the copy Telegram sends again gets them
+    restarted = started()
+    assert await restarted.handle(inbound, until_replied=True) == replies
+    restarted.replied(inbound)
+    await Person(restarted, "other").send(Text("/start"))  # a transaction after the reply
+    # sent now: a further copy gets nothing, as does one from a channel without confirmation
+    assert await started().handle(inbound, until_replied=True) == ()
+    assert await started().handle(inbound) == ()
+    assert await count(engine, Participant) == 1
+
+
+async def test_a_copy_of_an_update_this_process_is_answering_gets_nothing(
+    service: ConversationService,
+) -> None:
+    person = Person(service, "answering")
+    await person.send(Text("/start"), update_id=1)
+    inbound = agree(person, 2)
+    first = await service.handle(inbound, until_replied=True)
+    assert first
+    # the first copy's replies are being sent (`replied` not called yet)
+    assert await service.handle(inbound, until_replied=True) == ()
+    both = await asyncio.gather(
+        service.handle(agree(person, 3), until_replied=True),
+        service.handle(agree(person, 3), until_replied=True),
+    )
+    assert [bool(replies) for replies in both] == [True, False]
+
+
+async def test_replies_are_kept_only_until_sent(
+    service: ConversationService, engine: AsyncEngine
+) -> None:
+    person = Person(service, "kept")
+    await person.send(Text("/start"), update_id=1)
+    inbound = agree(person, 2)
+    await service.handle(inbound, until_replied=True)
+
+    async def owed() -> list[int]:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT update_id FROM processed_updates WHERE reply_owed IS NOT NULL")
+            )
+            return [row[0] for row in rows]
+
+    assert await owed() == [2]  # update 1 was handled without `until_replied`
+    service.replied(inbound)
+    await Person(service, "later").send(Text("/start"))
+    assert await owed() == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bots.app import job_counts, queue_broadcast
 from bots.sms.segments import segments, split
 from tests.fakes.sms_gateway import FakeAfricasTalking, FakeTwilio, twilio_signature
@@ -155,7 +157,10 @@ async def test_forged_or_missing_signatures_are_refused(
 
 
 async def test_africastalking_callback_without_the_key_is_refused(
-    africastalking: FakeAfricasTalking, tmp_path: Path, deployment_folder: Path
+    africastalking: FakeAfricasTalking,
+    tmp_path: Path,
+    deployment_folder: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings = sms_settings(africastalking, tmp_path, deployment_folder)
     at = africastalking
@@ -166,6 +171,8 @@ async def test_africastalking_callback_without_the_key_is_refused(
         assert await at.post_webhook(form, url=f"{at.webhook_url}?key=clé") == 403
         assert await at.post_webhook(form, url=f"{at.webhook_url}?key={at.key}") == 200
     assert len(at.received(KARIM)) >= 1
+    refusals = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert refusals == ["refused an SMS webhook request without a valid africastalking key"] * 3
 
 
 async def test_a_redelivered_message_is_processed_once(

@@ -7,9 +7,14 @@ the person last read (`Engine.interpret`).
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from bots.sms.segments import encoding
+from storage.community import CommunityStore
 from tests.fakes.sms_gateway import FakeTwilio
 from tests.sms.conftest import rows, running, sms_settings
 
@@ -60,3 +65,44 @@ async def test_sign_up_and_cancel_from_the_list_by_number_and_by_words(
         number = cancel.split(")", 1)[0]
         assert "cancelled" in (await text(number)).casefold()
         assert await rows(settings, "SELECT initiative_id FROM sign_ups") == []
+
+
+async def test_codes_and_commands_typed_without_slash_and_no_text_asks_for_one(
+    twilio: FakeTwilio, tmp_path: Path, deployment_folder: Path
+) -> None:
+    """``JOIN CODE``, ``STAFF CODE`` and ``my signups`` work as typed on a basic phone, and
+    nothing sent by SMS tells the person to type a slash (the help, usages, confirmations)."""
+    settings = sms_settings(twilio, tmp_path, deployment_folder)
+
+    async def text(words: str) -> str:
+        return "\n".join(await twilio.text(NADIA, words))
+
+    async with running(settings):
+        await text("Hello")
+        await text("1")  # I agree
+        await text("english")
+        for _ in range(3):
+            await text("skip")
+        engine = create_async_engine(settings.effective_database_url)
+        try:
+            store = CommunityStore(engine)
+            now = datetime.now(UTC)
+            group_code = await store.create_group("civil", "Civil society forum", False, now)
+            staff_code, _ = await store.invite("organizer", now)
+        finally:
+            await engine.dispose()
+
+        assert "member of the group" in await text(f"JOIN {group_code.lower()}")
+        assert "organizer role" in await text(f"staff {staff_code}")
+        helped = await text("HELP")
+        assert "MY SIGNUPS" in helped and "JOIN CODE" in helped and "NEW INITIATIVE" in helped
+        assert "You have not signed up for any initiative" in await text("my signups")
+        assert "e.g. JOIN AB12-CD34" in await text("join")
+        # a free answer that starts with "join" is not a command
+        assert "I don't know that command" not in await text("join the talks")
+        await text("initiatives")
+        await text("2")  # details of the second initiative
+        assert "You are signed up" in await text("sign up")
+
+    slashes = [m for m in twilio.received(NADIA) if re.search(r"(?<![\w/])/[a-z]", m)]
+    assert slashes == []

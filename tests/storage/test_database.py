@@ -59,7 +59,8 @@ async def test_sqlite_writers_begin_immediately_and_readers_do_not_wait(tmp_path
         statements.clear()
         async with for_writing(engine).begin() as writer:
             await writer.exec_driver_sql(
-                "INSERT INTO processed_updates VALUES ('telegram', 1, '2025-01-01 00:00:00')"
+                "INSERT INTO processed_updates (channel, update_id, processed_at) "
+                "VALUES ('telegram', 1, '2025-01-01 00:00:00')"
             )
             async with asyncio.timeout(5), engine.connect() as reader:
                 rows = await reader.exec_driver_sql("SELECT count(*) FROM processed_updates")

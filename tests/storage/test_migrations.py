@@ -41,12 +41,12 @@ async def test_the_comparison_notices_a_difference(engine: AsyncEngine) -> None:
 async def test_upgrade_is_idempotent_and_reaches_the_single_head(engine: AsyncEngine) -> None:
     await upgrade(engine)
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    assert heads == ["i20_web_sign_ins"]
+    assert heads == ["i16_reply_owed"]
     async with engine.connect() as connection:
         version = await connection.scalar(
             select(text("version_num")).select_from(text("alembic_version"))
         )
-    assert version == "i20_web_sign_ins"
+    assert version == "i16_reply_owed"
 
 
 async def test_downgrade_removes_every_table(engine: AsyncEngine) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.ports import ConcurrentUpdate
-from conversations.values import AnswerGiven
+from conversations.values import AnswerGiven, Button, Reply
 from storage.models import (
     ChatAddress,
     Completion,
@@ -551,3 +551,29 @@ async def test_forget_also_drops_completions_and_subscriptions(
         await work.commit()
     assert await count(engine, Completion) == 1
     assert await count(engine, Subscription) == 1
+
+
+async def test_owed_replies_are_kept_with_their_update_until_sent(uow: Factory) -> None:
+    replies = (
+        Reply("Question 1 — « آمن » ?", buttons=((Button("Oui", "a:1"), Button("Non", "a:2")),)),
+        Reply("Photo", replace=True, expects_text=True, photo="https://x.example/a.jpg"),
+        Reply("1 3", several=True),
+    )
+    async with uow() as work:
+        await work.claim_updates([("telegram", 1), ("telegram", 2), ("sms", 1)], NOW)
+        await work.owe_replies({("telegram", 1): replies, ("sms", 1): replies[:1]})
+        assert await work.owed_replies([("telegram", 1), ("telegram", 2)]) == {
+            ("telegram", 1): replies
+        }
+        await work.commit()
+    async with uow() as work:
+        keys = [("telegram", 1), ("telegram", 2), ("sms", 1), ("telegram", 3)]
+        assert await work.owed_replies(keys) == {("telegram", 1): replies, ("sms", 1): replies[:1]}
+        await work.replies_sent([("telegram", 1), ("telegram", 1)])
+        await work.commit()
+    async with uow() as work:
+        assert await work.owed_replies([("telegram", 1), ("sms", 1)]) == {("sms", 1): replies[:1]}
+    async with uow() as work:  # nothing to do is no statement at all
+        await work.owe_replies({})
+        await work.replies_sent([])
+        assert await work.owed_replies([]) == {}

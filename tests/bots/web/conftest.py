@@ -3,11 +3,14 @@ the test moves, and a way to sign staff in with a one-time link."""
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -89,3 +92,54 @@ async def running(
     )
     async with TestClient(TestServer(app)) as client:
         yield Running(client, clock, engine, deployment)
+
+
+# --- a real browser: Debian's Chromium and chromedriver, axe-core from npm ------------------
+
+AXE = Path(__file__).parent / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
+REQUIRE = "PEACEPULSE_REQUIRE_CHROMIUM"
+
+
+def _missing() -> str | None:
+    if not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()):
+        return "chromium is not installed (Debian: apt-get install chromium)"
+    if not shutil.which("chromedriver"):
+        return "chromedriver is not installed (Debian: apt-get install chromium-driver)"
+    if not AXE.exists():
+        return f"axe-core is not installed (npm install --prefix {AXE.parents[2]} axe-core@4)"
+    return None
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    reason = _missing()
+    if reason is not None:
+        if os.environ.get(REQUIRE) == "1":
+            pytest.fail(f"{REQUIRE}=1 but {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never download anything
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1000,900"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(
+        service=Service(executable_path=shutil.which("chromedriver")), options=options
+    )
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def axe_problems(driver: Any) -> list[str]:
+    """Serious and critical accessibility violations of the page, as 'rule (n nodes)'."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
+        "v => [v.id, v.impact, v.nodes.length])));"
+    )
+    return [f"{rule} ({n} nodes)" for rule, impact, n in found if impact in {"serious", "critical"}]

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.simulate import simulate
@@ -26,59 +23,12 @@ from conversations.language import detect_language
 from conversations.service import ConversationService
 from storage import consultations as store
 from storage.unit_of_work import unit_of_work_factory
-from tests.bots.web.conftest import SECRET, Running
+from tests.bots.web.conftest import SECRET, Running, axe_problems
 from tests.bots.web.test_moderation import _written
 
-AXE = Path(__file__).parent / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
-REQUIRE = "PEACEPULSE_REQUIRE_CHROMIUM"
 ADMIN = "m" * 64
 ORGANIZER = "o" * 64
 READER = "r" * 64
-
-
-def _missing() -> str | None:
-    if not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()):
-        return "chromium is not installed (Debian: apt-get install chromium)"
-    if not shutil.which("chromedriver"):
-        return "chromedriver is not installed (Debian: apt-get install chromium-driver)"
-    if not AXE.exists():
-        return f"axe-core is not installed (npm install --prefix {AXE.parents[2]} axe-core@4)"
-    return None
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    reason = _missing()
-    if reason is not None:
-        if os.environ.get(REQUIRE) == "1":
-            pytest.fail(f"{REQUIRE}=1 but {reason}")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never download anything
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1000,900"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(
-        service=Service(executable_path=shutil.which("chromedriver")), options=options
-    )
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def _axe(driver: Any) -> list[str]:
-    """Serious and critical accessibility violations of the page, as 'rule (n nodes)'."""
-    driver.execute_script(AXE.read_text(encoding="utf-8"))
-    found = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
-        "v => [v.id, v.impact, v.nodes.length])));"
-    )
-    return [f"{rule} ({n} nodes)" for rule, impact, n in found if impact in {"serious", "critical"}]
 
 
 def _journey(driver: Any, base: str, links: dict[str, str], statement: int, shots: Path) -> None:
@@ -94,7 +44,7 @@ def _journey(driver: Any, base: str, links: dict[str, str], statement: int, shot
     shots.mkdir(parents=True, exist_ok=True)
 
     def check(name: str) -> None:
-        problems = _axe(driver)
+        problems = axe_problems(driver)
         assert not problems, f"{name}: {problems}"
         overflow = driver.execute_script(
             "return document.documentElement.scrollWidth - window.innerWidth"
